@@ -1,0 +1,3 @@
+from okrcli.cli import main
+
+main()

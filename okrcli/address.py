@@ -1,0 +1,65 @@
+"""Addresses (SPEC §4): TEAM/OBJECTIVE[/KR] within a cycle, and git-style unique suffixes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from okrcli.errors import OkrError
+from okrcli.model import KeyResult, Objective, Team
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an address resolved to: an objective, or one of its key results."""
+
+    team: Team
+    objective: Objective
+    key_result: KeyResult | None = None
+
+    @property
+    def address(self) -> str:
+        base = f"{self.team.id}/{self.objective.id}"
+        return base if self.key_result is None else f"{base}/{self.key_result.id}"
+
+
+def targets(
+    teams: Iterable[Team], objectives: bool = True, key_results: bool = True
+) -> list[Target]:
+    found = []
+    for team in teams:
+        for objective in team.objectives:
+            if objectives:
+                found.append(Target(team, objective))
+            if key_results:
+                found.extend(Target(team, objective, kr) for kr in objective.key_results)
+    return found
+
+
+def resolve(text: str, cycle_id: str, candidates: list[Target], what: str = "address") -> Target:
+    """The one candidate whose address is `text` or ends with `/text`."""
+    wanted = text.strip().strip("/")
+    if wanted.startswith(f"{cycle_id}/"):
+        wanted = wanted[len(cycle_id) + 1 :]
+    by_address = {target.address: target for target in candidates}
+    if wanted in by_address:
+        return by_address[wanted]
+    matches = [t for address, t in by_address.items() if address.endswith(f"/{wanted}")]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = ", ".join(sorted(t.address for t in matches))
+        raise OkrError(
+            f"{what} '{text}' is ambiguous in {cycle_id}: it could be {listed}; "
+            "give more of the address"
+        )
+    raise OkrError(f"no {what} '{text}' in {cycle_id}{_suggestion(wanted, by_address)}")
+
+
+def _suggestion(wanted: str, by_address: dict[str, Target]) -> str:
+    names = {address: address for address in by_address}
+    for address in by_address:
+        names.setdefault(address.rsplit("/", 1)[-1], address)
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.5)
+    return f"; did you mean '{names[close[0]]}'?" if close else ""

@@ -1,0 +1,322 @@
+"""Validation rules (SPEC §7). Each rule is a small function over a file's plain data that
+yields Findings; the registries at the bottom are tuples, so nothing can add rules behind
+the reader's back. Rules never assume the data is well typed: a value of the wrong type is
+the schema rule's business, and every other rule skips it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from okrcli import schema
+from okrcli.findings import Finding
+from okrcli.yamlsource import Path, is_number
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+CYCLE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+QUARTER_PATTERN = re.compile(r"\d{4}-Q[1-4]\Z")
+CYCLE_LIKE_PATTERN = re.compile(r"\d{4}-")
+
+BUILTIN_VAGUE_WORDS = (
+    "improve",
+    "enhance",
+    "strengthen",
+    "optimize",
+    "optimise",
+    "better",
+    "boost",
+    "ensure",
+    "support",
+    "完善",
+    "加强",
+    "优化",
+    "提升",
+    "提高",
+    "改善",
+    "推进",
+    "促进",
+    "强化",
+    "做好",
+)
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    max_objectives: int
+    max_key_results: int
+    vague_words: tuple[str, ...]
+
+    @property
+    def vague_pattern(self) -> re.Pattern[str]:
+        return vague_word_pattern(self.vague_words)
+
+
+def vague_word_pattern(extra_words: tuple[str, ...]) -> re.Pattern[str]:
+    """English words match whole, or with an -s/-d/-ed/-ing/-ment ending; others anywhere."""
+    alternatives = []
+    for word in (*BUILTIN_VAGUE_WORDS, *extra_words):
+        escaped = re.escape(word.lower())
+        if word.isascii():
+            alternatives.append(rf"\b{escaped}(?:s|d|ed|ing|ment)?\b")
+        else:
+            alternatives.append(escaped)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+# --- walking the raw data -------------------------------------------------------------------
+
+
+def _objectives(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    objectives = data.get("objectives")
+    if isinstance(objectives, list):
+        for index, objective in enumerate(objectives):
+            if isinstance(objective, dict):
+                yield ("objectives", index), objective
+
+
+def _key_results(
+    data: dict[str, Any],
+) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
+    for objective_path, objective in _objectives(data):
+        key_results = objective.get("key_results")
+        if isinstance(key_results, list):
+            for index, kr in enumerate(key_results):
+                if isinstance(kr, dict):
+                    yield (*objective_path, "key_results", index), kr, objective
+
+
+# --- team-file rules ------------------------------------------------------------------------
+
+TeamRule = Callable[[dict[str, Any], LintSettings], Iterator[Finding]]
+
+
+def check_schema(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """E003 unknown keys, E004 missing keys, E005 wrong types and values."""
+    yield from schema.findings_for(schema.TeamIn, data, ())
+    objectives = data.get("objectives")
+    if not isinstance(objectives, list):
+        return
+    for index, objective in enumerate(objectives):
+        objective_path: Path = ("objectives", index)
+        yield from schema.findings_for(schema.ObjectiveIn, objective, objective_path)
+        if not isinstance(objective, dict):
+            continue
+        key_results = objective.get("key_results")
+        if key_results == []:
+            yield Finding(
+                "E004",
+                (*objective_path, "key_results"),
+                "an objective needs at least one key result under 'key_results'",
+                at="key",
+            )
+        if isinstance(key_results, list):
+            for kr_index, kr in enumerate(key_results):
+                kr_path = (*objective_path, "key_results", kr_index)
+                yield from schema.findings_for(schema.KeyResultIn, kr, kr_path)
+
+
+def check_ids(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """E006 duplicate ids, E007 ids that are not kebab-case."""
+    seen_objectives: set[str] = set()
+    for objective_path, objective in _objectives(data):
+        yield from _check_id(objective, objective_path, seen_objectives, "objective", "this file")
+        key_results = objective.get("key_results")
+        if not isinstance(key_results, list):
+            continue
+        seen_krs: set[str] = set()
+        for index, kr in enumerate(key_results):
+            if isinstance(kr, dict):
+                kr_path = (*objective_path, "key_results", index)
+                yield from _check_id(kr, kr_path, seen_krs, "key result", "this objective")
+
+
+def _check_id(
+    item: dict[str, Any], path: Path, seen: set[str], what: str, scope: str
+) -> Iterator[Finding]:
+    item_id = item.get("id")
+    if not isinstance(item_id, str):
+        return
+    if not ID_PATTERN.match(item_id):
+        yield Finding(
+            "E007",
+            (*path, "id"),
+            f"{what} id '{item_id}' is not kebab-case; use lowercase letters, digits and "
+            "hyphens, starting with a letter or digit",
+        )
+    if item_id in seen:
+        yield Finding(
+            "E006", (*path, "id"), f"duplicate {what} id '{item_id}' in {scope}; rename one"
+        )
+    seen.add(item_id)
+
+
+def check_kr_kind(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """E011 milestone and numeric at once, or neither; E004 half a numeric KR; E008."""
+    for kr_path, kr, _ in _key_results(data):
+        numeric_keys = [key for key in ("baseline", "target", "current") if key in kr]
+        if "done" in kr and numeric_keys:
+            yield Finding(
+                "E011",
+                kr_path,
+                f"key result has both 'done' and '{numeric_keys[0]}'; a milestone has only "
+                "'done', a numeric KR only baseline/target/current",
+            )
+        elif "done" not in kr and "baseline" not in kr and "target" not in kr:
+            yield Finding(
+                "E011",
+                kr_path,
+                "key result has neither 'done' nor baseline/target; add 'done: false' for a "
+                "milestone or 'baseline:' and 'target:' for a number",
+            )
+        elif "done" not in kr and ("baseline" in kr) != ("target" in kr):
+            missing = "target" if "baseline" in kr else "baseline"
+            yield Finding("E004", kr_path, f"missing required key '{missing}'", at="key")
+        baseline, target = kr.get("baseline"), kr.get("target")
+        if is_number(baseline) and is_number(target) and baseline == target:
+            yield Finding(
+                "E008",
+                (*kr_path, "target"),
+                f"target equals baseline ({_show(target)}); progress cannot be computed",
+                at="key",
+            )
+
+
+def check_vague_titles(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """W101: a KR title with no digit that uses a vague word."""
+    pattern = lint.vague_pattern
+    for kr_path, kr, _ in _key_results(data):
+        title = kr.get("title")
+        if not isinstance(title, str) or _DIGIT.search(title):
+            continue
+        match = pattern.search(title)
+        if match:
+            yield Finding(
+                "W101",
+                (*kr_path, "title"),
+                f"key result title uses the vague word '{match.group()}' and has no number; "
+                "say how much, from what to what",
+            )
+
+
+def check_sizes(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """W102 too many KRs in an objective, W103 too many objectives in a file."""
+    objectives = data.get("objectives")
+    if isinstance(objectives, list) and len(objectives) > lint.max_objectives:
+        yield Finding(
+            "W103",
+            ("objectives",),
+            f"{len(objectives)} objectives, more than {lint.max_objectives}; focus on fewer",
+            at="key",
+        )
+    for objective_path, objective in _objectives(data):
+        key_results = objective.get("key_results")
+        if isinstance(key_results, list) and len(key_results) > lint.max_key_results:
+            yield Finding(
+                "W102",
+                (*objective_path, "key_results"),
+                f"{len(key_results)} key results, more than {lint.max_key_results}; "
+                "keep the few that matter",
+                at="key",
+            )
+
+
+def check_current_range(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
+    """W104: current far outside the baseline–target range (likely a typo)."""
+    for kr_path, kr, _ in _key_results(data):
+        baseline, target, current = kr.get("baseline"), kr.get("target"), kr.get("current")
+        if not (is_number(baseline) and is_number(target) and is_number(current)):
+            continue
+        span = abs(target - baseline)
+        low, high = min(baseline, target) - span, max(baseline, target) + span
+        if span and not low <= current <= high:
+            yield Finding(
+                "W104",
+                (*kr_path, "current"),
+                f"current {_show(current)} lies far outside baseline {_show(baseline)} – "
+                f"target {_show(target)}; check it for a typo",
+            )
+
+
+def _show(value: Any) -> str:
+    from okrcli.numbers import format_number
+
+    return format_number(value)
+
+
+TEAM_RULES: tuple[TeamRule, ...] = (
+    check_schema,
+    check_ids,
+    check_kr_kind,
+    check_vague_titles,
+    check_sizes,
+    check_current_range,
+)
+
+
+def check_team(data: dict[str, Any], lint: LintSettings) -> list[Finding]:
+    return [finding for rule in TEAM_RULES for finding in rule(data, lint)]
+
+
+# --- okr.yaml -------------------------------------------------------------------------------
+
+
+def check_config(data: dict[str, Any]) -> list[Finding]:
+    """okr.yaml: a bad date is E005 (SPEC §7 lists it there); anything else wrong is E012."""
+    findings = [
+        Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
+        for finding in schema.findings_for(schema.ConfigIn, data, ())
+    ]
+    cycles = data.get("cycles")
+    if isinstance(cycles, dict):
+        for cycle_id, span in cycles.items():
+            findings.extend(_check_cycle_span(str(cycle_id), span))
+    status = data.get("status")
+    if isinstance(status, dict):
+        on_track, at_risk = status.get("on_track"), status.get("at_risk")
+        if is_number(on_track) and is_number(at_risk) and on_track > at_risk:
+            findings.append(
+                Finding(
+                    "E012",
+                    ("status", "on_track"),
+                    f"okr.yaml: on_track ({_show(on_track)}) is larger than at_risk "
+                    f"({_show(at_risk)}); on_track must be the smaller tolerance",
+                )
+            )
+    return findings
+
+
+def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:
+    path: Path = ("cycles", cycle_id)
+    if not CYCLE_ID_PATTERN.match(cycle_id):
+        yield Finding(
+            "E012",
+            path,
+            f"okr.yaml: cycle id '{cycle_id}' may use only letters, digits, '-', '_' and '.'",
+            at="key",
+        )
+    for finding in schema.findings_for(schema.CycleIn, span, path):
+        code = "E005" if finding.code == "E005" and "date" in finding.message else "E012"
+        yield Finding(code, finding.path, f"okr.yaml: {finding.message}", at=finding.at)
+    if isinstance(span, dict):
+        start, end = span.get("start"), span.get("end")
+        dates = (start, end)
+        if all(isinstance(d, str) and _is_date(d) for d in dates) and str(end) < str(start):
+            yield Finding(
+                "E012",
+                (*path, "end"),
+                f"okr.yaml: cycle '{cycle_id}' ends ({end}) before it starts ({start})",
+            )
+
+
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

@@ -1,0 +1,449 @@
+"""From a folder (or a git revision) to validated teams and positioned diagnostics.
+
+find the OKR root -> read okr.yaml -> discover cycles -> read each team file of a cycle
+(cached by content) -> cross-file checks (alignment). Every problem becomes a Diagnostic;
+nothing here raises for bad files, only for a missing root or an unknown cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any, Protocol
+
+from okrcli import cache
+from okrcli.errors import Diagnostic, OkrError
+from okrcli.findings import Finding
+from okrcli.model import Config, CycleSpan, Team
+from okrcli.yamlsource import (
+    NeedsStrictReader,
+    Positioned,
+    YamlProblem,
+    decode,
+    load_fast,
+    load_positioned,
+)
+
+CONFIG_FILE = "okr.yaml"
+TEAM_SUFFIXES = (".yaml", ".yml")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z")
+_CYCLE_LIKE = re.compile(r"\d{4}-")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_IGNORE = re.compile(r"#\s*okr:\s*ignore\[([A-Za-z0-9,\s]+)\]")
+
+
+class Source(Protocol):
+    """Where files come from: the working tree, or a git revision (see revsource.py)."""
+
+    label: str
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a file relative to the OKR root, or None if there is none."""
+
+    def folders(self) -> list[str]:
+        """Names of the folders directly under the OKR root."""
+
+    def files(self, folder: str) -> list[str]:
+        """Names of the files directly in a folder under the OKR root."""
+
+    def blob_id(self, path: str, data: bytes) -> str:
+        """The git blob id of a file's bytes (a cache key that never goes stale)."""
+
+
+def git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class WorkTreeSource:
+    label = "working tree"
+
+    def __init__(self, root: FsPath) -> None:
+        self.root = root
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            with open(self.root / path, "rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise OkrError(f"cannot read {path}: {exc.strerror}") from None
+
+    def folders(self) -> list[str]:
+        with os.scandir(self.root) as entries:
+            return sorted(entry.name for entry in entries if entry.is_dir())
+
+    def files(self, folder: str) -> list[str]:
+        with os.scandir(self.root / folder) as entries:
+            return sorted(entry.name for entry in entries if entry.is_file())
+
+    def blob_id(self, path: str, data: bytes) -> str:
+        return git_blob_id(data)
+
+
+def find_root(start: FsPath) -> FsPath:
+    """The nearest folder at or above `start` holding okr.yaml (like git finds .git)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise OkrError(
+        f"no {CONFIG_FILE} in {start} or any folder above it; run 'okr init' to start one"
+    )
+
+
+# --- okr.yaml and cycles --------------------------------------------------------------------
+
+
+@dataclass
+class Workspace:
+    root: FsPath
+    source: Source
+    config: Config | None  # None when okr.yaml has errors
+    diagnostics: list[Diagnostic]  # okr.yaml's own findings and misnamed folders
+    cycles: dict[str, CycleSpan]  # the cycle folders present, by id
+
+    def select_cycle(self, cycle_id: str | None, as_of: dt.date) -> CycleSpan:
+        if cycle_id is not None:
+            if cycle_id not in self.cycles:
+                raise OkrError(f"unknown cycle '{cycle_id}'; cycles here: {self._listing()}")
+            return self.cycles[cycle_id]
+        if not self.cycles:
+            raise OkrError(
+                f"no cycle folders in {self.root}; create one named like "
+                f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}/ or run 'okr init'"
+            )
+        current = [span for span in self.cycles.values() if span.start <= as_of <= span.end]
+        if current:
+            return min(current, key=lambda span: (span.end, span.id))
+        return max(self.cycles.values(), key=lambda span: (span.end, span.id))
+
+    def _listing(self) -> str:
+        return ", ".join(sorted(self.cycles)) or "none"
+
+
+def quarter_span(cycle_id: str) -> CycleSpan | None:
+    match = _QUARTER.match(cycle_id)
+    if not match:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+    return CycleSpan(cycle_id, start, end)
+
+
+def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
+    source = source or WorkTreeSource(root)
+    raw = source.read(CONFIG_FILE)
+    if raw is None:
+        raise OkrError(f"no {CONFIG_FILE} in {root} at {source.label}")
+    config, diagnostics = _read_config(raw)
+    declared = {span.id: span for span in config.cycles} if config else {}
+    cycles: dict[str, CycleSpan] = {}
+    for folder in source.folders():
+        span = declared.get(folder) or quarter_span(folder)
+        if span is not None:
+            cycles[folder] = span
+        elif _CYCLE_LIKE.match(folder):
+            diagnostics.append(
+                Diagnostic(
+                    folder,
+                    1,
+                    1,
+                    "error",
+                    "E012",
+                    f"folder '{folder}' is named like a cycle but is neither a quarter "
+                    f"(YYYY-QN) nor declared under 'cycles:' in {CONFIG_FILE}; declare it or "
+                    "rename it",
+                )
+            )
+    return Workspace(root, source, config, diagnostics, cycles)
+
+
+def _read_config(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
+    from okrcli import checks, schema
+
+    try:
+        text = decode(raw)
+        positioned = load_positioned(text)
+    except YamlProblem as problem:
+        return None, [_from_problem(CONFIG_FILE, problem)]
+    findings = checks.check_config(positioned.data)
+    diagnostics = _positioned(CONFIG_FILE, text, positioned, findings)
+    diagnostics += [_from_problem(CONFIG_FILE, dup) for dup in positioned.duplicates]
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return schema.to_config(positioned.data), diagnostics
+
+
+# --- team files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlignRef:
+    """One `aligns` entry, kept from the raw data so alignment is checked for every file."""
+
+    objective_index: int
+    entry_index: int | None  # None when aligns is a single string
+    objective_id: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    team: Team | None  # None when the file has errors
+    diagnostics: tuple[Diagnostic, ...]
+    aligns: tuple[AlignRef, ...]
+
+
+@dataclass
+class CycleData:
+    workspace: Workspace
+    cycle: CycleSpan
+    teams: list[Team]  # the valid team files, in file-name order
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
+    config = workspace.config
+    lint_key = _lint_fingerprint(config)
+    store = cache.Store(f"files\0{workspace.root}")
+    source = workspace.source
+    names = [n for n in source.files(cycle.id) if n.endswith(TEAM_SUFFIXES)]
+    data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
+    results: list[tuple[str, FileResult]] = []
+    seen_ids: dict[str, str] = {}
+    for name in names:
+        path = f"{cycle.id}/{name}"
+        raw = source.read(path)
+        if raw is None:
+            continue
+        data.texts[path] = raw
+        entry_key = cache.key(path, source.blob_id(path, raw), lint_key)
+        result = store.get(entry_key)
+        if not isinstance(result, FileResult):
+            result = read_team_file(path, raw, config)
+            store.put(entry_key, result)
+        team_id = name.rsplit(".", 1)[0]
+        if team_id in seen_ids:
+            result = FileResult(
+                None,
+                (
+                    Diagnostic(
+                        path,
+                        1,
+                        1,
+                        "error",
+                        "E006",
+                        f"team id '{team_id}' is also used by {seen_ids[team_id]}; rename one",
+                    ),
+                ),
+                (),
+            )
+        seen_ids[team_id] = path
+        results.append((path, result))
+    store.save()
+    for _, result in results:
+        data.diagnostics.extend(result.diagnostics)
+        if result.team is not None:
+            data.teams.append(result.team)
+    data.diagnostics.extend(_alignment_diagnostics(results, data.texts))
+    return data
+
+
+def _lint_fingerprint(config: Config | None) -> str:
+    if config is None:
+        return "defaults"
+    return repr((config.max_objectives, config.max_key_results, config.vague_words))
+
+
+def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
+    """Parse, validate and (when clean) build one team file. Pure: bytes in, result out."""
+    from okrcli import checks, schema
+    from okrcli.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
+
+    team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    lint = checks.LintSettings(
+        config.max_objectives if config else DEFAULT_MAX_OBJECTIVES,
+        config.max_key_results if config else DEFAULT_MAX_KEY_RESULTS,
+        config.vague_words if config else (),
+    )
+    try:
+        text = decode(raw)
+        positioned: Positioned | None = None
+        try:
+            tree = load_fast(text)
+        except NeedsStrictReader:
+            positioned = load_positioned(text)
+            tree = positioned.data
+    except YamlProblem as problem:
+        return FileResult(None, (_from_problem(path, problem),), ())
+    findings = checks.check_team(tree, lint)
+    if not _ID.match(team_id):
+        findings.append(
+            Finding(
+                "E007",
+                (),
+                f"team id '{team_id}' (the file name) is not kebab-case; rename the file",
+                at="key",
+            )
+        )
+    diagnostics: list[Diagnostic] = []
+    if findings or (positioned and positioned.duplicates):
+        positioned = positioned or load_positioned(text)
+        diagnostics = _positioned(path, text, positioned, findings)
+        diagnostics += [_from_problem(path, dup) for dup in positioned.duplicates]
+    team = None
+    if not any(d.severity == "error" for d in diagnostics) and not any(
+        f.severity == "error" for f in findings
+    ):
+        team = schema.to_team(team_id, path, tree)
+    return FileResult(team, tuple(diagnostics), tuple(_align_refs(tree)))
+
+
+def _align_refs(tree: dict[str, Any]) -> Iterable[AlignRef]:
+    objectives = tree.get("objectives")
+    if not isinstance(objectives, list):
+        return
+    for index, objective in enumerate(objectives):
+        if not isinstance(objective, dict) or not isinstance(objective.get("id"), str):
+            continue
+        aligns = objective.get("aligns")
+        if isinstance(aligns, str):
+            yield AlignRef(index, None, objective["id"], aligns)
+        elif isinstance(aligns, list):
+            for entry_index, target in enumerate(aligns):
+                if isinstance(target, str):
+                    yield AlignRef(index, entry_index, objective["id"], target)
+
+
+def _alignment_diagnostics(
+    results: list[tuple[str, FileResult]], texts: dict[str, bytes]
+) -> list[Diagnostic]:
+    """E009 (aligns names nothing) and E010 (aligns loops back), across all files."""
+    objectives: set[str] = set()
+    for path, result in results:
+        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if result.team is not None:
+            objectives.update(f"{team_id}/{o.id}" for o in result.team.objectives)
+        else:
+            objectives.update(f"{team_id}/{ref.objective_id}" for ref in result.aligns)
+    findings: dict[str, list[Finding]] = {}
+    edges: dict[str, list[tuple[str, str, AlignRef]]] = {}
+    for path, result in results:
+        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        for ref in result.aligns:
+            where = _align_path(ref)
+            source_address = f"{team_id}/{ref.objective_id}"
+            if ref.target not in objectives:
+                hint = _closest(ref.target, objectives)
+                findings.setdefault(path, []).append(
+                    Finding(
+                        "E009",
+                        where,
+                        f"aligns names '{ref.target}', which is no objective of this cycle"
+                        + (f"; did you mean '{hint}'?" if hint else "; write TEAM/OBJECTIVE"),
+                    )
+                )
+            else:
+                edges.setdefault(source_address, []).append((ref.target, path, ref))
+    for loop, path, ref in _alignment_loops(edges):
+        findings.setdefault(path, []).append(
+            Finding(
+                "E010",
+                _align_path(ref),
+                f"aligns forms a loop: {' → '.join(loop)}; an objective cannot serve itself",
+            )
+        )
+    diagnostics: list[Diagnostic] = []
+    for path, file_findings in findings.items():
+        text = decode(texts[path])
+        diagnostics += _positioned(path, text, load_positioned(text), file_findings)
+    return diagnostics
+
+
+def _align_path(ref: AlignRef) -> tuple[str | int, ...]:
+    base: tuple[str | int, ...] = ("objectives", ref.objective_index, "aligns")
+    return base if ref.entry_index is None else (*base, ref.entry_index)
+
+
+def _alignment_loops(
+    edges: dict[str, list[tuple[str, str, AlignRef]]],
+) -> list[tuple[list[str], str, AlignRef]]:
+    """Each loop once, reported at the edge leaving its smallest address."""
+    loops = []
+    seen: set[frozenset[str]] = set()
+    for start in sorted(edges):
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for target, _, _ in edges.get(node, []):
+                if target == start:
+                    members = frozenset(trail)
+                    if members not in seen and min(trail) == start:
+                        seen.add(members)
+                        first_path, first_ref = _first_edge(edges, start, trail)
+                        loops.append(([*trail, start], first_path, first_ref))
+                elif target not in trail and target > start:
+                    stack.append((target, [*trail, target]))
+    return loops
+
+
+def _first_edge(
+    edges: dict[str, list[tuple[str, str, AlignRef]]], start: str, trail: list[str]
+) -> tuple[str, AlignRef]:
+    following = trail[1] if len(trail) > 1 else start
+    for target, path, ref in edges[start]:
+        if target == following:
+            return path, ref
+    raise AssertionError("a loop's first edge leaves its start")
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def _from_problem(path: str, problem: YamlProblem) -> Diagnostic:
+    return Diagnostic(path, problem.line, problem.col, "error", problem.code, problem.message)
+
+
+def _positioned(
+    path: str, text: str, positioned: Positioned, findings: list[Finding]
+) -> list[Diagnostic]:
+    """Findings with line:col; warnings silenced by `# okr: ignore[CODE]` on their line."""
+    lines = text.splitlines()
+    diagnostics = []
+    for finding in findings:
+        if finding.at == "key":
+            line, col = positioned.key_position(finding.path)
+        else:
+            line, col = positioned.value_position(finding.path)
+        if finding.severity == "warning" and _ignored(lines, line, finding.code):
+            continue
+        diagnostics.append(
+            Diagnostic(path, line, col, finding.severity, finding.code, finding.message)
+        )
+    return diagnostics
+
+
+def _ignored(lines: list[str], line: int, code: str) -> bool:
+    if not 0 < line <= len(lines):
+        return False
+    match = _IGNORE.search(lines[line - 1])
+    return match is not None and code in {c.strip() for c in match.group(1).split(",")}

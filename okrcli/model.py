@@ -1,0 +1,88 @@
+"""The domain: what a validated okr.yaml and team file mean, as plain frozen dataclasses.
+
+These are built from files that passed validation (see schema.py), so they carry no checks
+of their own. They are deliberately free of pydantic: the warm path loads them from the
+cache without importing the validation machinery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Number = int | float
+Kind = Literal["committed", "aspirational"]
+Status = Literal["done", "on-track", "at-risk", "off-track"]
+
+DEFAULT_ON_TRACK = 0.10
+DEFAULT_AT_RISK = 0.25
+DEFAULT_MAX_OBJECTIVES = 5
+DEFAULT_MAX_KEY_RESULTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    id: str
+    title: str
+    owner: str | None = None
+    unit: str | None = None
+    baseline: Number | None = None
+    target: Number | None = None
+    current: Number | None = None
+    done: bool | None = None
+    confidence: Number | None = None
+    weight: Number = 1
+    score: Number | None = None
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.done is not None
+
+    @property
+    def value(self) -> Number | bool | None:
+        """The KR's present value: `done` for a milestone, else current (default baseline)."""
+        if self.is_milestone:
+            return self.done
+        return self.baseline if self.current is None else self.current
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    id: str
+    title: str
+    key_results: tuple[KeyResult, ...]
+    owner: str | None = None
+    kind: Kind = "aspirational"
+    aligns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str  # the file's stem
+    path: str  # relative to the OKR root
+    objectives: tuple[Objective, ...]
+    name: str | None = None
+    owner: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSpan:
+    id: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    organization: str
+    cycles: tuple[CycleSpan, ...] = ()
+    on_track: float = DEFAULT_ON_TRACK
+    at_risk: float = DEFAULT_AT_RISK
+    max_objectives: int = DEFAULT_MAX_OBJECTIVES
+    max_key_results: int = DEFAULT_MAX_KEY_RESULTS
+    vague_words: tuple[str, ...] = field(default=())

@@ -1,0 +1,25 @@
+"""Numbers as people write them: shortest exact form in, shortest exact form out."""
+
+from __future__ import annotations
+
+from okrcli.yamlsource import is_number, resolve_plain
+
+
+def format_number(value: object) -> str:
+    """`70` not `70.0`, `7.4` not `7.3999999`: repr is Python's shortest round-trip form."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def parse_number(text: str) -> int | float | None:
+    """A number written on the command line, read by the same rules as the files."""
+    value = resolve_plain(text.strip())
+    return value if is_number(value) else None
+
+
+def round_half(value: float, digits: int = 4) -> float:
+    """Rounded for output; -0.0 never shows."""
+    return round(value, digits) + 0.0

@@ -1,0 +1,406 @@
+"""Drawing reports: rich tables and trees for a terminal, plain text when piped, markdown, csv.
+
+Functions here take the plain data of report.py and return strings or rich renderables;
+they never print. User text is made inert first (no rich markup, no control or bidi
+characters), so a title can never restyle or rewrite the terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from okrcli.numbers import format_number
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+BAR_WIDTH = 10
+STATUS_STYLE = {"done": "bold green", "on-track": "green", "at-risk": "yellow", "off-track": "red"}
+GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
+
+
+def inert(text: object) -> str:
+    """User text with control, bidi and zero-width characters removed, newlines flattened."""
+    return _UNSAFE.sub("", str(text).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+
+
+def grade(score: float) -> str:
+    from okrcli.scoring import grade as score_grade
+
+    return score_grade(score)
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100):d}%"
+
+
+def value_text(value: object, unit: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "done" if value else "not done"
+    text = format_number(value)
+    return f"{text} {inert(unit)}" if unit else text
+
+
+def ascii_bar(progress: float) -> str:
+    filled = round(max(0.0, min(1.0, progress)) * BAR_WIDTH)
+    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
+
+
+def kr_value(kr: dict[str, Any]) -> str:
+    if kr["done"] is not None:
+        return value_text(kr["done"], None)
+    return value_text(kr["current"], kr["unit"])
+
+
+def confidence_text(confidence: float | None) -> str:
+    return "" if confidence is None else format_number(confidence)
+
+
+# --- plain text -----------------------------------------------------------------------------
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    """Columns padded by display width (CJK counts double), two spaces apart."""
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = []
+    for row in (headers, *rows):
+        cells = []
+        for index, cell in enumerate(row):
+            pad = " " * (widths[index] - display_width(cell))
+            cells.append(pad + cell if index in right else cell + pad)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+SCORECARD_HEADERS = (
+    "ADDRESS",
+    "TITLE",
+    "BASELINE",
+    "CURRENT",
+    "TARGET",
+    "PROGRESS",
+    "",
+    "SCORE",
+    "STATUS",
+    "CONF",
+)
+_SCORECARD_RIGHT = {2, 3, 4, 6, 7, 9}
+
+
+def _scorecard_rows(team: dict[str, Any], show_krs: bool) -> list[list[str]]:
+    rows = []
+    for objective in team["objectives"]:
+        rows.append(
+            [
+                objective["address"],
+                inert(objective["title"]),
+                "",
+                "",
+                "",
+                ascii_bar(objective["progress"]),
+                percent(objective["progress"]),
+                f"{objective['score']:.2f}",
+                objective["status"],
+                "",
+            ]
+        )
+        if not show_krs:
+            continue
+        for kr in objective["key_results"]:
+            rows.append(
+                [
+                    "  " + kr["address"].rsplit("/", 1)[-1],
+                    "  " + inert(kr["title"]),
+                    value_text(kr["baseline"], kr["unit"]),
+                    kr_value(kr),
+                    value_text(kr["target"], kr["unit"]),
+                    ascii_bar(kr["progress"]),
+                    percent(kr["progress"]),
+                    f"{kr['score']:.2f}",
+                    kr["status"],
+                    confidence_text(kr["confidence"]),
+                ]
+            )
+    return rows
+
+
+def scorecard_header(card: dict[str, Any], organization: str) -> str:
+    return (
+        f"{inert(organization)} · {card['cycle']} · as of {card['as_of']} · "
+        f"expected {percent(card['expected'])} · progress {percent(card['progress'])}"
+    )
+
+
+def team_header(team: dict[str, Any]) -> str:
+    return f"{team['team']} · {inert(team['name'])} · progress {percent(team['progress'])}"
+
+
+def scorecard_plain(card: dict[str, Any], organization: str, show_krs: bool) -> str:
+    parts = [scorecard_header(card, organization)]
+    if not show_krs:
+        rows = []
+        for team in card["teams"]:
+            rows.append(
+                [
+                    team["team"],
+                    inert(team["name"]),
+                    ascii_bar(team["progress"]),
+                    percent(team["progress"]),
+                    "",
+                    "",
+                ]
+            )
+            rows.extend(
+                [
+                    "  " + o["address"],
+                    "  " + inert(o["title"]),
+                    ascii_bar(o["progress"]),
+                    percent(o["progress"]),
+                    f"{o['score']:.2f}",
+                    o["status"],
+                ]
+                for o in team["objectives"]
+            )
+        headers = ("ADDRESS", "TITLE", "PROGRESS", "", "SCORE", "STATUS")
+        parts.append(plain_table(headers, rows, {3, 4}))
+        return "\n\n".join(parts) + "\n"
+    for team in card["teams"]:
+        table = plain_table(SCORECARD_HEADERS, _scorecard_rows(team, True), _SCORECARD_RIGHT)
+        parts.append(team_header(team) + "\n" + table)
+    return "\n\n".join(parts) + "\n"
+
+
+# --- rich (terminal) ------------------------------------------------------------------------
+
+
+def _bar(progress: float) -> Any:
+    from rich.text import Text
+
+    filled = round(max(0.0, min(1.0, progress)) * BAR_WIDTH)
+    bar = Text("█" * filled, style=GRADE_STYLE[grade(progress)])
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    bar.append(f" {percent(progress):>4}")
+    return bar
+
+
+def scorecard_rich(card: dict[str, Any], organization: str, show_krs: bool) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    renderables: list[Any] = [Text(scorecard_header(card, organization), style="bold")]
+    for team in card["teams"]:
+        table = Table(
+            title=Text(team_header(team), style="bold"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            expand=False,
+        )
+        table.add_column("Objective / key result", overflow="fold", ratio=1)
+        if show_krs:
+            for name in ("Baseline", "Current", "Target"):
+                table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("Progress", no_wrap=True)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+        if show_krs:
+            table.add_column("Conf", justify="right", no_wrap=True)
+        for objective in team["objectives"]:
+            label = Text(objective["address"], style="bold cyan")
+            label.append("  " + inert(objective["title"]), style="bold")
+            blanks = ["", "", ""] if show_krs else []
+            table.add_row(
+                label,
+                *blanks,
+                _bar(objective["progress"]),
+                _score(objective["score"]),
+                Text(objective["status"], style=STATUS_STYLE[objective["status"]]),
+                *([""] if show_krs else []),
+            )
+            if not show_krs:
+                continue
+            for kr in objective["key_results"]:
+                kr_label = Text("  " + kr["address"].rsplit("/", 1)[-1], style="cyan")
+                kr_label.append("  " + inert(kr["title"]))
+                table.add_row(
+                    kr_label,
+                    Text(value_text(kr["baseline"], kr["unit"])),
+                    Text(kr_value(kr)),
+                    Text(value_text(kr["target"], kr["unit"])),
+                    _bar(kr["progress"]),
+                    _score(kr["score"]),
+                    Text(kr["status"], style=STATUS_STYLE[kr["status"]]),
+                    Text(confidence_text(kr["confidence"])),
+                )
+        renderables.append(table)
+    return Group(*renderables)
+
+
+def _score(score: float) -> Any:
+    from rich.text import Text
+
+    return Text(f"{score:.2f}", style=GRADE_STYLE[grade(score)])
+
+
+# --- markdown and csv -----------------------------------------------------------------------
+
+
+def markdown_cell(text: object) -> str:
+    return inert(text).replace("|", "\\|")
+
+
+def scorecard_markdown(card: dict[str, Any], organization: str) -> str:
+    lines = [
+        f"# {markdown_cell(organization)} — {card['cycle']}",
+        "",
+        f"As of {card['as_of']}: expected {percent(card['expected'])}, "
+        f"progress {percent(card['progress'])}.",
+        "",
+    ]
+    for team in card["teams"]:
+        lines += [
+            f"## {markdown_cell(team['name'])} (`{team['team']}`) — {percent(team['progress'])}",
+            "",
+            "| Key result | Baseline | Current | Target | Progress | Score | Status | Conf |",
+            "|---|---:|---:|---:|---:|---:|---|---:|",
+        ]
+        for objective in team["objectives"]:
+            lines.append(
+                f"| **{markdown_cell(objective['title'])}** (`{objective['address']}`) | | | | "
+                f"{percent(objective['progress'])} | {objective['score']:.2f} | "
+                f"{objective['status']} | |"
+            )
+            for kr in objective["key_results"]:
+                lines.append(
+                    f"| {markdown_cell(kr['title'])} (`{kr['address']}`) | "
+                    f"{markdown_cell(value_text(kr['baseline'], kr['unit']))} | "
+                    f"{markdown_cell(kr_value(kr))} | "
+                    f"{markdown_cell(value_text(kr['target'], kr['unit']))} | "
+                    f"{percent(kr['progress'])} | {kr['score']:.2f} | {kr['status']} | "
+                    f"{confidence_text(kr['confidence'])} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "cycle",
+    "team",
+    "objective",
+    "address",
+    "title",
+    "owner",
+    "unit",
+    "baseline",
+    "current",
+    "target",
+    "done",
+    "progress",
+    "raw_progress",
+    "score",
+    "status",
+    "confidence",
+    "weight",
+)
+
+
+def scorecard_csv(card: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for team in card["teams"]:
+        for objective in team["objectives"]:
+            for kr in objective["key_results"]:
+                row = {
+                    **kr,
+                    "cycle": card["cycle"],
+                    "team": team["team"],
+                    "objective": objective["address"],
+                }
+                writer.writerow(["" if row[c] is None else _csv_value(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(value)
+    return inert(value)
+
+
+# --- the alignment tree ---------------------------------------------------------------------
+
+
+def tree_plain(nodes: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+
+    def walk(node: dict[str, Any], prefix: str, last: bool, top: bool) -> None:
+        branch = "" if top else ("└── " if last else "├── ")
+        lines.append(
+            f"{prefix}{branch}{node['address']}  {inert(node['title'])}  "
+            f"{ascii_bar(node['progress'])} {percent(node['progress'])}  {node['status']}"
+        )
+        child_prefix = prefix + ("" if top else ("    " if last else "│   "))
+        items: list[tuple[str, Any]] = [("kr", kr) for kr in node["key_results"]]
+        items += [("node", child) for child in node["children"]]
+        for index, (kind, item) in enumerate(items):
+            is_last = index == len(items) - 1
+            if kind == "node":
+                walk(item, child_prefix, is_last, False)
+            else:
+                mark = "└── " if is_last else "├── "
+                lines.append(
+                    f"{child_prefix}{mark}· {item['address'].rsplit('/', 1)[-1]}  "
+                    f"{inert(item['title'])}  {percent(item['progress'])}"
+                )
+
+    for node in nodes:
+        walk(node, "", True, True)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def tree_rich(nodes: list[dict[str, Any]], heading: str) -> RenderableType:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    root = Tree(Text(heading, style="bold"), guide_style="dim")
+
+    def label(node: dict[str, Any]) -> Any:
+        text = Text(node["address"], style="bold cyan")
+        text.append("  " + inert(node["title"]) + "  ")
+        text.append_text(_bar(node["progress"]))
+        text.append("  ")
+        text.append(node["status"], style=STATUS_STYLE[node["status"]])
+        return text
+
+    def walk(branch: Any, node: dict[str, Any]) -> None:
+        child = branch.add(label(node))
+        for kr in node["key_results"]:
+            kr_text = Text("· " + kr["address"].rsplit("/", 1)[-1], style="cyan")
+            kr_text.append("  " + inert(kr["title"]) + "  ")
+            kr_text.append(percent(kr["progress"]), style=GRADE_STYLE[grade(kr["progress"])])
+            child.add(kr_text)
+        for sub in node["children"]:
+            walk(child, sub)
+
+    for node in nodes:
+        walk(root, node)
+    return root

@@ -1,0 +1,263 @@
+"""The file formats as pydantic models (strict, unknown keys forbidden), and the mapping of
+pydantic's errors to okr's findings.
+
+Only the cold path imports this module: validated files are cached as domain objects
+(model.py), so a warm run never pays for pydantic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from okrcli import model
+from okrcli.findings import Finding
+from okrcli.yamlsource import MAX_NUMBER, Path, is_number
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _number(value: Any) -> float | int:
+    if not is_number(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"must be a finite number, not {value}")
+        if is_number_like(value):
+            raise ValueError(f"must be a number of magnitude at most {MAX_NUMBER:g}")
+        raise ValueError(f"must be a number, not {describe(value)}")
+    return value
+
+
+def is_number_like(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fraction(value: Any) -> float | int:
+    number = _number(value)
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be between 0.0 and 1.0, not {number}")
+    return number
+
+
+def _positive(value: Any) -> float | int:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError(f"must be greater than 0, not {number}")
+    return number
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {describe(value)}; put it in quotes")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {describe(value)}")
+    return value
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"must be a real date written YYYY-MM-DD, not {describe(value)}")
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"must be a whole number of at least 1, not {describe(value)}")
+    return value
+
+
+def _aligns(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ValueError("must be an objective address or a list of them, like company/growth")
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ValueError("must be a list of words")
+
+
+def describe(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r}"
+
+
+Number = Annotated[Any, AfterValidator(_number)]
+Fraction = Annotated[Any, AfterValidator(_fraction)]
+Positive = Annotated[Any, AfterValidator(_positive)]
+Text = Annotated[Any, AfterValidator(_text)]
+Flag = Annotated[Any, AfterValidator(_flag)]
+Date = Annotated[Any, AfterValidator(_date)]
+Count = Annotated[Any, AfterValidator(_count)]
+Aligns = Annotated[Any, AfterValidator(_aligns)]
+TextList = Annotated[Any, AfterValidator(_text_list)]
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+class KeyResultIn(BaseModel):
+    model_config = _STRICT
+    id: Text
+    title: Text
+    owner: Text | None = None
+    unit: Text | None = None
+    baseline: Number | None = None
+    target: Number | None = None
+    current: Number | None = None
+    done: Flag | None = None
+    confidence: Fraction | None = None
+    weight: Positive | None = None
+    score: Fraction | None = None
+
+
+class ObjectiveIn(BaseModel):
+    model_config = _STRICT
+    id: Text
+    title: Text
+    owner: Text | None = None
+    kind: Literal["committed", "aspirational"] | None = None
+    aligns: Aligns | None = None
+    key_results: list[Any]
+
+
+class TeamIn(BaseModel):
+    model_config = _STRICT
+    name: Text | None = None
+    owner: Text | None = None
+    objectives: list[Any]
+
+
+class CycleIn(BaseModel):
+    model_config = _STRICT
+    start: Date
+    end: Date
+
+
+class StatusIn(BaseModel):
+    model_config = _STRICT
+    on_track: Fraction | None = None
+    at_risk: Fraction | None = None
+
+
+class LintIn(BaseModel):
+    model_config = _STRICT
+    max_objectives: Count | None = None
+    max_key_results: Count | None = None
+    vague_words: TextList | None = None
+
+
+class ConfigIn(BaseModel):
+    model_config = _STRICT
+    organization: Text
+    cycles: dict[str, Any] | None = None
+    status: StatusIn | None = None
+    lint: LintIn | None = None
+
+
+# --- validation: raw data -> findings -----------------------------------------------------
+
+
+def findings_for(model_type: type[BaseModel], data: Any, path: Path) -> list[Finding]:
+    """Validate one mapping of a file against one model; nested lists are validated by the
+    caller item by item, so one bad KR never hides the findings of the others."""
+    if not isinstance(data, dict):
+        return [Finding("E005", path, f"must be a mapping of keys, not {describe(data)}")]
+    try:
+        model_type.model_validate(data)
+    except ValidationError as exc:
+        return [_finding(model_type, data, path, error) for error in exc.errors()]
+    return []
+
+
+def _finding(model_type: type[BaseModel], data: dict[str, Any], path: Path, error: Any) -> Finding:
+    loc = tuple(error["loc"])
+    key = loc[0] if loc else None
+    where = (*path, key) if isinstance(key, str) else path
+    kind = error["type"]
+    if kind == "extra_forbidden" and isinstance(key, str):
+        known = list(model_type.model_fields)
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+        return Finding("E003", where, f"unknown key '{key}'{hint}", at="key")
+    if kind == "missing":
+        return Finding("E004", path, f"missing required key '{key}'", at="key")
+    if kind == "value_error":
+        message = str(error["ctx"]["error"])
+    elif kind == "literal_error":
+        message = f"must be one of {error['ctx']['expected']}, not {describe(data.get(str(key)))}"
+    elif kind in ("dict_type", "list_type"):
+        wanted = "a mapping" if kind == "dict_type" else "a list"
+        message = f"must be {wanted}, not {describe(data.get(str(key)))}"
+    else:
+        message = str(error["msg"]).lower()
+    return Finding("E005", where, f"'{key}' {message}")
+
+
+def to_config(data: dict[str, Any]) -> model.Config:
+    """A Config from okr.yaml data that produced no findings."""
+    parsed = ConfigIn.model_validate(data)
+    spans = {
+        cycle_id: CycleIn.model_validate(span) for cycle_id, span in (parsed.cycles or {}).items()
+    }
+    cycles = tuple(
+        model.CycleSpan(cycle_id, span.start, span.end) for cycle_id, span in spans.items()
+    )
+    status = parsed.status or StatusIn()
+    lint = parsed.lint or LintIn()
+    return model.Config(
+        organization=parsed.organization,
+        cycles=cycles,
+        on_track=model.DEFAULT_ON_TRACK if status.on_track is None else float(status.on_track),
+        at_risk=model.DEFAULT_AT_RISK if status.at_risk is None else float(status.at_risk),
+        max_objectives=lint.max_objectives or model.DEFAULT_MAX_OBJECTIVES,
+        max_key_results=lint.max_key_results or model.DEFAULT_MAX_KEY_RESULTS,
+        vague_words=lint.vague_words or (),
+    )
+
+
+def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
+    """A Team from team-file data that produced no error findings."""
+    team = TeamIn.model_validate(data)
+    objectives = []
+    for raw_objective in team.objectives:
+        objective = ObjectiveIn.model_validate(raw_objective)
+        key_results = tuple(
+            model.KeyResult(**KeyResultIn.model_validate(kr).model_dump(exclude_none=True))
+            for kr in objective.key_results
+        )
+        objectives.append(
+            model.Objective(
+                id=objective.id,
+                title=objective.title,
+                key_results=key_results,
+                owner=objective.owner,
+                kind=objective.kind or "aspirational",
+                aligns=objective.aligns or (),
+            )
+        )
+    return model.Team(
+        id=team_id, path=path, objectives=tuple(objectives), name=team.name, owner=team.owner
+    )

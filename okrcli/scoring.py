@@ -1,0 +1,194 @@
+"""Progress, score, expected pace and status (SPEC §5): pure functions, no I/O.
+
+Everything here is computed in float and never rounded; rounding belongs to the output.
+Inputs are assumed to have passed validation (schema.py); where an invalid input would
+otherwise crash (target equal to baseline, a cycle that ends before it starts, an
+objective with no KRs), the functions return a defined value instead of raising.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
+
+__all__ = [
+    "TOLERANCE",
+    "cycle_progress",
+    "expected_progress",
+    "grade",
+    "kr_progress",
+    "kr_raw_progress",
+    "kr_score",
+    "kr_status",
+    "mean",
+    "objective_progress",
+    "objective_score",
+    "objective_status",
+    "quarter_span",
+    "status",
+    "team_progress",
+]
+
+TOLERANCE = 1e-9
+
+Grade = Literal["green", "yellow", "red"]
+
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_LOW_CONFIDENCE = 0.5
+_GREEN = 0.7
+_YELLOW = 0.4
+
+
+def _at_least(x: float, y: float) -> bool:
+    """`x >= y` with the §5 tolerance: a tie (within 1e-9) counts upwards."""
+    return x >= y - TOLERANCE
+
+
+def _clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
+    return min(max(x, low), high)
+
+
+def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float:
+    """Weighted mean of (value, weight) pairs; 0.0 when there are none (or no weight).
+
+    The result is clamped to [min, max] of the values, where the exact mean lies, so float
+    rounding can never push it outside (e.g. all KRs done gives exactly 1.0).
+    """
+    total = math.fsum(weight for _, weight in pairs)
+    if not pairs or total <= 0:
+        return 0.0
+    values = [value for value, _ in pairs]
+    result = math.fsum(value * weight for value, weight in pairs) / total
+    return _clamp(result, min(values), max(values))
+
+
+def kr_raw_progress(kr: KeyResult) -> float:
+    """Unclamped progress: (c − b) / (t − b); a milestone is 1.0 when done, else 0.0.
+
+    An absent current means the baseline (progress 0). Over-achievement gives more than
+    1.0 and regression less than 0.0. A decreasing KR (target < baseline) needs nothing
+    special. An invalid KR (no baseline/target, or target equal to baseline) gives 0.0.
+    """
+    if kr.is_milestone:
+        return 1.0 if kr.done else 0.0
+    if kr.baseline is None or kr.target is None:
+        return 0.0
+    baseline = float(kr.baseline)
+    span = float(kr.target) - baseline
+    if span == 0:
+        return 0.0
+    current = baseline if kr.current is None else float(kr.current)
+    return (current - baseline) / span
+
+
+def kr_progress(kr: KeyResult) -> float:
+    """Progress clamped to [0, 1]."""
+    return _clamp(kr_raw_progress(kr))
+
+
+def kr_score(kr: KeyResult) -> float:
+    """The manual `score:` when set, else the computed progress."""
+    if kr.score is not None:
+        return float(kr.score)
+    return kr_progress(kr)
+
+
+def objective_progress(objective: Objective) -> float:
+    """Weighted mean of the KRs' progress (weight default 1); 0.0 with no KRs."""
+    return _weighted_mean([(kr_progress(kr), float(kr.weight)) for kr in objective.key_results])
+
+
+def objective_score(objective: Objective) -> float:
+    """Weighted mean of the KRs' scores; 0.0 with no KRs."""
+    return _weighted_mean([(kr_score(kr), float(kr.weight)) for kr in objective.key_results])
+
+
+def mean(values: Iterable[float]) -> float:
+    """Arithmetic mean; 0.0 for no values."""
+    items = list(values)
+    if not items:
+        return 0.0
+    return _clamp(math.fsum(items) / len(items), min(items), max(items))
+
+
+def team_progress(team: Team) -> float:
+    """Mean of the team's objectives' progress; 0.0 with no objectives."""
+    return mean(objective_progress(objective) for objective in team.objectives)
+
+
+def cycle_progress(teams: Sequence[Team]) -> float:
+    """Mean over all objectives of all teams (not the mean of the team means)."""
+    return mean(objective_progress(objective) for team in teams for objective in team.objectives)
+
+
+def expected_progress(start: dt.date, end: dt.date, as_of: dt.date) -> float:
+    """Elapsed fraction of the cycle: clamp((as_of − start + 1) / (end − start + 1), 0, 1).
+
+    Both ends are inclusive: the first day gives 1/length, the last day 1.0. A cycle that
+    ends before it starts (invalid) gives 0.0 before its start, else 1.0.
+    """
+    length = (end - start).days + 1
+    if length <= 0:
+        return 0.0 if as_of < start else 1.0
+    return _clamp(((as_of - start).days + 1) / length)
+
+
+def status(
+    progress: float,
+    expected: float,
+    on_track: float,
+    at_risk: float,
+    confidence: float | None = None,
+) -> Status:
+    """The §5 status; a confidence below 0.5 caps it at 'at-risk' ('done' stays 'done')."""
+    if _at_least(progress, 1.0):
+        return "done"
+    low_confidence = confidence is not None and confidence < _LOW_CONFIDENCE
+    if _at_least(progress, expected - on_track):
+        return "at-risk" if low_confidence else "on-track"
+    if _at_least(progress, expected - at_risk):
+        return "at-risk"
+    return "off-track"
+
+
+def kr_status(kr: KeyResult, expected: float, on_track: float, at_risk: float) -> Status:
+    """Status of a KR from its clamped progress and its confidence."""
+    confidence = None if kr.confidence is None else float(kr.confidence)
+    return status(kr_progress(kr), expected, on_track, at_risk, confidence)
+
+
+def objective_status(
+    objective: Objective, expected: float, on_track: float, at_risk: float
+) -> Status:
+    """Status of an objective from its progress (no confidence cap)."""
+    return status(objective_progress(objective), expected, on_track, at_risk)
+
+
+def quarter_span(cycle_id: str) -> CycleSpan | None:
+    """The calendar quarter named `YYYY-QN` (N in 1..4), else None."""
+    match = _QUARTER.fullmatch(cycle_id)
+    if match is None:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    if year < dt.MINYEAR:
+        return None
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    start = dt.date(year, first_month, 1)
+    end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    return CycleSpan(cycle_id, start, end)
+
+
+def grade(score: float) -> Grade:
+    """Display band: ≥ 0.7 green, ≥ 0.4 yellow, else red (same tolerance as status)."""
+    if _at_least(score, _GREEN):
+        return "green"
+    if _at_least(score, _YELLOW):
+        return "yellow"
+    return "red"

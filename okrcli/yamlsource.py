@@ -1,0 +1,356 @@
+"""Reading YAML safely: bytes in, plain data (and positions) out.
+
+Two readers share one set of rules (`resolve_plain`, key handling, the guards):
+
+* `load_fast` uses libyaml through PyYAML's C parser and keeps no positions. It is the bulk
+  path for hundreds of files. It declines (raises `NeedsStrictReader`) whenever a file
+  contains anything unusual, so it never has to explain a problem.
+* `load_positioned` walks ruamel.yaml's event stream, keeps the 1-based position of every
+  key and value, and turns every problem into a positioned `YamlProblem`.
+
+Both implement the YAML 1.2 core schema themselves instead of trusting either library's
+resolver (PyYAML is YAML 1.1: `NO` is false and `010` is 8; ruamel reads `1_000` and dates),
+so a value never depends on which reader happened to run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+MAX_DEPTH = 64
+MAX_BYTES = 16 * 1024 * 1024
+MAX_NUMBER = 1e15
+
+Path = tuple[str | int, ...]
+# (key line, key col, value line, value col), 1-based; a sequence item has key == value.
+Position = tuple[int, int, int, int]
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as okr's YAML subset; positioned, 1-based."""
+
+    def __init__(self, code: str, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
+        self.col = col
+        self.message = message
+
+
+class NeedsStrictReader(Exception):
+    """The fast reader declines this text; the strict reader will explain or accept it."""
+
+
+@dataclass(slots=True)
+class Positioned:
+    data: Any
+    positions: dict[Path, Position] = field(default_factory=dict)
+    duplicates: list[YamlProblem] = field(default_factory=list)  # E002, the rest still read
+
+    def key_position(self, path: Path) -> tuple[int, int]:
+        line, col, _, _ = self._nearest(path)
+        return line, col
+
+    def value_position(self, path: Path) -> tuple[int, int]:
+        _, _, line, col = self._nearest(path)
+        return line, col
+
+    def _nearest(self, path: Path) -> Position:
+        """The position of `path`, or of its closest ancestor that exists in the file."""
+        while path and path not in self.positions:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1, 1, 1))
+
+
+# --- text guards -------------------------------------------------------------------------
+
+_BOM = "\ufeff"
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)|^={7}$", re.MULTILINE)
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 bytes to text, refusing what okr does not read (all E001)."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem("E001", 1, 1, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = raw[: exc.start]
+        line = prefix.count(b"\n") + 1
+        col = len(prefix[prefix.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise YamlProblem(
+            "E001", line, col, "file is not valid UTF-8; save it with UTF-8 encoding"
+        ) from None
+    if text.startswith(_BOM):
+        text = text[1:]
+    check_text(text)
+    return text
+
+
+def check_text(text: str) -> None:
+    """Guards that hold for any text okr reads, before a parser sees it."""
+    bad = _NON_PRINTABLE.search(text)
+    if bad:
+        line, col = _line_col(text, bad.start())
+        raise YamlProblem(
+            "E001",
+            line,
+            col,
+            f"non-printable character U+{ord(bad.group()):04X}; remove it",
+        )
+    marker = _CONFLICT_MARKER.search(text)
+    if marker:
+        line, col = _line_col(text, marker.start())
+        raise YamlProblem(
+            "E001", line, col, "merge conflict marker; resolve the conflict and remove the markers"
+        )
+    tab = _TAB_INDENT.search(text)
+    if tab:
+        line, col = _line_col(text, tab.end() - 1)
+        raise YamlProblem("E001", line, col, "tab character in indentation; indent with spaces")
+
+
+# --- YAML 1.2 core schema -----------------------------------------------------------------
+
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of an unquoted scalar under the YAML 1.2 core schema."""
+    if text and text[0] not in _MAYBE_TYPED:
+        return text
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT10.match(text):
+        return int(text, 10)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text[0] == "-" else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A finite YAML number within okr's range; bools are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) <= MAX_NUMBER
+
+
+# --- the fast reader ------------------------------------------------------------------------
+
+# Characters that introduce anchors, aliases, tags, directives, complex keys or tabs: a file
+# with any of them goes to the strict reader, which can explain them.
+_FAST_PATH_UNSAFE = re.compile(r"[&*!\t]|^%|^\s*\?", re.MULTILINE)
+_PLAIN = "okr:plain"
+
+_fast_loader: Any = None
+
+
+def _make_fast_loader() -> Any:
+    import yaml
+
+    plain_tag, str_tag = _PLAIN, "tag:yaml.org,2002:str"
+    map_tag, seq_tag = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+    scalar_kind, mapping_kind = yaml.ScalarNode, yaml.MappingNode
+
+    class FastLoader(yaml.CSafeLoader):
+        # Resolution is ours (YAML 1.2); libyaml only has to say plain or quoted.
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is scalar_kind:
+                return plain_tag if implicit[0] else str_tag
+            return map_tag if kind is mapping_kind else seq_tag
+
+    return FastLoader
+
+
+def load_fast(text: str) -> Any:
+    """Plain data from clean text, or NeedsStrictReader for anything out of the ordinary."""
+    if _FAST_PATH_UNSAFE.search(text):
+        raise NeedsStrictReader
+    global _fast_loader
+    if _fast_loader is None:
+        _fast_loader = _make_fast_loader()
+    import yaml
+
+    try:
+        loader = _fast_loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        raise NeedsStrictReader from None
+    if node is None:
+        raise NeedsStrictReader
+    return _from_node(node, 1)
+
+
+def _from_node(node: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise NeedsStrictReader
+    value = node.value
+    if isinstance(value, str):
+        tag = node.tag
+        if tag == _PLAIN:
+            return resolve_plain(value)
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        raise NeedsStrictReader
+    if node.tag == "tag:yaml.org,2002:map":
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in value:
+            key = key_node.value
+            if not isinstance(key, str) or key in mapping:
+                raise NeedsStrictReader
+            mapping[key] = _from_node(value_node, depth + 1)
+        return mapping
+    return [_from_node(item, depth + 1) for item in value]
+
+
+# --- the strict, positioned reader ----------------------------------------------------------
+
+
+def load_positioned(text: str) -> Positioned:
+    """Plain data and positions from text, or a positioned YamlProblem (E001)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    check_text(text)
+    result = Positioned(data=None)
+    events = YAML(typ="rt", pure=True).parse(text)
+    try:
+        _build(text, iter(events), result)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "syntax error"
+        raise YamlProblem("E001", line, col, f"not valid YAML: {problem}") from None
+    except (YAMLError, RecursionError) as exc:
+        raise YamlProblem("E001", 1, 1, f"not valid YAML: {exc}") from None
+    return result
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _refuse_decorations(event: Any) -> None:
+    line, col = _mark(event)
+    if getattr(event, "anchor", None) is not None:
+        raise YamlProblem(
+            "E001", line, col, "anchors and aliases are not allowed; write the value out"
+        )
+    tag = getattr(event, "tag", None)
+    if tag is not None and tag != "!":
+        raise YamlProblem("E001", line, col, f"tags like '{tag}' are not allowed; remove the tag")
+
+
+def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
+    from ruamel.yaml import events as ev
+
+    next(events)  # StreamStart
+    start = next(events)
+    if isinstance(start, ev.StreamEndEvent):
+        result.data = {}  # an empty file is an empty mapping: its missing keys are reported
+        return
+    if getattr(start, "version", None) is not None or getattr(start, "tags", None):
+        directive = re.search(r"^%", text, re.MULTILINE)
+        line, col = _line_col(text, directive.start()) if directive else _mark(start)
+        raise YamlProblem("E001", line, col, "YAML directives (%YAML, %TAG) are not allowed")
+    root_event = next(events)
+    result.data = _build_node(root_event, events, result, (), 1)
+    if result.data is None:
+        result.data = {}
+    if not isinstance(result.data, dict):
+        line, col = _mark(root_event)
+        raise YamlProblem("E001", line, col, "the file must be a mapping of keys at the top level")
+    next(events)  # DocumentEnd
+    after = next(events)
+    if not isinstance(after, ev.StreamEndEvent):
+        line, col = _mark(after)
+        raise YamlProblem("E001", line, col, "more than one YAML document; keep one per file")
+
+
+def _build_node(
+    event: Any, events: Iterator[Any], result: Positioned, path: Path, depth: int
+) -> Any:
+    from ruamel.yaml import events as ev
+
+    if isinstance(event, ev.AliasEvent):
+        line, col = _mark(event)
+        raise YamlProblem(
+            "E001", line, col, "anchors and aliases are not allowed; write the value out"
+        )
+    _refuse_decorations(event)
+    if isinstance(event, ev.ScalarEvent):
+        return resolve_plain(event.value) if event.implicit[0] else event.value
+    if depth > MAX_DEPTH:
+        line, col = _mark(event)
+        raise YamlProblem("E001", line, col, f"nesting deeper than {MAX_DEPTH} levels")
+    if isinstance(event, ev.SequenceStartEvent):
+        items: list[Any] = []
+        while not isinstance(item_event := next(events), ev.SequenceEndEvent):
+            line, col = _mark(item_event)
+            item_path = (*path, len(items))
+            result.positions[item_path] = (line, col, line, col)
+            items.append(_build_node(item_event, events, result, item_path, depth + 1))
+        return items
+    mapping: dict[str, Any] = {}
+    while True:
+        key_event = next(events)
+        if isinstance(key_event, ev.MappingEndEvent):
+            return mapping
+        key_line, key_col = _mark(key_event)
+        if not isinstance(key_event, ev.ScalarEvent):
+            raise YamlProblem("E001", key_line, key_col, "keys must be plain text")
+        _refuse_decorations(key_event)
+        key = key_event.value
+        value_event = next(events)
+        value_line, value_col = _mark(value_event)
+        if key in mapping:
+            result.duplicates.append(
+                YamlProblem(
+                    "E002",
+                    key_line,
+                    key_col,
+                    f"duplicate key '{key}'; the first one is used, remove or rename this one",
+                )
+            )
+            _build_node(value_event, events, Positioned(None), (), depth + 1)
+            continue
+        key_path = (*path, key)
+        result.positions[key_path] = (key_line, key_col, value_line, value_col)
+        mapping[key] = _build_node(value_event, events, result, key_path, depth + 1)
