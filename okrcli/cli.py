@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from okrcli import __version__
 from okrcli.errors import InvalidFilesError, OkrError
@@ -22,7 +23,27 @@ from okrcli.errors import InvalidFilesError, OkrError
 if TYPE_CHECKING:
     from okrcli.loader import CycleData, Workspace
 
+
+def _fail(error: OkrError) -> NoReturn:
+    if isinstance(error, InvalidFilesError):
+        for diagnostic in error.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+    print(f"okr: {error.message}", file=sys.stderr)
+    sys.exit(error.exit_code)
+
+
+class OkrGroup(TyperGroup):
+    """Turns okr's domain errors into one line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OkrError as error:
+            _fail(error)
+
+
 app = typer.Typer(
+    cls=OkrGroup,
     name="okr",
     help="OKRs as plain YAML in git: validate, score, check in, and review them.",
     no_args_is_help=True,
@@ -325,22 +346,20 @@ def tree(
         sys.stdout.write(render.tree_plain(nodes))
 
 
+# --- check-in commands (SPEC §8, §12) -------------------------------------------------------
+
+# (checkin commands go here)
+
+# --- history commands (SPEC §9–§11) ---------------------------------------------------------
+
+# (log, diff and stale commands go here)
+
 # --- entry point ----------------------------------------------------------------------------
-
-
-def _fail(error: OkrError) -> NoReturn:
-    if isinstance(error, InvalidFilesError):
-        for diagnostic in error.diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
-    print(f"okr: {error.message}", file=sys.stderr)
-    sys.exit(error.exit_code)
 
 
 def main() -> None:
     try:
         app(prog_name="okr")
-    except OkrError as error:
-        _fail(error)
     except KeyboardInterrupt:
         print("okr: interrupted", file=sys.stderr)
         sys.exit(130)

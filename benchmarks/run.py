@@ -1,0 +1,690 @@
+"""The benchmark harness behind `make bench` (see benchmarks/README.md).
+
+It generates the synthetic repositories in a temporary folder, measures the floors (what the
+same work costs without okr) and the okr cases in fresh processes, and prints one row per
+case: median wall time, peak memory (max RSS of the process and the children it waited
+for), the ratio to its floor and the budget, with PASS or FAIL. A case whose command fails
+is a FAIL with the last line of its stderr; the harness itself never stops on one.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--reps N] [--keep] [--only TEXT]
+
+Exit status: 0 when every budget holds, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import generate
+
+AS_OF = "2026-08-15"
+CYCLE = generate.CYCLE
+RUN_TIMEOUT = 90.0  # seconds for one process; a slower one is killed and the case fails
+SOFT_LIMIT = 450.0  # no new case starts after this many seconds of the whole run
+HARD_LIMIT = 540.0  # no process may run past this
+MEMORY_BUDGET_MIB = 150.0
+
+TYPER_APP = '''\
+import typer
+
+__version__ = "0.1.0"
+app = typer.Typer()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+) -> None:
+    """A minimal typer app."""
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    typer.echo(f"hello {name}")
+
+
+@app.command()
+def version() -> None:
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+PARSE_SNIPPET = """\
+import glob, os, sys, yaml
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
+    with open(path, "rb") as handle:
+        yaml.load(handle, Loader=yaml.CSafeLoader)
+"""
+
+
+# --------------------------------------------------------------------------- one process
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool = False
+
+    def failure(self) -> str | None:
+        if self.timed_out:
+            return f"killed after {self.seconds:.0f} s (timeout)"
+        if self.returncode != 0:
+            return f"exit {self.returncode}: {last_line(self.stderr) or last_line(self.stdout)}"
+        return None
+
+
+def last_line(data: bytes) -> str:
+    lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    return lines[-1] if len(lines[-1]) <= 200 else lines[-1][:199] + "…"
+
+
+def _maxrss_mib(kib_or_bytes: int) -> float:
+    # Linux reports KiB, macOS bytes.
+    return kib_or_bytes / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def run_once(
+    argv: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = RUN_TIMEOUT
+) -> Run:
+    """Run ARGV in a fresh process with its stdout and stderr on pipes (drained as it runs).
+
+    Wall time runs from before the fork to the reaping; peak memory is ru_maxrss from
+    wait4 on this very pid (so it is per process, not the maximum over all children).
+    """
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except OSError as error:
+        message = f"cannot run {argv[0]}: {error.strerror or error}"
+        return Run(0.0, 0.0, 127, b"", message.encode())
+    captured: dict[str, bytes] = {}
+
+    def drain(name: str, stream: object) -> None:
+        captured[name] = stream.read()  # type: ignore[attr-defined]
+
+    readers = [
+        threading.Thread(target=drain, args=("out", proc.stdout), daemon=True),
+        threading.Thread(target=drain, args=("err", proc.stderr), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    killed = threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join(timeout=10)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    return Run(
+        seconds,
+        _maxrss_mib(usage.ru_maxrss),
+        proc.returncode,
+        captured.get("out", b""),
+        captured.get("err", b""),
+        killed.is_set(),
+    )
+
+
+# --------------------------------------------------------------------------- cases
+
+
+@dataclass
+class Case:
+    name: str
+    scale: str
+    argv: Callable[[int], list[str]]  # repetition (0 = the untimed warm-up) -> argv
+    cache: str = "warm"  # "cold": a fresh empty XDG_CACHE_HOME for every timed repetition
+    floor: str | None = None  # None for a floor itself
+    budget: float | None = None  # the largest allowed ratio to the floor
+    reps: int = 5
+    cwd: Path | None = None
+    check: Callable[[Run], str | None] | None = None  # checks the warm-up's output
+    # results
+    median: float | None = None
+    peak: float | None = None
+    error: str | None = None
+    runs: list[float] = field(default_factory=list)
+
+
+class Bench:
+    def __init__(self, tmp: Path, reps: int | None, started: float) -> None:
+        self.tmp = tmp
+        self.home = tmp / "home"
+        self.home.mkdir()
+        self.reps = reps
+        self.started = started
+        self.floors: dict[str, Case] = {}
+        self._dirs = 0
+
+    def fresh_dir(self, kind: str) -> Path:
+        self._dirs += 1
+        path = self.tmp / "caches" / f"{kind}-{self._dirs}"
+        path.mkdir(parents=True)
+        return path
+
+    def env(self, cache: Path) -> dict[str, str]:
+        env = generate.git_env(self.home)
+        for name in list(env):
+            if name.startswith(("OKR_", "PYTHON")) or name in ("FORCE_COLOR", "CLICOLOR_FORCE"):
+                del env[name]
+        env.update(NO_COLOR="1", COLUMNS="120", XDG_CACHE_HOME=str(cache))
+        return env
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def measure(self, case: Case) -> Case:
+        print(f"  … {case.name} ({case.scale})", file=sys.stderr, flush=True)
+        if self.elapsed() > SOFT_LIMIT:
+            case.error = f"skipped: the run is past {SOFT_LIMIT:.0f} s"
+            return case
+        warm = self.fresh_dir("warm")
+        first = run_once(case.argv(0), self.env(warm), case.cwd, self._timeout())
+        case.error = first.failure() or (case.check(first) if case.check else None)
+        if case.error:
+            return case
+        reps = self.reps or case.reps
+        if first.seconds > 20:
+            reps = 1
+        elif first.seconds > 5:
+            reps = min(reps, 3)
+        peaks = []
+        for rep in range(1, reps + 1):
+            if rep > 1 and self.elapsed() > HARD_LIMIT - 30:
+                break
+            cache = self.fresh_dir("cold") if case.cache == "cold" else warm
+            run = run_once(case.argv(rep), self.env(cache), case.cwd, self._timeout())
+            failure = run.failure()
+            if failure:
+                case.error = failure
+                return case
+            case.runs.append(run.seconds)
+            peaks.append(run.peak_mib)
+        case.median = statistics.median(case.runs)
+        case.peak = max(peaks)
+        return case
+
+    def _timeout(self) -> float:
+        return max(5.0, min(RUN_TIMEOUT, HARD_LIMIT - self.elapsed()))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def count_krs(repo: generate.Repo) -> int:
+    teams = [repo.company, *repo.teams]
+    return sum(len(o.key_results) for t in teams for o in t.objectives)
+
+
+def check_scorecard_json(teams: int, krs: int) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        try:
+            data = json.loads(run.stdout)
+            got_teams = len(data["teams"])
+            got_krs = sum(len(o["key_results"]) for t in data["teams"] for o in t["objectives"])
+        except (ValueError, KeyError, TypeError) as error:
+            return f"output is not the scorecard JSON of SPEC §6 ({error})"
+        if (got_teams, got_krs) != (teams, krs):
+            return f"JSON has {got_teams} teams and {got_krs} KRs, expected {teams} and {krs}"
+        return None
+
+    return check
+
+
+def check_log_json(entries: int) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        try:
+            data = json.loads(run.stdout)
+        except ValueError as error:
+            return f"output is not JSON ({error})"
+        if not isinstance(data, list) or len(data) != entries:
+            got = len(data) if isinstance(data, list) else type(data).__name__
+            return f"log JSON has {got} entries, expected {entries} (one per commit)"
+        return None
+
+    return check
+
+
+def check_nonempty(run: Run) -> str | None:
+    return None if run.stdout.strip() else "printed nothing on stdout"
+
+
+# --------------------------------------------------------------------------- the checkin KR
+
+
+@dataclass
+class EditTarget:
+    """The numeric KR of the big team file that F_commit and `okr checkin` both change."""
+
+    repo: Path
+    file: str  # relative to the repo
+    address: str  # TEAM/OBJECTIVE/KR
+    line: int  # 1-based line of its `current:`
+    values: list[str]
+    current: str
+    used: int = 0
+
+    def next_value(self) -> str:
+        while True:
+            value = self.values[self.used % len(self.values)]
+            self.used += 1
+            if value != self.current:
+                self.current = value
+                return value
+
+
+def edit_target(repo: generate.Repo) -> EditTarget:
+    team = repo.teams[0]
+    candidates = [
+        (objective, kr)
+        for objective in team.objectives
+        for kr in objective.key_results
+        if kr.numeric and kr.current is not None and kr.comment is None
+    ]
+    preferred = [c for c in candidates if (c[0].id, c[1].id) == ("obj-7", "kr-3")]
+    objective, kr = (preferred or candidates)[0]
+    assert kr.baseline is not None and kr.target is not None and kr.current is not None
+    lines = generate.render_team(team).splitlines()
+    start = lines.index(f"  - id: {objective.id}")
+    start = lines.index(f"      - id: {kr.id}", start)
+    line = next(i for i in range(start, len(lines)) if lines[i].startswith("        current:"))
+    span = kr.target - kr.baseline
+    values = [generate.fmt_number(round(kr.baseline + span * k / 41, 2)) for k in range(1, 41)]
+    return EditTarget(
+        repo.path,
+        team.path,
+        f"{team.id}/{objective.id}/{kr.id}",
+        line + 1,
+        values,
+        generate.fmt_number(kr.current),
+    )
+
+
+def check_checkin(target: EditTarget, env: dict[str, str]) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        text = (target.repo / target.file).read_text(encoding="utf-8").splitlines()
+        want = f"        current: {target.current}"
+        if text[target.line - 1] != want:
+            return f"line {target.line} of {target.file} is not '{want.strip()}' after checkin"
+        status = subprocess.run(
+            ["git", "-C", str(target.repo), "status", "--porcelain"],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        if status.stdout.strip():
+            return "the check-in left uncommitted changes"
+        return None
+
+    return check
+
+
+# --------------------------------------------------------------------------- report
+
+
+HEADER = (
+    f"{'case':<34} {'scale':<30} {'median s':>8} {'peak MiB':>8}  {'floor':<8} "
+    f"{'ratio':>6}  {'budget':<8} result"
+)
+
+
+def row(
+    name: str,
+    scale: str,
+    median: float | None,
+    peak: float | None,
+    floor: str,
+    ratio: float | None,
+    budget: str,
+    result: str,
+) -> str:
+    med = f"{median:.3f}" if median is not None else "-"
+    mib = f"{peak:.1f}" if peak is not None else "-"
+    rat = f"{ratio:.2f}" if ratio is not None else "-"
+    return f"{name:<34} {scale:<30} {med:>8} {mib:>8}  {floor:<8} {rat:>6}  {budget:<8} {result}"
+
+
+def print_case(case: Case, floors: dict[str, Case]) -> bool | None:
+    """Print CASE's row; True/False for a budget's pass/fail, None for a floor."""
+    if case.floor is None:
+        result = "FAIL" if case.error else "floor"
+        print(row(case.name, case.scale, case.median, case.peak, "-", None, "-", result))
+        if case.error:
+            print(f"{'':<4}^ {case.error}")
+        return None if not case.error else False
+    floor = floors.get(case.floor)
+    ratio = None
+    error = case.error
+    if error is None and (floor is None or floor.median is None):
+        error = f"floor {case.floor} could not be measured"
+    if error is None:
+        assert floor is not None and floor.median and case.median is not None
+        ratio = case.median / floor.median
+    ok = error is None and ratio is not None and case.budget is not None and ratio <= case.budget
+    budget = f"≤ {case.budget:g}×" if case.budget is not None else "-"
+    print(
+        row(
+            case.name,
+            case.scale,
+            case.median,
+            case.peak,
+            case.floor,
+            ratio,
+            budget,
+            "PASS" if ok else "FAIL",
+        )
+    )
+    if error:
+        print(f"{'':<4}^ {error}")
+    return ok
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="okr benchmarks (make bench)")
+    parser.add_argument("--quick", action="store_true", help="small scales, 2 repetitions")
+    parser.add_argument("--reps", type=int, help="timed repetitions per case")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--only", help="run only the okr cases whose name contains this")
+    parser.add_argument("--okr", help="the okr executable (default: next to this python)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    python = sys.executable
+    okr = args.okr or str(Path(python).parent / "okr")
+    if args.quick:
+        small, large, history, big = 5, 50, 200, (10, 10)
+        reps = args.reps or 2
+    else:
+        small, large, history, big = 50, 500, 2000, (50, 20)
+        reps = args.reps
+
+    tmp = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    try:
+        return _bench(args, tmp, started, python, okr, small, large, history, big, reps)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(
+    args: argparse.Namespace,
+    tmp: Path,
+    started: float,
+    python: str,
+    okr: str,
+    small: int,
+    large: int,
+    history: int,
+    big: tuple[int, int],
+    reps: int | None,
+) -> int:
+    bench = Bench(tmp, reps, started)
+    git_version = subprocess.run(
+        ["git", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(
+        f"okr benchmarks: {platform.python_implementation()} {platform.python_version()}, "
+        f"{git_version}, {os.cpu_count()} CPUs, okr = {okr}"
+    )
+
+    # -- the repositories
+    home = bench.home
+    repo_s = generate.generate_repo(tmp / f"repo-{small}", small, history, home=home)
+    repo_l = generate.generate_repo(tmp / f"repo-{large}", large, 0, home=home, seed=7)
+    repo_b = generate.generate_repo(
+        tmp / "repo-big",
+        1,
+        0,
+        objectives=big[0],
+        key_results=big[1],
+        team_ids=["team-big"],
+        home=home,
+        seed=11,
+    )
+    krs_s, krs_l, krs_b = count_krs(repo_s), count_krs(repo_l), count_krs(repo_b) - 20
+    print(
+        f"generated: {small} teams ({krs_s:,} KRs) + {history:,} commits in "
+        f"{repo_s.seconds:.2f} s; {large} teams ({krs_l:,} KRs) in {repo_l.seconds:.2f} s; "
+        f"one team file of {krs_b:,} KRs in {repo_b.seconds:.2f} s"
+    )
+    target = edit_target(repo_b)
+    sed_inplace = "sed -i ''" if sys.platform == "darwin" else "sed -i"
+
+    # -- floors
+    app = tmp / "typer_app.py"
+    app.write_text(TYPER_APP, encoding="utf-8")
+    cycle_l = str(repo_l.path / CYCLE)
+
+    def commit_argv(rep: int) -> list[str]:
+        value = target.next_value()
+        script = (
+            f"{sed_inplace} '{target.line}s/current: [^ ]*/current: {value}/' {target.file}"
+            f" && git commit -q -m x -- {target.file}"
+        )
+        return ["sh", "-c", script]
+
+    floors = [
+        Case("F_typer", "typer app --version", lambda _: [python, str(app), "--version"], reps=7),
+        Case(
+            "F_parse",
+            f"{large} teams, CSafeLoader",
+            lambda _: [python, "-c", PARSE_SNIPPET, cycle_l],
+        ),
+        Case("F_commit", f"sed + git commit, {krs_b:,} KRs", commit_argv, cwd=repo_b.path),
+        Case(
+            "F_git",
+            f"git log -p, {history:,} commits",
+            lambda _: ["git", "-C", str(repo_s.path), "log", "-p", "--format=%H", "--", CYCLE],
+        ),
+    ]
+
+    # -- okr cases
+    def okr_argv(repo: Path, *command: str) -> Callable[[int], list[str]]:
+        return lambda _: [okr, "-C", str(repo), "--as-of", AS_OF, *command]
+
+    def checkin_argv(rep: int) -> list[str]:
+        return [okr, "-C", str(repo_b.path), "checkin", target.address, target.next_value()]
+
+    s_scale = f"{small} teams, {krs_s:,} KRs"
+    l_scale = f"{large} teams, {krs_l:,} KRs"
+    total_l = krs_l + 20  # the company's KRs too
+    card_json = check_scorecard_json(large + 1, total_l)
+    log_argv = [okr, "-C", str(repo_s.path), "--cycle", CYCLE, "log", "--format", "json"]
+    cases = [
+        Case("okr --version", "-", lambda _: [okr, "--version"], floor="F_typer", budget=1.25),
+        Case("okr --help", "-", lambda _: [okr, "--help"], floor="F_typer", budget=1.25),
+        Case(
+            "okr scorecard",
+            f"{s_scale}, warm",
+            okr_argv(repo_s.path, "scorecard"),
+            floor="F_typer",
+            budget=2,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr validate",
+            f"{s_scale}, warm",
+            okr_argv(repo_s.path, "validate"),
+            floor="F_typer",
+            budget=2,
+        ),
+        Case(
+            "okr validate",
+            f"{l_scale}, cold",
+            okr_argv(repo_l.path, "validate"),
+            cache="cold",
+            floor="F_parse",
+            budget=2,
+            reps=3,
+        ),
+        Case(
+            "okr scorecard --format json",
+            f"{l_scale}, cold",
+            okr_argv(repo_l.path, "scorecard", "--format", "json"),
+            cache="cold",
+            floor="F_parse",
+            budget=2,
+            reps=3,
+            check=card_json,
+        ),
+        Case(
+            "okr validate",
+            f"{l_scale}, warm",
+            okr_argv(repo_l.path, "validate"),
+            floor="F_parse",
+            budget=0.5,
+        ),
+        Case(
+            "okr scorecard --format json",
+            f"{l_scale}, warm",
+            okr_argv(repo_l.path, "scorecard", "--format", "json"),
+            floor="F_parse",
+            budget=0.5,
+            check=card_json,
+        ),
+        Case(
+            "okr checkin",
+            f"one file of {krs_b:,} KRs",
+            checkin_argv,
+            floor="F_commit",
+            budget=3,
+            cwd=repo_b.path,
+            check=check_checkin(target, bench.env(tmp)),
+        ),
+        Case(
+            "okr log --format json",
+            f"{history:,} commits, cold",
+            lambda _: log_argv,
+            cache="cold",
+            floor="F_git",
+            budget=15,
+            reps=3,
+            check=check_log_json(history),
+        ),
+        Case(
+            "okr log --format json",
+            f"{history:,} commits, warm",
+            lambda _: log_argv,
+            floor="F_git",
+            budget=4,
+            check=check_log_json(history),
+        ),
+        Case(
+            "okr scorecard",
+            f"{l_scale}, warm",
+            okr_argv(repo_l.path, "scorecard"),
+            floor="F_parse",
+            budget=1,
+            check=check_nonempty,
+        ),
+    ]
+    memory_cases = cases[4:8]
+    if args.only:
+        cases = [case for case in cases if args.only in case.name]
+
+    print()
+    print(HEADER)
+    print("-" * len(HEADER))
+    for floor in floors:
+        bench.measure(floor)
+        bench.floors[floor.name] = floor
+        print_case(floor, bench.floors)
+        sys.stdout.flush()
+    passed = failed = 0
+    for case in cases:
+        bench.measure(case)
+        ok = print_case(case, bench.floors)
+        passed += bool(ok)
+        failed += not ok
+        sys.stdout.flush()
+
+    if not args.only:
+        peaks = [case.peak for case in memory_cases if case.peak is not None]
+        missing = [f"{c.name} ({c.scale})" for c in memory_cases if c.peak is None]
+        peak = max(peaks) if peaks else None
+        ok = not missing and peak is not None and peak <= MEMORY_BUDGET_MIB
+        print(
+            row(
+                "peak memory of the 4 cases above",
+                f"{krs_l:,} KRs",
+                None,
+                peak,
+                "-",
+                None,
+                f"≤ {MEMORY_BUDGET_MIB:g} MiB",
+                "PASS" if ok else "FAIL",
+            )
+        )
+        if missing:
+            print(f"{'':<4}^ not measured: {missing[0]}" + (" …" if len(missing) > 1 else ""))
+        passed += ok
+        failed += not ok
+
+    floor_failures = sum(1 for floor in floors if floor.error)
+    print("-" * len(HEADER))
+    print(
+        f"total: {passed} PASS, {failed} FAIL of {passed + failed} budgets; "
+        f"{len(floors) - floor_failures}/{len(floors)} floors measured; "
+        f"wall time {bench.elapsed():.0f} s"
+    )
+    return 0 if failed == 0 and floor_failures == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
