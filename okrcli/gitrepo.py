@@ -72,3 +72,9 @@ def require_work_tree(path: Path, what: str) -> Path:
 def git_dir(path: Path) -> Path:
     out = run(["rev-parse", "--absolute-git-dir"], cwd=path)
     return Path(out.decode("utf-8", "surrogateescape").strip())
+
+
+# --- committing (check-ins) -----------------------------------------------------------------
+
+
+# --- reading history (log, diff, stale, --at) -----------------------------------------------
