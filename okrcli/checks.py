@@ -270,6 +270,12 @@ def check_config(data: dict[str, Any]) -> list[Finding]:
         Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
         for finding in schema.findings_for(schema.ConfigIn, data, ())
     ]
+    for key, section in (("status", schema.StatusIn), ("lint", schema.LintIn)):
+        if isinstance(data.get(key), dict):
+            findings.extend(
+                Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
+                for finding in schema.findings_for(section, data[key], (key,))
+            )
     cycles = data.get("cycles")
     if isinstance(cycles, dict):
         for cycle_id, span in cycles.items():

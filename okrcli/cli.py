@@ -206,7 +206,10 @@ def _print_rich(renderable: Any, options: Options) -> None:
 def _print_json(value: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    # Indented for a person at a terminal; compact when piped, where json's C encoder is
+    # many times faster on a company's worth of KRs (indent forces the pure-Python one).
+    indent = 2 if _is_terminal() else None
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -348,11 +351,249 @@ def tree(
 
 # --- check-in commands (SPEC §8, §12) -------------------------------------------------------
 
-# (checkin commands go here)
+
+# Unknown options pass through as arguments so a negative VALUE (`-5`) is a value; a
+# misspelt option then arrives as VALUE and is refused below as a usage error.
+@app.command(context_settings={"ignore_unknown_options": True})
+def checkin(
+    ctx: typer.Context,
+    address: Annotated[
+        str | None,
+        typer.Argument(
+            help="The key result: its address or any unique suffix (with -i: the team).",
+            metavar="ADDRESS",
+            show_default=False,
+        ),
+    ] = None,
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            help="The new value: a number, or done / not-done for a milestone.",
+            metavar="VALUE",
+            show_default=False,
+        ),
+    ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "-i", "--interactive", help="Walk through every KR of TEAM (or all teams); one commit."
+        ),
+    ] = False,
+    confidence: Annotated[
+        str | None,
+        typer.Option("--confidence", help="How likely the target is met, 0 to 1.", metavar="C"),
+    ] = None,
+    message: Annotated[
+        str | None,
+        typer.Option("-m", "--message", help="A note, kept in the commit message.", metavar="NOTE"),
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write the team file but do not commit it.")
+    ] = False,
+) -> None:
+    """Record a key result's new value in its team file and commit that one file.
+
+    Only the value's line changes (and the confidence line); the commit carries
+    OKR-Check-In, OKR-Value and OKR-Confidence trailers. With -i [TEAM], okr asks for
+    every key result in turn (Enter keeps, q quits) and commits all changes at once.
+
+    Example: okr checkin offer-rate 70 --confidence 0.8 -m "two offers accepted"
+    """
+    from okrcli import checkin as service
+    from okrcli.errors import UsageError
+
+    options = _options(ctx)
+    if options.at is not None:
+        raise UsageError("checkin writes the working tree, so it cannot use --at; drop --at")
+    if interactive:
+        if value is not None or confidence is not None or message is not None:
+            raise UsageError(
+                "with -i give at most a TEAM; okr then asks for each value, confidence and note"
+            )
+        from okrcli import interactive as walk
+
+        walk.run(options.start, options.cycle, options.today(), address, not no_commit)
+        return
+    if address is None or value is None:
+        raise UsageError(
+            "give ADDRESS and VALUE (like 'okr checkin offer-rate 70'), or -i for the "
+            "weekly walk through every key result"
+        )
+    if value.startswith("--"):
+        raise UsageError(f"no such option: {value.split('=', 1)[0]}")
+    commit = not no_commit
+    scope = service.open_scope(options.start, options.cycle, options.today(), address, commit)
+    outcome = service.check_in(scope, [service.Wanted(address, value, confidence, message)])
+    for warning in outcome.warnings:
+        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+    for update in outcome.updates:
+        if update.changed:
+            print(service.summary(update, outcome.commit, outcome.written))
+        else:
+            print(service.unchanged_line(update))
+
 
 # --- history commands (SPEC §9–§11) ---------------------------------------------------------
 
-# (log, diff and stale commands go here)
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _git_root(options: Options, what: str) -> tuple[Path, Path]:
+    """The OKR root and the top of its git work tree; a clear error outside git."""
+    from okrcli import gitrepo, loader
+
+    root = loader.find_root(options.start)
+    return root, gitrepo.require_work_tree(root, what)
+
+
+def _history_steps(root: Path, top: Path, workspace: Workspace, cycle_id: str) -> list[Any]:
+    """The cycle's history up to HEAD, or up to the commit `--at` names."""
+    from okrcli import gitrepo, history, revsource
+
+    source = workspace.source
+    end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
+    return history.load(top, end, gitrepo.path_prefix(root) + cycle_id)
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    address: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this KR or objective (a unique suffix will do).", metavar="ADDRESS"
+        ),
+    ] = None,
+    output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """The cycle's history from git: every check-in and hand edit of a KR's value or
+    confidence, and every revised baseline or target, oldest first, with a trend per KR.
+
+    Example: okr log offer-rate --format json
+    """
+    from okrcli import changes, loader
+
+    options = _options(ctx)
+    root, top = _git_root(options, "okr log")
+    workspace, as_of = _workspace(options)
+    cycle = workspace.select_cycle(options.cycle, as_of)
+    steps = _history_steps(root, top, workspace, cycle.id)
+    only = None
+    if address is not None:
+        teams = loader.load_cycle(workspace, cycle).teams
+        only = changes.resolve_filter(address, cycle.id, teams, steps)
+    entries = changes.log_entries(steps, only)
+    if output is TableFormat.json:
+        _print_json(entries)
+        return
+    from okrcli import render_history
+
+    if output is TableFormat.csv:
+        sys.stdout.write(render_history.log_csv(entries))
+        return
+    series = changes.value_series(steps, only)
+    heading = f"{cycle.id} · history" + (f" of {only}" if only else "")
+    if output is TableFormat.markdown:
+        sys.stdout.write(render_history.log_markdown(entries, series, heading))
+    elif _is_terminal():
+        _print_rich(render_history.log_rich(entries, series, heading), options)
+    else:
+        sys.stdout.write(render_history.log_plain(entries, series, heading))
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            help="Revision to compare from (default HEAD); A...B: their merge base.",
+            metavar="BASE",
+        ),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Argument(help="Revision to compare to (default the working tree).", metavar="HEAD"),
+    ] = None,
+    output: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
+        DiffFormat.table
+    ),
+) -> None:
+    """What changed in the OKRs between two revisions: objectives and KRs added and
+    removed, each changed field old → new with progress old → new, revised targets flagged.
+
+    BASE A...B compares B with the merge base of A and B, like a pull request;
+    --format markdown is written to be pasted as a pull-request comment.
+
+    Example: okr diff main...HEAD --format markdown
+    """
+    from okrcli import changes, loader, render_history
+    from okrcli.errors import UsageError
+
+    options = _options(ctx)
+    if options.at is not None:
+        raise UsageError("diff compares the revisions it is given; write 'okr diff REV' for --at")
+    root, top = _git_root(options, "okr diff")
+    cycle = loader.open_workspace(root).select_cycle(options.cycle, options.today())
+    base_side, head_side = changes.diff_sides(top, base, head)
+    before, after = changes.read_sides(top, root, cycle.id, (base_side, head_side))
+    result, skipped = changes.diff(base_side, head_side, before, after)
+    for name in skipped:
+        print(
+            f"okr: left out {cycle.id}/{name}: it does not parse as YAML on one side "
+            "(see 'okr validate')",
+            file=sys.stderr,
+        )
+    if output is DiffFormat.json:
+        _print_json(result)
+    elif output is DiffFormat.markdown:
+        sys.stdout.write(render_history.diff_markdown(result, cycle.id))
+    elif _is_terminal():
+        _print_rich(render_history.diff_rich(result, cycle.id), options)
+    else:
+        sys.stdout.write(render_history.diff_plain(result, cycle.id))
+
+
+@app.command()
+def stale(
+    ctx: typer.Context,
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="Stale after this many days without a change.")
+    ] = 7,
+    output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """The weekly meeting's agenda: KRs not yet done whose value has not changed in any
+    commit for more than N days before the as-of date, oldest first.
+
+    Example: okr stale --days 14 --format json
+    """
+    from okrcli import changes, render_history
+
+    options = _options(ctx)
+    root, top = _git_root(options, "okr stale")
+    data, as_of = _cycle(options, refuse_errors=True)
+    steps = _history_steps(root, top, data.workspace, data.cycle.id)
+    rows = changes.stale(data.teams, steps, as_of, days)
+    heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
+    if output is TableFormat.json:
+        _print_json(rows)
+    elif output is TableFormat.csv:
+        sys.stdout.write(render_history.stale_csv(rows))
+    elif output is TableFormat.markdown:
+        sys.stdout.write(render_history.stale_markdown(rows, heading))
+    elif _is_terminal():
+        _print_rich(render_history.stale_rich(rows, heading), options)
+    else:
+        sys.stdout.write(render_history.stale_plain(rows, heading))
+
 
 # --- entry point ----------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from okrcli.errors import OkrError
@@ -76,5 +78,322 @@ def git_dir(path: Path) -> Path:
 
 # --- committing (check-ins) -----------------------------------------------------------------
 
+# Files git leaves in its directory while an operation waits for the user to finish it.
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase (or git am)"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
+    ("sequencer", "a cherry-pick or revert sequence"),
+)
+
+
+def operation_in_progress(cwd: Path) -> str | None:
+    """What git is in the middle of (a merge, rebase, cherry-pick, revert), or None."""
+    directory = git_dir(cwd)
+    for name, what in _IN_PROGRESS:
+        if (directory / name).exists():
+            return what
+    return None
+
+
+def current_branch(cwd: Path) -> str | None:
+    """The checked-out branch, or None when HEAD is detached."""
+    out = run(["symbolic-ref", "-q", "--short", "HEAD"], cwd=cwd, check=False)
+    return out.decode("utf-8", "surrogateescape").strip() or None
+
+
+def head_commit(cwd: Path) -> str | None:
+    """The commit id HEAD points at, or None on a branch with no commits yet."""
+    out = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=cwd, check=False)
+    return out.decode("ascii", "replace").strip() or None
+
+
+def short_id(cwd: Path, commit: str) -> str:
+    return run(["rev-parse", "--short", commit], cwd=cwd).decode("ascii", "replace").strip()
+
+
+def uncommitted(top: Path, path: str) -> str:
+    """`git status --porcelain` of one path (relative to `top`): empty when it matches HEAD."""
+    out = run(
+        ["--literal-pathspecs", "status", "--porcelain", "--untracked-files=all", "--", path],
+        cwd=top,
+    )
+    return out.decode("utf-8", "surrogateescape").strip()
+
+
+def in_head(top: Path, path: str) -> bool:
+    """Whether HEAD's tree has this path (relative to `top`)."""
+    out = run(["ls-tree", "--full-tree", "HEAD", "--", path], cwd=top, check=False)
+    return bool(out.strip())
+
+
+def commit_paths(top: Path, paths: list[str], message: str) -> None:
+    """Commit the work-tree contents of these paths (relative to `top`), and nothing else.
+
+    `--only` builds the commit from HEAD plus these paths, so other staged changes stay
+    staged and out of it; the real index takes the paths only if the commit succeeds.
+    git's identity, environment, hooks and signing apply as for any commit.
+    """
+    import contextlib
+
+    args = ["git", "--literal-pathspecs", "commit", "-q", "-F", "-", "--only", "--", *paths]
+    pipe = subprocess.PIPE
+    try:
+        process = subprocess.Popen(
+            args, cwd=top, stdin=pipe, stdout=pipe, stderr=pipe, env=git_env()
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    with process:
+        try:
+            out, err = process.communicate(message.encode("utf-8"))
+        except BaseException:
+            # Interrupted (SIGTERM, ^C): let git finish or fail by itself; killing it
+            # mid-commit would leave .git/index.lock behind and the repository stuck.
+            with contextlib.suppress(Exception):
+                process.communicate(timeout=120)
+            raise
+    if process.returncode != 0:
+        said = b"\n".join(part.strip() for part in (err, out) if part.strip())
+        raise GitError(said.decode("utf-8", "replace") or "git commit failed")
+
+
+def unstage(top: Path, paths: list[str]) -> None:
+    """Put the index entries of these paths back to HEAD's (best effort: git may hold the
+    index lock, and then the index was not touched either)."""
+    run(["--literal-pathspecs", "reset", "-q", "--", *paths], cwd=top, check=False)
+
+
+def path_versions(top: Path, path: str, limit: int) -> list[tuple[str, str, bytes | None]]:
+    """(commit, author date YYYY-MM-DD, the path's bytes there) for the newest commits that
+    touched the path (relative to `top`), newest first."""
+    if "\n" in path or head_commit(top) is None:
+        return []
+    log = run(
+        [
+            "--literal-pathspecs",
+            "log",
+            "--no-show-signature",
+            f"-n{limit}",
+            "--format=%H %as",
+            "--",
+            path,
+        ],
+        cwd=top,
+    ).decode("ascii", "replace")
+    commits = [line.split(" ", 1) for line in log.splitlines() if " " in line]
+    if not commits:
+        return []
+    request = "".join(f"{commit}:{path}\n" for commit, _ in commits).encode("utf-8")
+    out = run(["cat-file", "--batch"], cwd=top, input=request)
+    blobs = _batch_blobs(out, len(commits))
+    return [(commit, date, blob) for (commit, date), blob in zip(commits, blobs, strict=True)]
+
+
+def _batch_blobs(out: bytes, count: int) -> list[bytes | None]:
+    """Split `git cat-file --batch` output: `<oid> <type> <size>\\n<data>\\n` or `… missing`."""
+    blobs: list[bytes | None] = []
+    at = 0
+    for _ in range(count):
+        header_end = out.index(b"\n", at)
+        header = out[at:header_end]
+        at = header_end + 1
+        if header.endswith(b" missing") or header.endswith(b" ambiguous"):
+            blobs.append(None)
+            continue
+        _, kind, size = header.split()
+        blobs.append(out[at : at + int(size)] if kind == b"blob" else None)
+        at += int(size) + 1
+    return blobs
+
 
 # --- reading history (log, diff, stale, --at) -----------------------------------------------
+
+_ZERO_OID = frozenset("0")
+_REGULAR_FILE_MODES = ("100644", "100755")
+_COMMIT_MARK = "\x1e"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """One line of `git ls-tree`: a file (blob), folder (tree) or submodule (commit)."""
+
+    mode: str
+    kind: str
+    oid: str
+    name: str
+
+    @property
+    def is_regular_file(self) -> bool:
+        return self.kind == "blob" and self.mode in _REGULAR_FILE_MODES
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a commit changed; a blob id is None where no regular file was (added/deleted)."""
+
+    path: str  # relative to the top of the work tree
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogCommit:
+    id: str
+    author_date: str  # ISO 8601 with the author's own UTC offset
+    author: str
+    message: str
+    changes: tuple[FileChange, ...]
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def resolve_commit(top: Path, revision: str) -> str | None:
+    """The commit id a user's revision names (branch, tag, id, HEAD~2 …), or None."""
+    out = run(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        cwd=top,
+        check=False,
+    )
+    oid = _text(out).strip()
+    return oid or None
+
+
+def path_prefix(folder: Path) -> str:
+    """Where `folder` lies inside its work tree, as git writes it ('' or 'okrs/')."""
+    return _text(run(["rev-parse", "--show-prefix"], cwd=folder)).strip()
+
+
+def merge_base(top: Path, first: str, second: str) -> str | None:
+    """The best common ancestor of two commit ids, or None when they share no history."""
+    out = run(["merge-base", first, second], cwd=top, check=False)
+    return _text(out).strip() or None
+
+
+def committer_date(top: Path, commit: str) -> str:
+    """A commit id's committer date, ISO 8601 with the committer's own UTC offset."""
+    args = ["-c", "log.showSignature=false", "show", "-s", "--format=%cI", commit, "--"]
+    return _text(run(args, cwd=top)).strip()
+
+
+def first_parent_commits(top: Path, start: str, before: str) -> Iterator[tuple[str, str]]:
+    """(commit id, committer date) along start's first parents, newest first, from `before` on.
+
+    Read as a stream, so a caller that stops early never waits for the whole history.
+    """
+    args = [
+        "-c",
+        "log.showSignature=false",
+        "log",
+        "--first-parent",
+        f"--before={before}",
+        "--format=%H %cI",
+        start,
+        "--",
+    ]
+    process = subprocess.Popen(
+        ["git", *args], cwd=top, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env()
+    )
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            fields = _text(line).split()
+            if len(fields) == 2:
+                yield fields[0], fields[1]
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+
+
+def tree_entries(top: Path, treeish: str) -> list[TreeEntry] | None:
+    """The entries of a tree (`COMMIT:folder/` or a tree id), or None when there is none."""
+    done = subprocess.run(
+        ["git", "ls-tree", "-z", treeish], cwd=top, capture_output=True, env=git_env()
+    )
+    if done.returncode != 0:
+        return None
+    entries = []
+    for record in _text(done.stdout).split("\0"):
+        meta, tab, name = record.partition("\t")
+        parts = meta.split()
+        if tab and len(parts) == 3:
+            entries.append(TreeEntry(parts[0], parts[1], parts[2], name))
+    return entries
+
+
+def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
+    """The contents of many objects through one `git cat-file --batch`; missing ones left out."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    out = run(["cat-file", "--batch"], cwd=top, input="".join(f"{o}\n" for o in wanted).encode())
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for oid in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3:  # "<oid> missing"
+            continue
+        size = int(header[2])
+        blobs[oid] = out[position : position + size]
+        position += size + 1
+    return blobs
+
+
+def changes_log(top: Path, start: str, folder: str) -> list[LogCommit]:
+    """Every non-merge commit reachable from `start` that changed a file under `folder`,
+    oldest first (never a commit before its parent), with the blob ids of each change."""
+    out = run(
+        [
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--no-merges",
+            "--date-order",
+            "--reverse",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-color",
+            f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%B",
+            start,
+            "--",
+            f":(literal){folder}",
+        ],
+        cwd=top,
+    )
+    return parse_changes_log(_text(out))
+
+
+def parse_changes_log(text: str) -> list[LogCommit]:
+    """Parse `git log --raw -z` in the format of changes_log: NUL never occurs in a field."""
+    commits: list[LogCommit] = []
+    tokens = text.split("\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip("\n")
+        if token.startswith(_COMMIT_MARK) and index + 3 < len(tokens):
+            oid, date, author, message = token[1:], *tokens[index + 1 : index + 4]
+            index += 4
+            changes: list[FileChange] = []
+            while index + 1 < len(tokens) and tokens[index].lstrip("\n").startswith(":"):
+                changes.append(_file_change(tokens[index].lstrip("\n"), tokens[index + 1]))
+                index += 2
+            commits.append(LogCommit(oid, date, author, message.rstrip("\n"), tuple(changes)))
+        else:
+            index += 1
+    return commits
+
+
+def _file_change(meta: str, path: str) -> FileChange:
+    old_mode, new_mode, old_oid, new_oid, _status = meta[1:].split()
+    old = None if set(old_oid) <= _ZERO_OID or old_mode not in _REGULAR_FILE_MODES else old_oid
+    new = None if set(new_oid) <= _ZERO_OID or new_mode not in _REGULAR_FILE_MODES else new_oid
+    return FileChange(path, old, new)

@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 from typing import Any, Protocol
 
 from okrcli import cache
-from okrcli.errors import Diagnostic, OkrError
+from okrcli.errors import Diagnostic, OkrError, Severity
 from okrcli.findings import Finding
 from okrcli.model import Config, CycleSpan, Team
 from okrcli.yamlsource import (
@@ -27,6 +27,7 @@ from okrcli.yamlsource import (
     decode,
     load_fast,
     load_positioned,
+    printable,
 )
 
 CONFIG_FILE = "okr.yaml"
@@ -34,6 +35,7 @@ TEAM_SUFFIXES = (".yaml", ".yml")
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z")
 _CYCLE_LIKE = re.compile(r"\d{4}-")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_RESULT_FORMAT = "file-result-2"  # part of the cache key: bump when FileResult changes
 _IGNORE = re.compile(r"#\s*okr:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
@@ -142,20 +144,18 @@ def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
     raw = source.read(CONFIG_FILE)
     if raw is None:
         raise OkrError(f"no {CONFIG_FILE} in {root} at {source.label}")
-    config, diagnostics = _read_config(raw)
-    declared = {span.id: span for span in config.cycles} if config else {}
+    config, diagnostics, declared = _read_config(raw)
     cycles: dict[str, CycleSpan] = {}
     for folder in source.folders():
         span = declared.get(folder) or quarter_span(folder)
         if span is not None:
             cycles[folder] = span
-        elif _CYCLE_LIKE.match(folder):
+        elif _CYCLE_LIKE.match(folder) and folder not in declared:
             diagnostics.append(
-                Diagnostic(
+                diagnostic(
                     folder,
                     1,
                     1,
-                    "error",
                     "E012",
                     f"folder '{folder}' is named like a cycle but is neither a quarter "
                     f"(YYYY-QN) nor declared under 'cycles:' in {CONFIG_FILE}; declare it or "
@@ -165,20 +165,28 @@ def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
     return Workspace(root, source, config, diagnostics, cycles)
 
 
-def _read_config(raw: bytes) -> tuple[Config | None, list[Diagnostic]]:
+def _read_config(
+    raw: bytes,
+) -> tuple[Config | None, list[Diagnostic], dict[str, CycleSpan | None]]:
+    """The config (None when okr.yaml has errors), its findings, and the declared cycles.
+
+    Declared cycles are kept even when another part of okr.yaml is wrong (a declared cycle
+    whose own dates are wrong maps to None), so its folder is never called undeclared.
+    """
     from okrcli import checks, schema
 
     try:
         text = decode(raw)
         positioned = load_positioned(text)
     except YamlProblem as problem:
-        return None, [_from_problem(CONFIG_FILE, problem)]
+        return None, [_from_problem(CONFIG_FILE, problem)], {}
     findings = checks.check_config(positioned.data)
     diagnostics = _positioned(CONFIG_FILE, text, positioned, findings)
     diagnostics += [_from_problem(CONFIG_FILE, dup) for dup in positioned.duplicates]
+    declared = schema.declared_cycles(positioned.data)
     if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
-    return schema.to_config(positioned.data), diagnostics
+        return None, diagnostics, declared
+    return schema.to_config(positioned.data), diagnostics, declared
 
 
 # --- team files -----------------------------------------------------------------------------
@@ -199,6 +207,9 @@ class FileResult:
     team: Team | None  # None when the file has errors
     diagnostics: tuple[Diagnostic, ...]
     aligns: tuple[AlignRef, ...]
+    # The file's objective ids even when it has errors, so that another file's `aligns`
+    # naming one of them is not reported as naming nothing.
+    objective_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -229,7 +240,7 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
         if raw is None:
             continue
         data.texts[path] = raw
-        entry_key = cache.key(path, source.blob_id(path, raw), lint_key)
+        entry_key = cache.key(_RESULT_FORMAT, path, source.blob_id(path, raw), lint_key)
         result = store.get(entry_key)
         if not isinstance(result, FileResult):
             result = read_team_file(path, raw, config)
@@ -239,11 +250,10 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
             result = FileResult(
                 None,
                 (
-                    Diagnostic(
+                    diagnostic(
                         path,
                         1,
                         1,
-                        "error",
                         "E006",
                         f"team id '{team_id}' is also used by {seen_ids[team_id]}; rename one",
                     ),
@@ -308,7 +318,17 @@ def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
         f.severity == "error" for f in findings
     ):
         team = schema.to_team(team_id, path, tree)
-    return FileResult(team, tuple(diagnostics), tuple(_align_refs(tree)))
+    return FileResult(
+        team, tuple(diagnostics), tuple(_align_refs(tree)), tuple(_objective_ids(tree))
+    )
+
+
+def _objective_ids(tree: dict[str, Any]) -> Iterable[str]:
+    objectives = tree.get("objectives")
+    if isinstance(objectives, list):
+        for objective in objectives:
+            if isinstance(objective, dict) and isinstance(objective.get("id"), str):
+                yield objective["id"]
 
 
 def _align_refs(tree: dict[str, Any]) -> Iterable[AlignRef]:
@@ -334,10 +354,7 @@ def _alignment_diagnostics(
     objectives: set[str] = set()
     for path, result in results:
         team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if result.team is not None:
-            objectives.update(f"{team_id}/{o.id}" for o in result.team.objectives)
-        else:
-            objectives.update(f"{team_id}/{ref.objective_id}" for ref in result.aligns)
+        objectives.update(f"{team_id}/{objective_id}" for objective_id in result.objective_ids)
     findings: dict[str, list[Finding]] = {}
     edges: dict[str, list[tuple[str, str, AlignRef]]] = {}
     for path, result in results:
@@ -419,8 +436,15 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 # --- positions ------------------------------------------------------------------------------
 
 
+def diagnostic(path: str, line: int, col: int, code: str, message: str) -> Diagnostic:
+    """A Diagnostic whose path and message are safe to print: they quote user text (file
+    names, keys, values), which may hold control or bidi characters."""
+    severity: Severity = "warning" if code.startswith("W") else "error"
+    return Diagnostic(printable(path), line, col, severity, code, printable(message))
+
+
 def _from_problem(path: str, problem: YamlProblem) -> Diagnostic:
-    return Diagnostic(path, problem.line, problem.col, "error", problem.code, problem.message)
+    return diagnostic(path, problem.line, problem.col, problem.code, problem.message)
 
 
 def _positioned(
@@ -436,9 +460,7 @@ def _positioned(
             line, col = positioned.value_position(finding.path)
         if finding.severity == "warning" and _ignored(lines, line, finding.code):
             continue
-        diagnostics.append(
-            Diagnostic(path, line, col, finding.severity, finding.code, finding.message)
-        )
+        diagnostics.append(diagnostic(path, line, col, finding.code, finding.message))
     return diagnostics
 
 

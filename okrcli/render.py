@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrcli.numbers import format_number
+from okrcli.yamlsource import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
 BAR_WIDTH = 10
 STATUS_STYLE = {"done": "bold green", "on-track": "green", "at-risk": "yellow", "off-track": "red"}
 GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
@@ -29,7 +26,7 @@ GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
 
 def inert(text: object) -> str:
     """User text with control, bidi and zero-width characters removed, newlines flattened."""
-    return _UNSAFE.sub("", str(text).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+    return printable(str(text))
 
 
 def grade(score: float) -> str:
@@ -70,7 +67,14 @@ def confidence_text(confidence: float | None) -> str:
 
 
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns: CJK wide characters take two, combining marks none."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:

@@ -32,6 +32,11 @@ def expected(data: CycleData, as_of: dt.date) -> float:
 def key_result_row(
     team: Team, objective: Objective, kr: KeyResult, pace: float, config: Config
 ) -> dict[str, Any]:
+    """One KR's row; its numbers are computed here once and read back by its objective."""
+    raw = scoring.kr_raw_progress(kr)
+    progress = scoring.clamp(raw)
+    score = progress if kr.score is None else float(kr.score)
+    confidence = None if kr.confidence is None else float(kr.confidence)
     return {
         "address": f"{team.id}/{objective.id}/{kr.id}",
         "title": kr.title,
@@ -41,32 +46,42 @@ def key_result_row(
         "current": None if kr.is_milestone else kr.value,
         "done": kr.done,
         "unit": kr.unit,
-        "progress": round_half(scoring.kr_progress(kr), DIGITS),
-        "raw_progress": round_half(scoring.kr_raw_progress(kr), DIGITS),
-        "score": round_half(scoring.kr_score(kr), DIGITS),
+        "progress": round_half(progress, DIGITS),
+        "raw_progress": round_half(raw, DIGITS),
+        "score": round_half(score, DIGITS),
         "confidence": kr.confidence,
         "weight": kr.weight,
-        "status": scoring.kr_status(kr, pace, config.on_track, config.at_risk),
+        "status": scoring.status(progress, pace, config.on_track, config.at_risk, confidence),
+        _EXACT: (progress, score),
     }
 
 
-def objective_row(
-    team: Team, objective: Objective, pace: float, config: Config, with_krs: bool = True
-) -> dict[str, Any]:
+# Unrounded numbers ride along in each row under a key that is dropped before output, so
+# objectives, teams and the cycle aggregate exact values without recomputing any KR.
+_EXACT = "_exact"
+
+
+def objective_row(team: Team, objective: Objective, pace: float, config: Config) -> dict[str, Any]:
+    key_results = [
+        key_result_row(team, objective, kr, pace, config) for kr in objective.key_results
+    ]
+    weighted = [
+        (row.pop(_EXACT), float(kr.weight))
+        for row, kr in zip(key_results, objective.key_results, strict=True)
+    ]
+    progress = scoring.weighted_mean([(exact[0], weight) for exact, weight in weighted])
+    score = scoring.weighted_mean([(exact[1], weight) for exact, weight in weighted])
     return {
         "address": f"{team.id}/{objective.id}",
         "title": objective.title,
         "owner": objective.owner,
         "kind": objective.kind,
         "aligns": list(objective.aligns),
-        "progress": round_half(scoring.objective_progress(objective), DIGITS),
-        "score": round_half(scoring.objective_score(objective), DIGITS),
-        "status": scoring.objective_status(objective, pace, config.on_track, config.at_risk),
-        "key_results": [
-            key_result_row(team, objective, kr, pace, config) for kr in objective.key_results
-        ]
-        if with_krs
-        else [],
+        "progress": round_half(progress, DIGITS),
+        "score": round_half(score, DIGITS),
+        "status": scoring.status(progress, pace, config.on_track, config.at_risk),
+        "key_results": key_results,
+        _EXACT: progress,
     }
 
 
@@ -79,21 +94,27 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None = None) -> di
         if not teams:
             known = ", ".join(team.id for team in data.teams) or "none"
             raise OkrError(f"no team '{team_id}' in {data.cycle.id}; teams here: {known}")
-    return {
-        "cycle": data.cycle.id,
-        "as_of": as_of.isoformat(),
-        "expected": round_half(pace, DIGITS),
-        "progress": round_half(scoring.cycle_progress(teams), DIGITS),
-        "teams": [
+    team_rows = []
+    every_objective: list[float] = []
+    for team in teams:
+        objectives = [objective_row(team, o, pace, config) for o in team.objectives]
+        progresses = [row.pop(_EXACT) for row in objectives]
+        every_objective += progresses
+        team_rows.append(
             {
                 "team": team.id,
                 "name": team.display_name,
                 "owner": team.owner,
-                "progress": round_half(scoring.team_progress(team), DIGITS),
-                "objectives": [objective_row(team, o, pace, config) for o in team.objectives],
+                "progress": round_half(scoring.mean(progresses), DIGITS),
+                "objectives": objectives,
             }
-            for team in teams
-        ],
+        )
+    return {
+        "cycle": data.cycle.id,
+        "as_of": as_of.isoformat(),
+        "expected": round_half(pace, DIGITS),
+        "progress": round_half(scoring.mean(every_objective), DIGITS),
+        "teams": team_rows,
     }
 
 
@@ -113,6 +134,7 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
 
     def node(target: Target, trail: frozenset[str]) -> dict[str, Any]:
         row = objective_row(target.team, target.objective, pace, config)
+        row.pop(_EXACT)
         below = [c for c in children.get(target.address, []) if c.address not in trail]
         return {
             "address": row["address"],

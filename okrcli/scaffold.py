@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 from okrcli.errors import OkrError
 from okrcli.loader import CONFIG_FILE
+from okrcli.yamlsource import resolve_plain
+
+_PLAIN_SAFE = re.compile(r"[^\W_][\w.-]*(?: [\w.-]+)*")
 
 CONFIG_TEMPLATE = """\
 # The OKR root: okr finds this file by walking up from where it runs, like .git.
@@ -45,9 +50,17 @@ objectives:
         current: 60               # updated by: okr checkin first-kr 68
         confidence: 0.7           # 0.0–1.0: how likely the target is met
       - id: launch
-        title: Launch the thing (a milestone: done or not)
+        title: Launch the thing (a milestone, done or not)
         done: false
 """
+
+
+def yaml_text(text: str) -> str:
+    """`text` as a YAML scalar that reads back as that text: plain when that is safe (a
+    folder named `acme`), else double-quoted (`"[x] #1: ok"`, `"true"`, `"2026"`)."""
+    if _PLAIN_SAFE.fullmatch(text) and resolve_plain(text) == text:
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def quarter_of(day: dt.date) -> str:
@@ -59,15 +72,23 @@ def init(root: Path, today: dt.date) -> list[Path]:
     config = root / CONFIG_FILE
     if config.exists():
         raise OkrError(f"{config} already exists; okr init never overwrites it")
+    if root.exists() and not root.is_dir():
+        raise OkrError(f"{root} is a file, not a folder; give okr init a folder")
+    try:
+        return _create(root, config, today)
+    except OSError as exc:
+        where = exc.filename or root
+        raise OkrError(f"cannot create {where}: {exc.strerror}; choose another folder") from None
+
+
+def _create(root: Path, config: Path, today: dt.date) -> list[Path]:
     cycle = root / quarter_of(today)
     team_file = cycle / "my-team.yaml"
     root.mkdir(parents=True, exist_ok=True)
     cycle.mkdir(exist_ok=True)
     created = [config]
-    config.write_text(
-        CONFIG_TEMPLATE.format(organization=root.resolve().name or "My organization"),
-        encoding="utf-8",
-    )
+    organization = yaml_text(root.resolve().name or "My organization")
+    config.write_text(CONFIG_TEMPLATE.format(organization=organization), encoding="utf-8")
     if not team_file.exists():
         team_file.write_text(TEAM_TEMPLATE, encoding="utf-8")
         created.append(team_file)

@@ -20,6 +20,8 @@ from okrcli.findings import Finding
 from okrcli.yamlsource import MAX_NUMBER, Path, is_number
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
+_SHOWN_CHARS = 40
 
 
 def _number(value: Any) -> float | int:
@@ -27,7 +29,10 @@ def _number(value: Any) -> float | int:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"must be a finite number, not {value}")
         if is_number_like(value):
-            raise ValueError(f"must be a number of magnitude at most {MAX_NUMBER:g}")
+            raise ValueError(
+                f"must be a number from -{_MAX_NUMBER_TEXT} to {_MAX_NUMBER_TEXT}, "
+                f"not {describe(value)}"
+            )
         raise ValueError(f"must be a number, not {describe(value)}")
     return value
 
@@ -52,7 +57,9 @@ def _positive(value: Any) -> float | int:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be text, not {describe(value)}; put it in quotes")
+        # Quoting helps only a scalar YAML read as something else (`title: 2026`, `no`).
+        hint = "; put it in quotes" if isinstance(value, int | float) else ""
+        raise ValueError(f"must be text, not {describe(value)}{hint}")
     return value
 
 
@@ -97,12 +104,21 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return f"the text '{_shorten(value)}'"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"{value!r}"
+    if is_number_like(value):
+        from okrcli.numbers import format_number
+
+        return _shorten(format_number(value))
+    return _shorten(repr(value))
+
+
+def _shorten(text: str) -> str:
+    """A value quoted in a message stays short: a 10 kB title or a 5000-digit number is cut."""
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 Number = Annotated[Any, AfterValidator(_number)]
@@ -172,19 +188,31 @@ class LintIn(BaseModel):
 class ConfigIn(BaseModel):
     model_config = _STRICT
     organization: Text
+    # The nested mappings are validated one by one (checks.check_config), so a finding
+    # names the inner key ('lint' -> 'max_objectives') and points at it.
     cycles: dict[str, Any] | None = None
-    status: StatusIn | None = None
-    lint: LintIn | None = None
+    status: dict[str, Any] | None = None
+    lint: dict[str, Any] | None = None
 
 
 # --- validation: raw data -> findings -----------------------------------------------------
+
+# How a message names a list item or mapping entry that is not a mapping at all.
+_ENTRY_NAMES: dict[type[BaseModel], str] = {
+    KeyResultIn: "a key result",
+    ObjectiveIn: "an objective",
+    CycleIn: "a cycle (start and end)",
+    StatusIn: "'status'",
+    LintIn: "'lint'",
+}
 
 
 def findings_for(model_type: type[BaseModel], data: Any, path: Path) -> list[Finding]:
     """Validate one mapping of a file against one model; nested lists are validated by the
     caller item by item, so one bad KR never hides the findings of the others."""
     if not isinstance(data, dict):
-        return [Finding("E005", path, f"must be a mapping of keys, not {describe(data)}")]
+        what = _ENTRY_NAMES.get(model_type, "this entry")
+        return [Finding("E005", path, f"{what} must be a mapping of keys, not {describe(data)}")]
     try:
         model_type.model_validate(data)
     except ValidationError as exc:
@@ -216,6 +244,21 @@ def _finding(model_type: type[BaseModel], data: dict[str, Any], path: Path, erro
     return Finding("E005", where, f"'{key}' {message}")
 
 
+def declared_cycles(data: dict[str, Any]) -> dict[str, model.CycleSpan | None]:
+    """The cycles declared under `cycles:`, each None when its own entry is invalid."""
+    cycles = data.get("cycles")
+    if not isinstance(cycles, dict):
+        return {}
+    declared: dict[str, model.CycleSpan | None] = {}
+    for cycle_id, span in cycles.items():
+        declared[cycle_id] = None
+        if isinstance(span, dict) and not findings_for(CycleIn, span, ()):
+            parsed = CycleIn.model_validate(span)
+            if parsed.start <= parsed.end:
+                declared[cycle_id] = model.CycleSpan(cycle_id, parsed.start, parsed.end)
+    return declared
+
+
 def to_config(data: dict[str, Any]) -> model.Config:
     """A Config from okr.yaml data that produced no findings."""
     parsed = ConfigIn.model_validate(data)
@@ -225,8 +268,8 @@ def to_config(data: dict[str, Any]) -> model.Config:
     cycles = tuple(
         model.CycleSpan(cycle_id, span.start, span.end) for cycle_id, span in spans.items()
     )
-    status = parsed.status or StatusIn()
-    lint = parsed.lint or LintIn()
+    status = StatusIn.model_validate(parsed.status or {})
+    lint = LintIn.model_validate(parsed.lint or {})
     return model.Config(
         organization=parsed.organization,
         cycles=cycles,

@@ -19,6 +19,7 @@ from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
 
 __all__ = [
     "TOLERANCE",
+    "clamp",
     "cycle_progress",
     "expected_progress",
     "grade",
@@ -33,6 +34,7 @@ __all__ = [
     "quarter_span",
     "status",
     "team_progress",
+    "weighted_mean",
 ]
 
 TOLERANCE = 1e-9
@@ -50,11 +52,11 @@ def _at_least(x: float, y: float) -> bool:
     return x >= y - TOLERANCE
 
 
-def _clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
+def clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
     return min(max(x, low), high)
 
 
-def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float:
+def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float:
     """Weighted mean of (value, weight) pairs; 0.0 when there are none (or no weight).
 
     The result is clamped to [min, max] of the values, where the exact mean lies, so float
@@ -65,7 +67,7 @@ def _weighted_mean(pairs: Sequence[tuple[float, float]]) -> float:
         return 0.0
     values = [value for value, _ in pairs]
     result = math.fsum(value * weight for value, weight in pairs) / total
-    return _clamp(result, min(values), max(values))
+    return clamp(result, min(values), max(values))
 
 
 def kr_raw_progress(kr: KeyResult) -> float:
@@ -89,7 +91,7 @@ def kr_raw_progress(kr: KeyResult) -> float:
 
 def kr_progress(kr: KeyResult) -> float:
     """Progress clamped to [0, 1]."""
-    return _clamp(kr_raw_progress(kr))
+    return clamp(kr_raw_progress(kr))
 
 
 def kr_score(kr: KeyResult) -> float:
@@ -101,12 +103,12 @@ def kr_score(kr: KeyResult) -> float:
 
 def objective_progress(objective: Objective) -> float:
     """Weighted mean of the KRs' progress (weight default 1); 0.0 with no KRs."""
-    return _weighted_mean([(kr_progress(kr), float(kr.weight)) for kr in objective.key_results])
+    return weighted_mean([(kr_progress(kr), float(kr.weight)) for kr in objective.key_results])
 
 
 def objective_score(objective: Objective) -> float:
     """Weighted mean of the KRs' scores; 0.0 with no KRs."""
-    return _weighted_mean([(kr_score(kr), float(kr.weight)) for kr in objective.key_results])
+    return weighted_mean([(kr_score(kr), float(kr.weight)) for kr in objective.key_results])
 
 
 def mean(values: Iterable[float]) -> float:
@@ -114,7 +116,7 @@ def mean(values: Iterable[float]) -> float:
     items = list(values)
     if not items:
         return 0.0
-    return _clamp(math.fsum(items) / len(items), min(items), max(items))
+    return clamp(math.fsum(items) / len(items), min(items), max(items))
 
 
 def team_progress(team: Team) -> float:
@@ -136,7 +138,7 @@ def expected_progress(start: dt.date, end: dt.date, as_of: dt.date) -> float:
     length = (end - start).days + 1
     if length <= 0:
         return 0.0 if as_of < start else 1.0
-    return _clamp(((as_of - start).days + 1) / length)
+    return clamp(((as_of - start).days + 1) / length)
 
 
 def status(

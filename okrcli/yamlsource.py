@@ -69,11 +69,27 @@ class Positioned:
 # --- text guards -------------------------------------------------------------------------
 
 _BOM = "\ufeff"
+# YAML's printable set, less U+FEFF (a BOM is fine only as the file's first character) and
+# the YAML 1.1 line breaks U+0085, U+2028, U+2029, which parsers disagree about.
 _NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    "\U00010000-\U0010ffff]"
 )
-_CONFLICT_MARKER = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)|^={7}$", re.MULTILINE)
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |\r?$)|^={7}\r?$", re.MULTILINE)
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+
+
+# Characters that must never reach a terminal from user text: C0/C1 controls (tab and
+# newline are flattened instead), bidi overrides and isolates, zero-width marks, BOM.
+_UNSAFE_TO_SHOW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line: unsafe characters removed, line breaks flattened."""
+    flat = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _UNSAFE_TO_SHOW.sub("", flat)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -135,6 +151,8 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
+_MAX_INT_DIGITS = 4000
+_TOO_LONG_INT: int = int("1" + "0" * _MAX_INT_DIGITS)
 
 
 def resolve_plain(text: str) -> Any:
@@ -148,7 +166,7 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT10.match(text):
-        return int(text, 10)
+        return _decimal_int(text)
     if _INT8.match(text):
         return int(text[2:], 8)
     if _INT16.match(text):
@@ -162,10 +180,23 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+def _decimal_int(text: str) -> int:
+    """int(text), except that a literal too long for Python's int() (over 4300 digits,
+    leading zeros not counted) becomes 10**4000 with its sign: far out of range all the
+    same, and no crash."""
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > _MAX_INT_DIGITS:
+        return sign * _TOO_LONG_INT
+    return sign * int(digits, 10)
+
+
 def is_number(value: object) -> TypeGuard[int | float]:
     """A finite YAML number within okr's range; bools are not numbers."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_NUMBER  # isfinite() would overflow on a 400-digit int
     return math.isfinite(value) and abs(value) <= MAX_NUMBER
 
 
@@ -215,7 +246,10 @@ def load_fast(text: str) -> Any:
         raise NeedsStrictReader from None
     if node is None:
         raise NeedsStrictReader
-    return _from_node(node, 1)
+    data = _from_node(node, 1)
+    if not isinstance(data, dict):
+        raise NeedsStrictReader  # the strict reader positions "must be a mapping"
+    return data
 
 
 def _from_node(node: Any, depth: int) -> Any:
@@ -250,7 +284,8 @@ def load_positioned(text: str) -> Positioned:
 
     check_text(text)
     result = Positioned(data=None)
-    events = YAML(typ="rt", pure=True).parse(text)
+    # "safe", not "rt": the round-trip parser marks folds in `>` scalars with U+0007.
+    events = YAML(typ="safe", pure=True).parse(text)
     try:
         _build(text, iter(events), result)
     except MarkedYAMLError as exc:
@@ -274,8 +309,11 @@ def _refuse_decorations(event: Any) -> None:
             "E001", line, col, "anchors and aliases are not allowed; write the value out"
         )
     tag = getattr(event, "tag", None)
-    if tag is not None and tag != "!":
-        raise YamlProblem("E001", line, col, f"tags like '{tag}' are not allowed; remove the tag")
+    if tag is not None:
+        written = tag.replace("tag:yaml.org,2002:", "!!", 1)
+        raise YamlProblem(
+            "E001", line, col, f"tags like '{written}' are not allowed; remove the tag"
+        )
 
 
 def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
@@ -302,6 +340,12 @@ def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
     if not isinstance(after, ev.StreamEndEvent):
         line, col = _mark(after)
         raise YamlProblem("E001", line, col, "more than one YAML document; keep one per file")
+
+
+def _is_empty(event: Any) -> bool:
+    from ruamel.yaml import events as ev
+
+    return isinstance(event, ev.ScalarEvent) and event.value == "" and event.style is None
 
 
 def _build_node(
@@ -340,6 +384,10 @@ def _build_node(
         key = key_event.value
         value_event = next(events)
         value_line, value_col = _mark(value_event)
+        if _is_empty(value_event):
+            # An empty value has no text of its own; the parser marks wherever the next
+            # token starts (often the next line), so a finding about it points at its key.
+            value_line, value_col = key_line, key_col
         if key in mapping:
             result.duplicates.append(
                 YamlProblem(

@@ -27,7 +27,10 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     for name in list(os.environ):
-        if name.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_")) or name in ("NO_COLOR", "OKR_NO_CACHE"):
+        if name.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_")) or name in (
+            "NO_COLOR",
+            "OKR_NO_CACHE",
+        ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     (home / ".gitconfig").write_text(
@@ -82,7 +85,9 @@ def run_okr(*args: str, input: str | None = None, env: dict[str, str] | None = N
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
-def run_okr_process(*args: str, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_okr_process(
+    *args: str, cwd: Path, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The installed console script as a subprocess (for the few end-to-end tests)."""
     script = Path(sys.executable).parent / "okr"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "okrcli"]

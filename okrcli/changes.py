@@ -1,0 +1,333 @@
+"""The history commands as plain data: log (§9), diff (§10) and stale (§11).
+
+Each service takes what history.py read from git and returns lists and dicts, exactly the
+JSON the command prints with `--format json`; render_history.py draws the other formats
+from the same data, so no two formats can disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from okrcli import address, gitrepo, history, scoring
+from okrcli.errors import OkrError, UsageError
+from okrcli.history import Fields, Snapshot, Step, same
+from okrcli.model import KeyResult, Objective, Team
+from okrcli.numbers import round_half
+from okrcli.revsource import head, resolve
+from okrcli.yamlsource import is_number
+
+DIGITS = 4
+WORKING_TREE = "working tree"
+
+
+# --- log (§9) -------------------------------------------------------------------------------
+
+
+def resolve_filter(text: str, cycle_id: str, teams: list[Team], steps: list[Step]) -> str:
+    """The address of a KR or objective named by a unique suffix: among the cycle's KRs and
+    objectives as they are now, else among every address the history ever had."""
+    current = address.targets(teams)
+    try:
+        return address.resolve(text, cycle_id, current).address
+    except OkrError:
+        wanted = text.strip().strip("/").removeprefix(f"{cycle_id}/")
+        if _matches(wanted, [t.address for t in current]):
+            raise  # ambiguous among today's addresses: that error says so
+        matches = _matches(wanted, history.addresses(steps))
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise OkrError(
+                f"address '{text}' is ambiguous in the history of {cycle_id}: it could be "
+                f"{', '.join(sorted(matches))}; give more of the address"
+            ) from None
+        raise
+
+
+def _matches(wanted: str, known: list[str]) -> list[str]:
+    if wanted in known:
+        return [wanted]
+    return [a for a in known if a.endswith(f"/{wanted}")]
+
+
+def _within(entry_address: str, only: str | None) -> bool:
+    return only is None or entry_address == only or entry_address.startswith(f"{only}/")
+
+
+def log_entries(steps: list[Step], only: str | None = None) -> list[dict[str, Any]]:
+    """One entry per changed value, confidence, baseline or target, oldest first."""
+    return [
+        {
+            "commit": change.commit.id,
+            "date": change.commit.date,
+            "author": change.commit.author,
+            "address": change.address,
+            "field": change.field,
+            "old": change.old,
+            "new": change.new,
+            "note": change.commit.note_for(change.address),
+        }
+        for change in history.field_changes(steps)
+        if _within(change.address, only)
+    ]
+
+
+def kr_value(fields: Fields) -> float | None:
+    """A KR's value as a number for a sparkline: done is 1 or 0; an absent current is the
+    baseline; anything else that is not a number has no value."""
+    done = fields.get("done")
+    if isinstance(done, bool):
+        return 1.0 if done else 0.0
+    current = fields.get("current", fields.get("baseline"))
+    return float(current) if is_number(current) else None
+
+
+def value_series(steps: list[Step], only: str | None = None) -> list[dict[str, Any]]:
+    """Per KR whose value ever changed: its values over time, from its first appearance."""
+    series: dict[str, list[float]] = {}
+    last_fields: dict[str, Fields] = {}
+    last_value: dict[str, float | None] = {}
+    for step in steps:
+        for file in step.files:
+            for key, fields in history.key_results(file.after or {}):
+                kr_address = f"{file.team}/{key}"
+                if last_fields.get(kr_address) is fields or not _within(kr_address, only):
+                    continue
+                last_fields[kr_address] = fields
+                value = kr_value(fields)
+                if kr_address in last_value and same(last_value[kr_address], value):
+                    continue
+                last_value[kr_address] = value
+                if value is not None:
+                    series.setdefault(kr_address, []).append(value)
+    return [
+        {"address": kr_address, "values": values}
+        for kr_address, values in series.items()
+        if len(values) > 1
+    ]
+
+
+# --- diff (§10) -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    label: str
+    commit: str | None  # None: the working tree
+
+
+def diff_sides(top: Path, base: str | None, head_text: str | None) -> tuple[Side, Side]:
+    """BASE (default HEAD) and HEAD (default the working tree); `A...B` compares B with the
+    merge base of A and B, and `A..B` is A and B, as in git."""
+    base_text = base if base is not None else "HEAD"
+    for separator in ("...", ".."):
+        if separator in base_text:
+            if head_text is not None:
+                raise UsageError(
+                    f"give either '{base_text}' or BASE and HEAD, not both; "
+                    "for example 'okr diff main...HEAD'"
+                )
+            left, right = (part or "HEAD" for part in base_text.split(separator, 1))
+            left_commit, right_commit = _commit(top, left), _commit(top, right)
+            if separator == "..":
+                return Side(left, left_commit), Side(right, right_commit)
+            common = gitrepo.merge_base(top, left_commit, right_commit)
+            if common is None:
+                raise OkrError(
+                    f"'{left}' and '{right}' share no history, so they have no merge base; "
+                    f"compare them directly with 'okr diff {left} {right}'"
+                )
+            return Side(common[:7], common), Side(right, right_commit)
+    base_side = Side(base_text, _commit(top, base_text))
+    if head_text is None:
+        return base_side, Side(WORKING_TREE, None)
+    return base_side, Side(head_text, _commit(top, head_text))
+
+
+def _commit(top: Path, revision: str) -> str:
+    if revision == "HEAD" and head(top) is None:
+        raise OkrError("there is no commit to compare with yet; commit the OKR files first")
+    return resolve(top, revision, "revision")
+
+
+def read_sides(
+    top: Path, root: Path, folder: str, sides: tuple[Side, Side]
+) -> tuple[dict[str, Snapshot | None], dict[str, Snapshot | None]]:
+    """The cycle folder's team files on each side, by file name (None: not parseable)."""
+    snapshots = history.Snapshots(top, "diff")
+    prefix = gitrepo.path_prefix(root)
+
+    def files(side: Side) -> dict[str, Snapshot | None]:
+        if side.commit is None:
+            return history.files_in(root / folder, snapshots)
+        return history.files_at(top, side.commit, prefix + folder, snapshots)
+
+    before, after = files(sides[0]), files(sides[1])
+    snapshots.save()
+    return before, after
+
+
+def diff(
+    base: Side,
+    head_side: Side,
+    before: dict[str, Snapshot | None],
+    after: dict[str, Snapshot | None],
+) -> tuple[dict[str, Any], list[str]]:
+    """The JSON of §10, and the names of files skipped because one side does not parse."""
+    skipped = sorted(
+        name for name in before.keys() | after.keys() if _unparseable(name, before, after)
+    )
+    old = {history.team_id(n): s for n, s in before.items() if s is not None and n not in skipped}
+    new = {history.team_id(n): s for n, s in after.items() if s is not None and n not in skipped}
+    result = {"base": base.label, "head": head_side.label, "changes": compare(old, new)}
+    return result, skipped
+
+
+def _unparseable(
+    name: str, before: dict[str, Snapshot | None], after: dict[str, Snapshot | None]
+) -> bool:
+    return (name in before and before[name] is None) or (name in after and after[name] is None)
+
+
+def compare(before: dict[str, Snapshot], after: dict[str, Snapshot]) -> list[dict[str, Any]]:
+    """Objectives and KRs added, removed or modified, team by team in file order."""
+    changes: list[dict[str, Any]] = []
+    for team in sorted(before.keys() | after.keys()):
+        old, new = before.get(team, {}), after.get(team, {})
+        for objective in _union(_objective_ids(new), _objective_ids(old)):
+            old_krs, new_krs = _krs_of(old, objective), _krs_of(new, objective)
+            objective_entry = _entry(
+                f"{team}/{objective}",
+                old.get(objective),
+                new.get(objective),
+                (_objective_progress(old_krs), _objective_progress(new_krs)),
+            )
+            if objective_entry is not None:
+                changes.append(objective_entry)
+            for kr in _union(list(new_krs), list(old_krs)):
+                kr_entry = _entry(
+                    f"{team}/{objective}/{kr}",
+                    old_krs.get(kr),
+                    new_krs.get(kr),
+                    (_kr_progress(old_krs.get(kr)), _kr_progress(new_krs.get(kr))),
+                )
+                if kr_entry is not None:
+                    changes.append(kr_entry)
+    return changes
+
+
+def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def _objective_ids(snapshot: Snapshot) -> list[str]:
+    return [key for key in snapshot if key != history.TEAM_KEY and "/" not in key]
+
+
+def _krs_of(snapshot: Snapshot, objective: str) -> dict[str, Fields]:
+    prefix = f"{objective}/"
+    return {k[len(prefix) :]: v for k, v in snapshot.items() if k.startswith(prefix)}
+
+
+def _entry(
+    entry_address: str,
+    old: Fields | None,
+    new: Fields | None,
+    progress: tuple[float | None, float | None],
+) -> dict[str, Any] | None:
+    if old is None and new is None:
+        return None
+    if old is None:
+        change, fields = "added", {k: [None, v] for k, v in (new or {}).items()}
+        progress = (None, progress[1])
+    elif new is None:
+        change, fields = "removed", {k: [v, None] for k, v in old.items()}
+        progress = (progress[0], None)
+    else:
+        change = "modified"
+        fields = {
+            k: [old.get(k), new.get(k)]
+            for k in _union(old, new)
+            if not same(old.get(k), new.get(k))
+        }
+        if not fields:
+            return None
+    return {
+        "address": entry_address,
+        "change": change,
+        "fields": fields,
+        "progress": list(progress),
+    }
+
+
+def key_result(fields: Fields) -> KeyResult | None:
+    """A KR built from raw fields when they are numbers (or a done flag), else None."""
+    baseline, target, current = (fields.get(k) for k in ("baseline", "target", "current"))
+    weight = fields.get("weight", 1)
+    weight = weight if is_number(weight) and weight > 0 else 1
+    if is_number(baseline) and is_number(target):
+        if baseline == target or not (current is None or is_number(current)):
+            return None
+        return KeyResult("", "", baseline=baseline, target=target, current=current, weight=weight)
+    done = fields.get("done")
+    if isinstance(done, bool) and baseline is None and target is None:
+        return KeyResult("", "", done=done, weight=weight)
+    return None
+
+
+def _kr_progress(fields: Fields | None) -> float | None:
+    kr = None if fields is None else key_result(fields)
+    return None if kr is None else round_half(scoring.kr_progress(kr), DIGITS)
+
+
+def _objective_progress(krs: dict[str, Fields]) -> float | None:
+    """The weighted mean over the KRs whose progress can be computed; None when none can."""
+    usable = tuple(kr for kr in map(key_result, krs.values()) if kr is not None)
+    if not usable:
+        return None
+    return round_half(scoring.objective_progress(Objective("", "", usable)), DIGITS)
+
+
+REVISED = frozenset({"baseline", "target"})
+
+
+def revised_fields(change: dict[str, Any]) -> list[str]:
+    """The goalposts a modified KR moved: its baseline or target."""
+    if change["change"] != "modified" or change["address"].count("/") != 2:
+        return []
+    return [name for name in change["fields"] if name in REVISED]
+
+
+# --- stale (§11) ----------------------------------------------------------------------------
+
+
+def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> list[dict[str, Any]]:
+    """KRs not done whose value has not changed for more than `days` days, oldest first."""
+    last = history.last_value_changes(steps, as_of)
+    rows = []
+    for team in teams:
+        for objective in team.objectives:
+            for kr in objective.key_results:
+                if scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
+                    continue  # done, numeric KRs at or past their target included
+                kr_address = f"{team.id}/{objective.id}/{kr.id}"
+                commit = last.get(kr_address)
+                if commit is None:
+                    continue  # not committed yet (or only after the as-of date)
+                age = (as_of - commit.day).days
+                if age > days:
+                    rows.append(
+                        {
+                            "address": kr_address,
+                            "owner": kr.owner or objective.owner or team.owner,
+                            "last_change": commit.day.isoformat(),
+                            "days": age,
+                        }
+                    )
+    rows.sort(key=lambda row: str(row["last_change"]))
+    return rows

@@ -1,0 +1,625 @@
+"""The check-in service (SPEC §8): resolve, validate, write, lock, commit, restore.
+
+A check-in either lands whole (the file and its commit) or changes nothing. Everything
+that can be refused is refused before the first byte is written; the write itself is
+atomic; a failed commit puts the original bytes back; and a lock in the git directory
+makes concurrent check-ins wait for each other instead of losing one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shlex
+import signal
+import socket
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from okrcli import gitrepo, loader, writer
+from okrcli.address import Target, resolve, targets
+from okrcli.errors import Diagnostic, InvalidFilesError, OkrError
+from okrcli.loader import CycleData, Workspace
+from okrcli.model import CycleSpan, KeyResult, Objective, Team
+from okrcli.numbers import format_number, parse_number
+from okrcli.scoring import kr_progress
+
+DONE_WORDS = frozenset(("done", "true", "yes"))
+NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
+LOCK_NAME = "okr-checkin.lock"
+PENDING_NAME = "okr-checkin.pending"
+DEFAULT_LOCK_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """What the user asked for one KR, as typed; None keeps what is there."""
+
+    address: str
+    value: str | None
+    confidence: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One KR before and after a check-in."""
+
+    cycle: str
+    team: Team
+    objective: Objective
+    before: KeyResult
+    after: KeyResult
+    note: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.team.id}/{self.objective.id}/{self.before.id}"
+
+    @property
+    def value_changed(self) -> bool:
+        return self.before.value != self.after.value
+
+    @property
+    def confidence_changed(self) -> bool:
+        return self.before.confidence != self.after.confidence
+
+    @property
+    def changed(self) -> bool:
+        return self.value_changed or self.confidence_changed
+
+    def edits(self) -> list[writer.Change]:
+        found = []
+        if self.value_changed:
+            field: writer.Field = "done" if self.after.is_milestone else "current"
+            value = self.after.value
+            assert value is not None
+            found.append(writer.Change(self.objective.id, self.before.id, field, value))
+        if self.confidence_changed and self.after.confidence is not None:
+            confidence = self.after.confidence
+            found.append(writer.Change(self.objective.id, self.before.id, "confidence", confidence))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    updates: list[Update]  # every KR asked about, changed or not
+    commit: str | None  # the short id of the new commit; None when nothing was committed
+    written: bool
+    warnings: list[Diagnostic]
+
+
+@dataclass(frozen=True, slots=True)
+class FileEdit:
+    """One team file's bytes before and after, proven valid before anything is written."""
+
+    path: str  # relative to the OKR root
+    original: bytes
+    new: bytes
+    warnings: list[Diagnostic]
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    top: Path  # the work tree's top folder
+    directory: Path  # its git directory (holds the lock)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a check-in happens: the OKR root, its cycle, and git (when there is one)."""
+
+    root: Path
+    workspace: Workspace
+    cycle: CycleSpan
+    repo: Repo | None
+    commit: bool
+
+    def relative_to_top(self, team_path: str) -> str:
+        """The team file's path for git: relative to the top of the work tree."""
+        assert self.repo is not None
+        # The file itself is not resolved: a symbolic link must stay visible as one.
+        folder = (self.root / team_path).parent.resolve()
+        try:
+            relative = folder.relative_to(self.repo.top.resolve())
+        except ValueError:
+            raise OkrError(
+                f"{team_path} lies outside the git work tree at {self.repo.top}; "
+                "check in where the file really lives"
+            ) from None
+        return (relative / team_path.rsplit("/", 1)[-1]).as_posix()
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def parse_value(text: str, kr: KeyResult, address: str) -> int | float | bool:
+    """VALUE for this KR: a number, or done/not-done for a milestone; else a clear error."""
+    if kr.is_milestone:
+        word = text.strip().lower()
+        if word in DONE_WORDS:
+            return True
+        if word in NOT_DONE_WORDS:
+            return False
+        raise OkrError(
+            f"'{text}' is not a value for {address}, a milestone; "
+            "give done (or true, yes) or not-done (or false, no)"
+        )
+    number = parse_number(text)
+    if number is None:
+        raise OkrError(
+            f"'{text}' is not a number; {address} is a numeric key result "
+            f"(baseline {format_number(kr.baseline)}, target {format_number(kr.target)}), "
+            f"so give a number like {format_number(kr.target)}"
+        )
+    return number
+
+
+def parse_confidence(text: str) -> int | float:
+    number = parse_number(text)
+    if number is None or not 0 <= number <= 1:
+        raise OkrError(
+            f"confidence '{text}' is not a number from 0 to 1; write it as a fraction like 0.8"
+        )
+    return number
+
+
+def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
+    kr = target.key_result
+    assert kr is not None
+    after = kr
+    if wanted.value is not None:
+        value = parse_value(wanted.value, kr, target.address)
+        if isinstance(value, bool):
+            after = replace(after, done=value)
+        else:
+            after = replace(after, current=value)
+    if wanted.confidence is not None:
+        after = replace(after, confidence=parse_confidence(wanted.confidence))
+    note = wanted.note.strip() if wanted.note and wanted.note.strip() else None
+    return Update(cycle, target.team, target.objective, kr, after, note)
+
+
+# --- where: root, cycle and git -------------------------------------------------------------
+
+
+def open_scope(
+    start: Path, cycle_id: str | None, as_of: dt.date, hint: str | None, commit: bool
+) -> Scope:
+    """The OKR root, the cycle (an address may name it), and the git checks that need no lock.
+
+    Refuses: no git when committing, a merge/rebase/cherry-pick/revert under way (always),
+    and a detached HEAD when committing.
+    """
+    root = loader.find_root(start)
+    workspace = loader.open_workspace(root)
+    if cycle_id is None and hint:
+        first = hint.strip().strip("/").split("/", 1)[0]
+        if first in workspace.cycles:
+            cycle_id = first
+    cycle = workspace.select_cycle(cycle_id, as_of)
+    repo = _repo(root, commit)
+    return Scope(root, workspace, cycle, repo, commit)
+
+
+def _repo(root: Path, commit: bool) -> Repo | None:
+    top = gitrepo.work_tree_root(root)
+    if top is None:
+        if commit:
+            raise OkrError(
+                f"a check-in is committed with git, and {root} is not inside a git work tree; "
+                "run 'git init' and commit the OKR files, or use --no-commit"
+            )
+        return None
+    repo = Repo(top, gitrepo.git_dir(root))
+    operation = gitrepo.operation_in_progress(root)
+    if operation is not None:
+        raise OkrError(
+            f"the repository is in the middle of {operation}; finish or abort it first "
+            "('git status' says how), then check in"
+        )
+    if commit and gitrepo.current_branch(root) is None:
+        raise OkrError(
+            "HEAD is detached (no branch is checked out); switch to a branch first "
+            "('git switch BRANCH'), or use --no-commit"
+        )
+    return repo
+
+
+# --- the lock -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def checkin_lock(repo: Repo | None) -> Iterator[None]:
+    """One check-in at a time per repository; the others wait (up to OKR_LOCK_TIMEOUT s).
+
+    flock is released by the kernel when its holder exits, however it exits, so a killed
+    check-in never leaves a stale lock behind.
+    """
+    if repo is None:
+        yield
+        return
+    import fcntl
+
+    path = repo.directory / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + _lock_timeout()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OkrError(
+                        f"another check-in ({_lock_holder(path)}) still holds {path}; "
+                        "wait for it to finish, then try again"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get("OKR_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+def _lock_holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip() or "unknown process"
+    except OSError:
+        return "unknown process"
+
+
+# --- interrupted check-ins ------------------------------------------------------------------
+# Before writing, a check-in notes in the git directory which file it is about to write;
+# after committing (or restoring) it removes the note. A note that is still there while
+# its file differs from HEAD means a check-in died in between, and the next one says so.
+
+
+def _pending(repo: Repo) -> dict[str, str]:
+    try:
+        data = json.loads((repo.directory / PENDING_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _set_pending(repo: Repo, entries: dict[str, str]) -> None:
+    path = repo.directory / PENDING_NAME
+    if not entries:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- the service ----------------------------------------------------------------------------
+
+
+def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
+    """Resolve, validate, write and commit the wanted values, or refuse changing nothing."""
+    with checkin_lock(scope.repo):
+        data = loader.load_cycle(scope.workspace, scope.cycle)
+        found = [resolve_kr(data, w.address) for w in wanted]
+        for target in found:
+            require_valid(data, target.team.path)
+        updates = [updated(t, scope.cycle.id, w) for t, w in zip(found, wanted, strict=True)]
+        changed = [u for u in updates if u.changed]
+        files = sorted({u.team.path for u in changed})
+        for path in files:
+            require_regular(scope, path)
+            require_clean(scope, path)
+        if not changed:
+            return Outcome(updates, None, False, [])
+        edits = [_edit(scope, data, path, changed) for path in files]
+        commit = _write_and_commit(scope, edits, commit_message(changed))
+        return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
+
+
+def resolve_kr(data: CycleData, text: str) -> Target:
+    """The KR an address names, among all files of the cycle (valid or not)."""
+    valid = data.teams
+    everything = valid + _stub_teams(data)
+    try:
+        return resolve(text, data.cycle.id, targets(everything, objectives=False), "key result")
+    except OkrError as unknown:
+        try:
+            objective = resolve(text, data.cycle.id, targets(everything, key_results=False))
+        except OkrError:
+            raise unknown from None
+        names = ", ".join(kr.id for kr in objective.objective.key_results) or "none yet"
+        raise OkrError(
+            f"'{text}' is the objective {objective.address}; check in one of its key "
+            f"results ({names})"
+        ) from None
+
+
+def _stub_teams(data: CycleData) -> list[Team]:
+    """Just the ids of files that did not validate, so their KRs still resolve (and the
+    check-in can say the file is invalid instead of that the address is unknown)."""
+    from okrcli.yamlsource import YamlProblem, decode, load_positioned
+
+    valid = {team.path for team in data.teams}
+    stubs = []
+    for path, raw in data.texts.items():
+        if path in valid:
+            continue
+        try:
+            tree = load_positioned(decode(raw)).data
+        except YamlProblem:
+            continue
+        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        stubs.append(Team(team_id, path, tuple(_stub_objectives(tree))))
+    return stubs
+
+
+def _stub_objectives(tree: Any) -> Iterator[Objective]:
+    objectives = tree.get("objectives") if isinstance(tree, dict) else None
+    for objective in objectives if isinstance(objectives, list) else []:
+        if not isinstance(objective, dict) or not isinstance(objective.get("id"), str):
+            continue
+        krs = objective.get("key_results")
+        kr_ids = [
+            kr["id"]
+            for kr in (krs if isinstance(krs, list) else [])
+            if isinstance(kr, dict) and isinstance(kr.get("id"), str)
+        ]
+        yield Objective(objective["id"], "", tuple(KeyResult(i, "") for i in kr_ids))
+
+
+def require_valid(data: CycleData, path: str) -> None:
+    errors = [d for d in data.diagnostics if d.path == path and d.severity == "error"]
+    if errors:
+        raise InvalidFilesError(
+            f"{path} does not validate ({len(errors)} error(s)); fix it first, then check in",
+            errors,
+        )
+
+
+def require_regular(scope: Scope, path: str) -> None:
+    if (scope.root / path).is_symlink():
+        raise OkrError(
+            f"{path} is a symbolic link; check-ins edit regular files only, so check in "
+            "where the file really lives"
+        )
+
+
+def require_clean(scope: Scope, path: str) -> None:
+    """The team file must match HEAD, so the commit holds the check-in and nothing else."""
+    if scope.repo is None:
+        return
+    repo = scope.repo
+    rel = scope.relative_to_top(path)
+    shown = shlex.quote(display_path(scope.root / path))
+    status = gitrepo.uncommitted(repo.top, rel)
+    pending = _pending(repo)
+    if status and rel in pending:
+        raise OkrError(
+            f"a previous check-in ({pending[rel]}) was interrupted after writing {path} and "
+            f"before committing it; review the change with 'git diff -- {shown}', then "
+            f"commit it ('git commit -m MESSAGE -- {shown}') or discard it "
+            f"('git restore -- {shown}'), and check in again"
+        )
+    if status.startswith("??"):
+        raise OkrError(
+            f"{path} is not committed yet; commit it first ('git add {shown}' and "
+            "'git commit'), then check in"
+        )
+    if status:
+        raise OkrError(
+            f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
+            f"review them with 'git diff HEAD -- {shown}', then commit them or discard them "
+            f"('git restore --staged --worktree -- {shown}'), and check in again"
+        )
+    if not gitrepo.in_head(repo.top, rel):
+        raise OkrError(
+            f"{path} is not in the last commit (new, or ignored by git); commit it first, "
+            "then check in"
+        )
+    if rel in pending:
+        # The interrupted check-in was recovered (committed or discarded) by hand.
+        del pending[rel]
+        _set_pending(repo, pending)
+
+
+def display_path(path: Path) -> str:
+    """A path the user can paste at their prompt: relative to the cwd when below it."""
+    try:
+        return os.path.relpath(path, Path.cwd()) if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _edit(scope: Scope, data: CycleData, path: str, changed: list[Update]) -> FileEdit:
+    """One team file with the changes spliced in, re-parsed and re-validated."""
+    original = data.texts[path]
+    edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
+    new = writer.splice(original, edits, path)
+    result = loader.read_team_file(path, new, scope.workspace.config)
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    if errors or result.team is None:
+        raise InvalidFilesError(
+            f"the new values would make {path} invalid; nothing was written", errors
+        )
+    known = {(d.code, d.message) for d in data.diagnostics if d.path == path}
+    warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
+    return FileEdit(path, original, new, warnings)
+
+
+def _write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
+    """Write every file, then commit them together; on any failure put every byte back."""
+    repo = scope.repo if scope.commit else None
+    if repo is None:
+        _write_all(scope, edits, [])
+        return None
+    rels = [scope.relative_to_top(edit.path) for edit in edits]
+    head = gitrepo.head_commit(repo.top)
+    pending = _pending(repo)
+    _set_pending(repo, pending | dict.fromkeys(rels, _subject(message)))
+    written: list[FileEdit] = []
+    with _interrupts_as_exceptions():
+        try:
+            _write_all(scope, edits, written)
+            gitrepo.commit_paths(repo.top, rels, message)
+        except BaseException as failure:
+            if gitrepo.head_commit(repo.top) == head:  # the commit did not happen
+                _restore(scope, written)
+                gitrepo.unstage(repo.top, rels)
+            if isinstance(failure, gitrepo.GitError):
+                files = ", ".join(edit.path for edit in edits)
+                raise gitrepo.GitError(
+                    f"git did not commit the check-in, so {files} got its original bytes "
+                    f"back; git said: {failure.message}"
+                ) from None
+            raise
+        finally:
+            _set_pending(repo, {k: v for k, v in _pending(repo).items() if k not in rels})
+    return gitrepo.short_id(repo.top, "HEAD")
+
+
+def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> None:
+    """Write the files one by one, noting each in `written` so a failure can undo them."""
+    try:
+        for edit in edits:
+            writer.write_atomic(scope.root / edit.path, edit.new)
+            written.append(edit)
+    except OSError as exc:
+        _restore(scope, written)
+        raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
+
+
+def _restore(scope: Scope, written: list[FileEdit]) -> None:
+    for edit in reversed(written):
+        writer.write_atomic(scope.root / edit.path, edit.original)
+    written.clear()
+
+
+def _subject(message: str) -> str:
+    return message.split("\n", 1)[0]
+
+
+@contextlib.contextmanager
+def _interrupts_as_exceptions() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt while files are written and committed,
+    so the restore path runs; SIGKILL cannot be caught (the pending note covers it)."""
+    previous: dict[int, Any] = {}
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, interrupt)
+    except ValueError:  # not the main thread: leave the handlers alone
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+# --- commit message and output --------------------------------------------------------------
+
+
+def value_text(value: object, unit: str | None = None) -> str:
+    from okrcli.render import inert
+
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "done" if value else "not done"
+    text = format_number(value)
+    return f"{text} {inert(unit)}" if unit else text
+
+
+def change_text(update: Update) -> str:
+    """`68 → 70`, `confidence 0.7 → 0.8`, or both, for the commit's subject and body."""
+    parts = []
+    if update.value_changed:
+        parts.append(f"{value_text(update.before.value)} → {value_text(update.after.value)}")
+    if update.confidence_changed:
+        parts.append(
+            f"confidence {value_text(update.before.confidence)} → "
+            f"{value_text(update.after.confidence)}"
+        )
+    return ", ".join(parts)
+
+
+def trailers(update: Update) -> list[str]:
+    value = update.after.value
+    assert value is not None
+    lines = [
+        f"OKR-Check-In: {update.cycle}/{update.address}",
+        f"OKR-Value: {writer.scalar_text(value)}",
+    ]
+    if update.confidence_changed and update.after.confidence is not None:
+        lines.append(f"OKR-Confidence: {writer.scalar_text(update.after.confidence)}")
+    return lines
+
+
+def commit_message(changed: Sequence[Update]) -> str:
+    """Subject naming the KR and the change; the note as body; trailers last, one paragraph."""
+    if len(changed) == 1:
+        update = changed[0]
+        subject = f"checkin {update.address}: {change_text(update)}"
+        body = [update.note] if update.note else []
+    else:
+        teams = sorted({u.team.id for u in changed})
+        where = teams[0] if len(teams) == 1 else f"{len(teams)} teams"
+        subject = f"checkin {where}: {len(changed)} key results"
+        body = []
+        for update in changed:
+            body.append(f"{update.address}: {change_text(update)}")
+            if update.note:
+                body.append("\n".join(f"  {line}" for line in update.note.splitlines()))
+        body = ["\n".join(body)]
+    lines = [line for update in changed for line in trailers(update)]
+    return "\n\n".join([subject, *body, "\n".join(lines)]) + "\n"
+
+
+def summary(update: Update, commit: str | None, written: bool) -> str:
+    """One line: the KR, old → new value, progress old → new (and confidence, commit)."""
+    unit = update.before.unit
+    line = (
+        f"{update.address}: {value_text(update.before.value)} → "
+        f"{value_text(update.after.value, unit)}, progress "
+        f"{_percent(kr_progress(update.before))} → {_percent(kr_progress(update.after))}"
+    )
+    if update.confidence_changed:
+        line += (
+            f", confidence {value_text(update.before.confidence)} → "
+            f"{value_text(update.after.confidence)}"
+        )
+    if commit:
+        line += f" [{commit}]"
+    elif written:
+        line += " (written, not committed)"
+    return line
+
+
+def unchanged_line(update: Update) -> str:
+    confidence = update.before.confidence
+    tail = "" if confidence is None else f", confidence {value_text(confidence)}"
+    return (
+        f"{update.address}: already {value_text(update.before.value, update.before.unit)}"
+        f"{tail}; nothing to check in"
+    )
+
+
+def _percent(progress: float) -> str:
+    return f"{round(progress * 100):d}%"

@@ -1,0 +1,264 @@
+"""The weekly check-in as one conversation (SPEC §12): every KR in file order, one commit.
+
+Answers are read a line at a time from standard input, so a terminal and a pipe (or a
+test) drive it the same way. Enter keeps what is there; `q` or the end of the input quits
+without writing anything. The values typed are checked as they are typed, and again by
+the check-in service (under its lock) when they are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from okrcli import checkin, gitrepo, loader
+from okrcli.address import Target, targets
+from okrcli.errors import OkrError
+from okrcli.loader import CycleData
+from okrcli.model import KeyResult
+from okrcli.numbers import format_number
+from okrcli.render import inert
+
+HISTORY_DEPTH = 200  # commits of a team file searched for each KR's last change
+
+
+class Quit(Exception):
+    """The user typed q, or the input ended."""
+
+
+@dataclass
+class Conversation:
+    """Prompts on `out`, answers from `read` (one line each); q or end of input quits."""
+
+    read: Callable[[], str]
+    out: TextIO
+    echo: bool  # answers that do not come from a terminal are echoed, for a readable log
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def ask(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.read()
+        answer = line.rstrip("\r\n").strip()
+        if self.echo:
+            self.out.write(answer + "\n")
+        if not line:
+            raise Quit
+        if answer.lower() == "q":
+            raise Quit
+        return answer
+
+
+def run(
+    start: Path,
+    cycle_id: str | None,
+    as_of: dt.date,
+    team: str | None,
+    commit: bool,
+    read: Callable[[], str] | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """`okr checkin -i [TEAM]`: refuse early what §8 refuses, ask, confirm, then check in."""
+    stdin_is_terminal = sys.stdin.isatty() if read is None else False
+    talk = Conversation(read or sys.stdin.readline, out or sys.stdout, not stdin_is_terminal)
+    scope = checkin.open_scope(start, cycle_id, as_of, team, commit)
+    data = loader.load_cycle(scope.workspace, scope.cycle)
+    paths = _team_paths(data, team)
+    with checkin.checkin_lock(scope.repo):
+        for path in paths:
+            checkin.require_valid(data, path)
+            checkin.require_regular(scope, path)
+            checkin.require_clean(scope, path)
+    krs = [t for t in targets(data.teams, objectives=False) if t.team.path in paths]
+    if not krs:
+        talk.say(f"no key results in {', '.join(paths)}; nothing to check in")
+        return
+    last = _last_changes(scope, paths)
+    try:
+        wanted = _walk(talk, krs, last)
+        updates = [
+            checkin.updated(target, scope.cycle.id, w)
+            for target, w in zip(krs, wanted, strict=True)
+        ]
+        changed = [u for u in updates if u.changed]
+        if not changed:
+            talk.say("nothing changed; nothing written")
+            return
+        if not _confirm(talk, changed, commit):
+            talk.say("nothing written")
+            return
+    except Quit:
+        talk.say("quit; nothing written")
+        return
+    asked = [w for w, u in zip(wanted, updates, strict=True) if u.changed]
+    outcome = checkin.check_in(scope, asked)
+    for warning in outcome.warnings:
+        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+    for update in outcome.updates:
+        if update.changed:
+            talk.say(checkin.summary(update, None, False))
+    if outcome.commit:
+        talk.say(f"committed {outcome.commit}")
+    elif outcome.written:
+        talk.say("written, not committed")
+    else:
+        talk.say("nothing changed; nothing written")
+
+
+def _team_paths(data: CycleData, team: str | None) -> list[str]:
+    """The team files to walk through, in file order: one team's, or every team's."""
+    by_id = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path for path in sorted(data.texts)}
+    if team is None:
+        return list(by_id.values())
+    wanted = team.strip().strip("/")
+    if wanted.startswith(f"{data.cycle.id}/"):
+        wanted = wanted[len(data.cycle.id) + 1 :]
+    if wanted not in by_id:
+        known = ", ".join(by_id) or "none"
+        raise OkrError(f"no team '{team}' in {data.cycle.id}; teams here: {known}")
+    return [by_id[wanted]]
+
+
+# --- the questions --------------------------------------------------------------------------
+
+
+def _walk(talk: Conversation, krs: list[Target], last: dict[str, str]) -> list[checkin.Wanted]:
+    talk.say(
+        f"{len(krs)} key result(s): for each, type the new value, the confidence (0 to 1) "
+        "and a note; Enter keeps what is there, q quits without writing"
+    )
+    wanted = []
+    for number, target in enumerate(krs, 1):
+        kr = target.key_result
+        assert kr is not None
+        talk.say()
+        talk.say(f"[{number}/{len(krs)}] {target.address}  {inert(kr.title)}")
+        talk.say(f"    {_state(kr)}, last change {last.get(target.address, 'unknown')}")
+        value = _ask_valid(talk, f"  value [{_shown_value(kr)}]: ", _value_check(target))
+        confidence = _ask_valid(
+            talk,
+            f"  confidence [{'' if kr.confidence is None else format_number(kr.confidence)}]: ",
+            checkin.parse_confidence,
+        )
+        note = talk.ask("  note: ") or None
+        wanted.append(checkin.Wanted(target.address, value, confidence, note))
+    return wanted
+
+
+def _value_check(target: Target) -> Callable[[str], object]:
+    kr = target.key_result
+    assert kr is not None
+    return lambda text: checkin.parse_value(text, kr, target.address)
+
+
+def _ask_valid(talk: Conversation, prompt: str, check: Callable[[str], object]) -> str | None:
+    """The answer, checked; Enter gives None (keep); a bad answer is explained and re-asked."""
+    while True:
+        answer = talk.ask(prompt)
+        if not answer:
+            return None
+        try:
+            check(answer)
+        except OkrError as problem:
+            talk.say(f"    {problem.message}")
+            continue
+        return answer
+
+
+def _shown_value(kr: KeyResult) -> str:
+    if kr.is_milestone:
+        return "done" if kr.done else "not-done"
+    return format_number(kr.value)
+
+
+def _state(kr: KeyResult) -> str:
+    if kr.is_milestone:
+        state = f"now {checkin.value_text(kr.done)} (milestone: done / not-done)"
+    else:
+        state = (
+            f"now {checkin.value_text(kr.value, kr.unit)} (baseline "
+            f"{format_number(kr.baseline)}, target {format_number(kr.target)})"
+        )
+    if kr.confidence is not None:
+        state += f", confidence {format_number(kr.confidence)}"
+    return state
+
+
+def _confirm(talk: Conversation, changed: list[checkin.Update], commit: bool) -> bool:
+    talk.say()
+    talk.say(f"{len(changed)} change(s):")
+    for update in changed:
+        talk.say(f"  {update.address}: {checkin.change_text(update)}")
+    files = sorted({u.team.path for u in changed})
+    verb = "Commit" if commit else "Write"
+    while True:
+        answer = talk.ask(f"{verb} them to {', '.join(files)}? [Y/n] ").lower()
+        if answer in ("", "y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False
+        talk.say("    answer y (yes, the default) or n (no)")
+
+
+# --- last change of each KR -----------------------------------------------------------------
+
+
+def _last_changes(scope: checkin.Scope, paths: list[str]) -> dict[str, str]:
+    """The author date of the newest commit that changed each KR's value (or added it).
+
+    Read from the last HISTORY_DEPTH commits of each team file; a KR unchanged in all of
+    them shows the oldest of those dates.
+    """
+    if scope.repo is None:
+        return {}
+    found: dict[str, str] = {}
+    for path in paths:
+        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        rel = scope.relative_to_top(path)
+        versions = gitrepo.path_versions(scope.repo.top, rel, HISTORY_DEPTH)
+        values = [(date, _values(blob)) for _, date, blob in versions]
+        for index, (date, now) in enumerate(values):
+            older = values[index + 1][1] if index + 1 < len(values) else {}
+            for key, value in now.items():
+                address = f"{team_id}/{key}"
+                if address in found:
+                    continue
+                if key not in older or older[key] != value or index + 1 == len(values):
+                    found[address] = date
+    return found
+
+
+def _values(blob: bytes | None) -> dict[str, object]:
+    """OBJECTIVE/KR -> its value (done, or current) in one version of a team file."""
+    from okrcli.yamlsource import NeedsStrictReader, YamlProblem, decode, load_fast
+
+    if blob is None:
+        return {}
+    try:
+        text = decode(blob)
+        try:
+            tree = load_fast(text)
+        except NeedsStrictReader:
+            from okrcli.yamlsource import load_positioned
+
+            tree = load_positioned(text).data
+    except YamlProblem:
+        return {}
+    values: dict[str, object] = {}
+    objectives = tree.get("objectives") if isinstance(tree, dict) else None
+    for objective in objectives if isinstance(objectives, list) else []:
+        if not isinstance(objective, dict):
+            continue
+        krs = objective.get("key_results")
+        for kr in krs if isinstance(krs, list) else []:
+            if isinstance(kr, dict):
+                value = kr.get("done") if "done" in kr else kr.get("current")
+                values[f"{objective.get('id')}/{kr.get('id')}"] = (type(value), value)
+    return values
