@@ -19,7 +19,7 @@ from typing import Any
 
 from okrcli import __version__
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def enabled() -> bool:
@@ -41,17 +41,25 @@ def key(*parts: str) -> str:
 
 
 class Store:
-    """One namespace of entries (e.g. the parsed files of one cycle of one repository)."""
+    """One namespace of entries (e.g. the parsed files of one repository).
+
+    An entry may carry a label (a file's path). When a run stores an entry under a label,
+    the entries it held for older contents of that label are dropped on save: a team file
+    checked in a hundred times keeps one cached version, not a hundred. Entries whose label
+    this run did not touch are kept (another cycle, command or branch wants them).
+    """
+
+    _MAX_UNLABELLED_SPARE = 4  # unlabelled entries kept beyond the used ones, as a multiple
 
     def __init__(self, namespace: str) -> None:
         self.path = cache_dir() / f"{key(namespace)}.pickle"
-        self._entries: dict[str, Any] = {}
-        self._used: dict[str, Any] = {}
+        self._entries: dict[str, tuple[str | None, Any]] = {}
+        self._used: dict[str, tuple[str | None, Any]] = {}
         self._dirty = False
         if enabled():
             self._entries = self._read()
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, tuple[str | None, Any]]:
         try:
             with open(self.path, "rb") as handle:
                 stored = pickle.load(handle)
@@ -68,25 +76,35 @@ class Store:
         return {}
 
     def get(self, entry_key: str) -> Any:
-        value = self._entries.get(entry_key)
-        if value is not None:
-            self._used[entry_key] = value
-        return value
+        entry = self._entries.get(entry_key)
+        if not isinstance(entry, tuple) or len(entry) != 2:
+            return None
+        self._used[entry_key] = entry
+        return entry[1]
 
-    def put(self, entry_key: str, value: Any) -> None:
-        self._used[entry_key] = value
+    def put(self, entry_key: str, value: Any, label: str | None = None) -> None:
+        self._used[entry_key] = (label, value)
         self._dirty = True
 
     def save(self) -> None:
-        """Keep the entries this run used; write only when something new was computed."""
-        if not enabled() or not (self._dirty or len(self._used) != len(self._entries)):
+        """Write when something new was computed (see the class for what is kept)."""
+        if not enabled() or not self._dirty:
             return
+        touched = {label for label, _ in self._used.values() if label is not None}
+        kept = {
+            entry_key: entry
+            for entry_key, entry in self._entries.items()
+            if entry[0] is None or entry[0] not in touched
+        }
+        merged = {**kept, **self._used}
+        if len(merged) > self._MAX_UNLABELLED_SPARE * len(self._used) + 256:
+            merged = dict(self._used)
         temporary = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump((_FORMAT, __version__, self._used), handle, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((_FORMAT, __version__, merged), handle, pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:
             # A read-only or full cache folder only costs speed.

@@ -326,6 +326,7 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
             return Outcome(updates, None, False, [])
         edits = [_edit(scope, data, path, changed) for path in files]
         commit = _write_and_commit(scope, edits, commit_message(changed))
+        scope.workspace.store.save()
         return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
 
 
@@ -448,7 +449,8 @@ def _edit(scope: Scope, data: CycleData, path: str, changed: list[Update]) -> Fi
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
     new = writer.splice(original, edits, path)
-    result = loader.read_team_file(path, new, scope.workspace.config)
+    # Through the cache, so the next command finds the new file already validated.
+    result = loader.team_file_result(scope.workspace, path, new)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.team is None:
         raise InvalidFilesError(

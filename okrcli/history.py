@@ -140,37 +140,19 @@ class Parsed:
     index: dict[int, tuple[str, str, int]] | None = None  # line -> (OBJ/KR, field, value col)
 
 
-_fast_loader: Any = None
-
-
 def parse(raw: bytes) -> Parsed:
-    """A full parse, with the line index of KR values when the fast reader takes the text.
-
-    This is yamlsource.load_fast taken apart (its loader, guard and node walk), because the
-    line index needs libyaml's nodes, which load_fast does not return."""
-    global _fast_loader
+    """A full parse, with the line index of KR values when the fast reader takes the text
+    (the index needs libyaml's nodes, so this composes rather than calling load_fast)."""
     try:
         text = decode(raw)
     except YamlProblem:
         return Parsed(None)
-    if yamlsource._FAST_PATH_UNSAFE.search(text) or _ODD_LINE_BREAK.search(text):
+    if _ODD_LINE_BREAK.search(text):
         return Parsed(snapshot(raw))
-    import yaml
-
-    if _fast_loader is None:
-        _fast_loader = yamlsource._make_fast_loader()
     try:
-        loader = _fast_loader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
-        if node is None:
-            raise NeedsStrictReader
-        tree = yamlsource._from_node(node, 1)
-    except (yaml.YAMLError, NeedsStrictReader):
-        return Parsed(snapshot(raw))
-    if not isinstance(tree, dict):
+        node = yamlsource.compose_fast(text)
+        tree = yamlsource.load_fast_node(node)
+    except NeedsStrictReader:
         return Parsed(snapshot(raw))
     lines = text.split("\n")
     return Parsed(snapshot_of(tree), lines, _line_index(node, lines))
@@ -235,7 +217,7 @@ def _node_id(mapping: Any) -> str | None:
     node = _node_value(mapping, "id")
     if not isinstance(node, yaml.ScalarNode):
         return None
-    value = yamlsource.resolve_plain(node.value) if node.tag == yamlsource._PLAIN else node.value
+    value = yamlsource.plain_scalar(node)
     return value if _usable_id(value) else None
 
 

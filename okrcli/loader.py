@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Protocol
 
-from okrcli import cache
+from okrcli import cache, scoring
 from okrcli.errors import Diagnostic, OkrError, Severity
 from okrcli.findings import Finding
 from okrcli.model import Config, CycleSpan, Team
@@ -32,7 +32,6 @@ from okrcli.yamlsource import (
 
 CONFIG_FILE = "okr.yaml"
 TEAM_SUFFIXES = (".yaml", ".yml")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z")
 _CYCLE_LIKE = re.compile(r"\d{4}-")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _RESULT_FORMAT = "file-result-2"  # part of the cache key: bump when FileResult changes
@@ -109,6 +108,7 @@ class Workspace:
     config: Config | None  # None when okr.yaml has errors
     diagnostics: list[Diagnostic]  # okr.yaml's own findings and misnamed folders
     cycles: dict[str, CycleSpan]  # the cycle folders present, by id
+    store: cache.Store  # parsed files of this root, by content
 
     def select_cycle(self, cycle_id: str | None, as_of: dt.date) -> CycleSpan:
         if cycle_id is not None:
@@ -129,25 +129,21 @@ class Workspace:
         return ", ".join(sorted(self.cycles)) or "none"
 
 
-def quarter_span(cycle_id: str) -> CycleSpan | None:
-    match = _QUARTER.match(cycle_id)
-    if not match:
-        return None
-    year, quarter = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
-    return CycleSpan(cycle_id, start, end)
-
-
 def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
     source = source or WorkTreeSource(root)
     raw = source.read(CONFIG_FILE)
     if raw is None:
         raise OkrError(f"no {CONFIG_FILE} in {root} at {source.label}")
-    config, diagnostics, declared = _read_config(raw)
+    store = cache.Store(f"files\0{root}")
+    config_key = cache.key(_RESULT_FORMAT, CONFIG_FILE, source.blob_id(CONFIG_FILE, raw))
+    cached = store.get(config_key)
+    if not isinstance(cached, tuple):
+        cached = _read_config(raw)
+        store.put(config_key, cached, label=CONFIG_FILE)
+    config, diagnostics, declared = cached[0], list(cached[1]), cached[2]
     cycles: dict[str, CycleSpan] = {}
     for folder in source.folders():
-        span = declared.get(folder) or quarter_span(folder)
+        span = declared.get(folder) or scoring.quarter_span(folder)
         if span is not None:
             cycles[folder] = span
         elif _CYCLE_LIKE.match(folder) and folder not in declared:
@@ -162,7 +158,7 @@ def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
                     "rename it",
                 )
             )
-    return Workspace(root, source, config, diagnostics, cycles)
+    return Workspace(root, source, config, diagnostics, cycles, store)
 
 
 def _read_config(
@@ -225,10 +221,22 @@ class CycleData:
         return any(d.severity == "error" for d in self.diagnostics)
 
 
+def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
+    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+    entry_key = cache.key(
+        _RESULT_FORMAT,
+        path,
+        workspace.source.blob_id(path, raw),
+        _lint_fingerprint(workspace.config),
+    )
+    result = workspace.store.get(entry_key)
+    if not isinstance(result, FileResult):
+        result = read_team_file(path, raw, workspace.config)
+        workspace.store.put(entry_key, result, label=path)
+    return result
+
+
 def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
-    config = workspace.config
-    lint_key = _lint_fingerprint(config)
-    store = cache.Store(f"files\0{workspace.root}")
     source = workspace.source
     names = [n for n in source.files(cycle.id) if n.endswith(TEAM_SUFFIXES)]
     data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
@@ -240,11 +248,7 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
         if raw is None:
             continue
         data.texts[path] = raw
-        entry_key = cache.key(_RESULT_FORMAT, path, source.blob_id(path, raw), lint_key)
-        result = store.get(entry_key)
-        if not isinstance(result, FileResult):
-            result = read_team_file(path, raw, config)
-            store.put(entry_key, result)
+        result = team_file_result(workspace, path, raw)
         team_id = name.rsplit(".", 1)[0]
         if team_id in seen_ids:
             result = FileResult(
@@ -262,7 +266,7 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
             )
         seen_ids[team_id] = path
         results.append((path, result))
-    store.save()
+    workspace.store.save()
     for _, result in results:
         data.diagnostics.extend(result.diagnostics)
         if result.team is not None:

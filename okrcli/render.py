@@ -8,6 +8,7 @@ characters), so a title can never restyle or rewrite the terminal.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -68,9 +69,12 @@ def confidence_text(confidence: float | None) -> str:
 
 def display_width(text: str) -> int:
     """Terminal columns: CJK wide characters take two, combining marks none."""
-    return sum(_char_width(ch) for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
 
 
+@functools.cache
 def _char_width(ch: str) -> int:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0

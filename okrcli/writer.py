@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -21,7 +22,15 @@ from typing import Any, Literal
 
 from okrcli.errors import OkrError
 from okrcli.numbers import format_number
-from okrcli.yamlsource import Path, Positioned, YamlProblem, decode, load_positioned, resolve_plain
+from okrcli.yamlsource import (
+    Path,
+    Positioned,
+    YamlProblem,
+    decode,
+    load_data,
+    load_positioned,
+    resolve_plain,
+)
 
 Field = Literal["current", "done", "confidence"]
 
@@ -73,7 +82,7 @@ def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> by
     bom = raw.startswith(_BOM)
     try:
         original = decode(raw)
-        before = load_positioned(original).data
+        before = load_data(original)
     except YamlProblem as problem:
         raise SpliceError(
             f"{where} is not valid YAML ({problem.line}:{problem.col}: {problem.message}); "
@@ -143,16 +152,16 @@ def _refuse_flow_style(
 # --- text surgery ---------------------------------------------------------------------------
 
 
+_LINE_BREAK = re.compile("\n|\r(?!\n)")
+
+
 class _Lines:
     """Maps the reader's 1-based (line, column) to string indices, counting as ruamel does:
     a line ends at `\\n` or a lone `\\r`, and a U+FEFF takes no column."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n" or (ch == "\r" and text[i + 1 : i + 2] != "\n"):
-                self.starts.append(i + 1)
+        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
     def index(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
@@ -285,7 +294,7 @@ def _insert_after(text: str, anchor: tuple[int, int, int, int], new_line: str) -
 
 def _prove(text: str, expected: Any, where: str) -> None:
     try:
-        after = load_positioned(text).data
+        after = load_data(text)
     except YamlProblem as problem:
         raise SpliceError(
             f"{where}: the edited text would not parse ({problem.message}); nothing was "

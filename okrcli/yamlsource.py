@@ -71,9 +71,10 @@ class Positioned:
 _BOM = "\ufeff"
 # YAML's printable set, less U+FEFF (a BOM is fine only as the file's first character) and
 # the YAML 1.1 line breaks U+0085, U+2028, U+2029, which parsers disagree about.
+# Written as the complement of the printable set: a negated class over all of Unicode
+# costs ~9 ms to compile on every start.
 _NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-    "\U00010000-\U0010ffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 _CONFLICT_MARKER = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |\r?$)|^={7}\r?$", re.MULTILINE)
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
@@ -206,6 +207,7 @@ def is_number(value: object) -> TypeGuard[int | float]:
 # with any of them goes to the strict reader, which can explain them.
 _FAST_PATH_UNSAFE = re.compile(r"[&*!\t]|^%|^\s*\?", re.MULTILINE)
 _PLAIN = "okr:plain"
+_MAP_TAG = "tag:yaml.org,2002:map"
 
 _fast_loader: Any = None
 
@@ -227,8 +229,9 @@ def _make_fast_loader() -> Any:
     return FastLoader
 
 
-def load_fast(text: str) -> Any:
-    """Plain data from clean text, or NeedsStrictReader for anything out of the ordinary."""
+def compose_fast(text: str) -> Any:
+    """libyaml's node tree of clean text (tags say plain or quoted, marks say where), or
+    NeedsStrictReader for anything out of the ordinary."""
     if _FAST_PATH_UNSAFE.search(text):
         raise NeedsStrictReader
     global _fast_loader
@@ -244,12 +247,33 @@ def load_fast(text: str) -> Any:
             loader.dispose()
     except yaml.YAMLError:
         raise NeedsStrictReader from None
-    if node is None:
-        raise NeedsStrictReader
-    data = _from_node(node, 1)
-    if not isinstance(data, dict):
+    if node is None or node.tag != _MAP_TAG:
         raise NeedsStrictReader  # the strict reader positions "must be a mapping"
-    return data
+    return node
+
+
+def load_fast(text: str) -> Any:
+    """Plain data from clean text, or NeedsStrictReader for anything out of the ordinary."""
+    return load_fast_node(compose_fast(text))
+
+
+def load_data(text: str) -> Any:
+    """Plain data by whichever reader takes the text (no positions); YamlProblem if none."""
+    try:
+        check_text(text)
+        return load_fast(text)
+    except NeedsStrictReader:
+        return load_positioned(text).data
+
+
+def load_fast_node(node: Any) -> Any:
+    """Plain data from a tree of `compose_fast`."""
+    return _from_node(node, 1)
+
+
+def plain_scalar(node: Any) -> Any:
+    """The value of a scalar node of `compose_fast`'s tree."""
+    return resolve_plain(node.value) if node.tag == _PLAIN else node.value
 
 
 def _from_node(node: Any, depth: int) -> Any:
@@ -263,7 +287,7 @@ def _from_node(node: Any, depth: int) -> Any:
         if tag == "tag:yaml.org,2002:str":
             return value
         raise NeedsStrictReader
-    if node.tag == "tag:yaml.org,2002:map":
+    if node.tag == _MAP_TAG:
         mapping: dict[str, Any] = {}
         for key_node, value_node in value:
             key = key_node.value
@@ -277,12 +301,67 @@ def _from_node(node: Any, depth: int) -> Any:
 # --- the strict, positioned reader ----------------------------------------------------------
 
 
-def load_positioned(text: str) -> Positioned:
-    """Plain data and positions from text, or a positioned YamlProblem (E001)."""
+def load_positioned(text: str, *, strict: bool = False) -> Positioned:
+    """Plain data and positions from text, or a positioned YamlProblem (E001).
+
+    Clean text is positioned from libyaml's marks (fast enough for a 1,000-KR file on every
+    check-in); anything the fast reader declines, or `strict=True`, goes through ruamel's
+    event stream, which explains every problem. Both give the same data and positions.
+    """
+    check_text(text)
+    if not strict:
+        try:
+            return _positioned_from_node(compose_fast(text))
+        except NeedsStrictReader:
+            pass
+    return _positioned_strict(text)
+
+
+def _positioned_from_node(root: Any) -> Positioned:
+    result = Positioned(data=None)
+    result.data = _walk_positioned(root, (), 1, result.positions)
+    return result
+
+
+def _walk_positioned(node: Any, path: Path, depth: int, positions: dict[Path, Position]) -> Any:
+    if depth > MAX_DEPTH:
+        raise NeedsStrictReader
+    value = node.value
+    if isinstance(value, str):
+        if node.tag == _PLAIN:
+            return resolve_plain(value)
+        if node.tag == "tag:yaml.org,2002:str":
+            return value
+        raise NeedsStrictReader
+    if node.tag == _MAP_TAG:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in value:
+            key = key_node.value
+            if not isinstance(key, str) or key in mapping:
+                raise NeedsStrictReader  # the strict reader reports duplicates (E002)
+            key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if value_node.tag == _PLAIN and value_node.value == "":
+                value_line, value_col = key_line, key_col  # as the strict reader: see there
+            else:
+                mark = value_node.start_mark
+                value_line, value_col = mark.line + 1, mark.column + 1
+            key_path = (*path, key)
+            positions[key_path] = (key_line, key_col, value_line, value_col)
+            mapping[key] = _walk_positioned(value_node, key_path, depth + 1, positions)
+        return mapping
+    items = []
+    for index, item in enumerate(value):
+        item_path = (*path, index)
+        line, col = item.start_mark.line + 1, item.start_mark.column + 1
+        positions[item_path] = (line, col, line, col)
+        items.append(_walk_positioned(item, item_path, depth + 1, positions))
+    return items
+
+
+def _positioned_strict(text: str) -> Positioned:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    check_text(text)
     result = Positioned(data=None)
     # "safe", not "rt": the round-trip parser marks folds in `>` scalars with U+0007.
     events = YAML(typ="safe", pure=True).parse(text)
