@@ -1,8 +1,9 @@
 """okrcli.yamlsource: YAML 1.2 core schema, hostile input, and the two readers agreeing.
 
-`load_fast` (libyaml, no positions) and `load_positioned` (ruamel events, 1-based
-positions) implement the same rules; the property test at the end generates documents of
-many shapes and holds them to the same value wherever the fast reader accepts a text.
+`load_fast` (libyaml, no positions) and `load_positioned(strict=True)` (ruamel events,
+1-based positions) implement the same rules; the property tests at the end generate
+documents of many shapes and hold them to the same value wherever the fast reader accepts
+a text, and `load_positioned` on libyaml's marks to the same positions as ruamel's.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from okrcli.yamlsource import (
 def both(text: str) -> Any:
     """The value both readers give (the fast one must not decline), asserted equal."""
     fast = load_fast(text)
-    positioned = load_positioned(text).data
+    positioned = load_positioned(text, strict=True).data
     assert same(fast, positioned)
     return positioned
 
@@ -407,8 +408,9 @@ objectives:
 """
 
 
-def test_positions_are_one_based_for_keys_and_values() -> None:
-    result = load_positioned(POSITIONED)
+@pytest.mark.parametrize("strict", [False, True], ids=["libyaml", "ruamel"])
+def test_positions_are_one_based_for_keys_and_values(strict: bool) -> None:
+    result = load_positioned(strict=strict, text=POSITIONED)
     assert result.positions[("name",)] == (1, 1, 1, 7)
     assert result.positions[("objectives",)] == (2, 1, 3, 3)
     assert result.positions[("objectives", 0)] == (3, 5, 3, 5)
@@ -420,15 +422,17 @@ def test_positions_are_one_based_for_keys_and_values() -> None:
     assert result.positions[("objectives", 0, "empty")] == (8, 5, 8, 5)
 
 
-def test_position_of_a_missing_path_is_its_nearest_ancestor() -> None:
-    result = load_positioned(POSITIONED)
+@pytest.mark.parametrize("strict", [False, True], ids=["libyaml", "ruamel"])
+def test_position_of_a_missing_path_is_its_nearest_ancestor(strict: bool) -> None:
+    result = load_positioned(strict=strict, text=POSITIONED)
     kr = ("objectives", 0, "key_results", 0)
     assert result.key_position((*kr, "baseline")) == (5, 9)
     assert result.value_position(("nothing", 3)) == (1, 1)
 
 
-def test_positions_count_characters_not_bytes_and_survive_crlf() -> None:
-    result = load_positioned(decode("\ufeff名前: 行政\r\nb: 1\r\n".encode()))
+@pytest.mark.parametrize("strict", [False, True], ids=["libyaml", "ruamel"])
+def test_positions_count_characters_not_bytes_and_survive_crlf(strict: bool) -> None:
+    result = load_positioned(strict=strict, text=decode("\ufeff名前: 行政\r\nb: 1\r\n".encode()))
     assert result.positions[("名前",)] == (1, 1, 1, 5)
     assert result.positions[("b",)] == (2, 1, 2, 4)
 
@@ -528,10 +532,11 @@ def test_fast_and_positioned_readers_agree(text: str) -> None:
     except NeedsStrictReader:
         return
     try:
-        positioned = load_positioned(text).data
+        strict = load_positioned(text, strict=True)
     except YamlProblem as exc:  # pragma: no cover - a failure report
         raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
-    assert same(fast, positioned), f"fast={fast!r} positioned={positioned!r}"
+    assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
+    assert load_positioned(text).positions == strict.positions
 
 
 _tokens = st.sampled_from(
@@ -550,7 +555,8 @@ def test_readers_agree_on_token_soup(text: str) -> None:
     except (YamlProblem, NeedsStrictReader):
         return
     try:
-        positioned = load_positioned(text).data
+        strict = load_positioned(text, strict=True)
     except YamlProblem as exc:  # pragma: no cover - a failure report
         raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
-    assert same(fast, positioned), f"fast={fast!r} positioned={positioned!r}"
+    assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
+    assert load_positioned(text).positions == strict.positions
