@@ -4,7 +4,7 @@ Entries are keyed by a hash of everything the value depends on (okr's version, t
 path and its git blob id, the lint settings …), so an entry can never be stale: changed
 input means a different key. The cache lives outside the work tree (XDG cache folder), one
 pickle per namespace, replaced atomically. A missing, truncated or foreign file is simply a
-miss. `OKR_NO_CACHE=1` (the `--no-cache` option) turns it off.
+miss. `--no-cache` (or `OKR_NO_CACHE=1`) turns it off.
 """
 
 from __future__ import annotations
@@ -22,8 +22,17 @@ from okrcli import __version__
 _FORMAT = 2
 
 
+_option_disabled = False
+
+
+def configure(use_cache: bool) -> None:
+    """Set by the `--no-cache` option for this run (OKR_NO_CACHE=1 works too)."""
+    global _option_disabled
+    _option_disabled = not use_cache
+
+
 def enabled() -> bool:
-    return os.environ.get("OKR_NO_CACHE", "") in ("", "0")
+    return not _option_disabled and os.environ.get("OKR_NO_CACHE", "") in ("", "0")
 
 
 def cache_dir() -> Path:

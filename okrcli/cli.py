@@ -151,8 +151,9 @@ def main_options(
 
     Example: okr -C examples/acme --as-of 2026-08-15 scorecard
     """
-    if no_cache:
-        os.environ["OKR_NO_CACHE"] = "1"
+    from okrcli import cache
+
+    cache.configure(use_cache=not no_cache)
     color = not no_color and not os.environ.get("NO_COLOR")
     ctx.obj = Options(directory or Path.cwd(), cycle, _parse_date(as_of), at, color)
 

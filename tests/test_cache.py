@@ -1,0 +1,177 @@
+"""The cache is never stale: results with a warm cache equal results without one.
+
+Each test first warms the cache, then changes the inputs the way people do (edit a file,
+switch branches, rewrite history, damage the cache, upgrade okr) and compares with a run
+under --no-cache. One test poisons the cache on purpose to prove the cache is really read,
+so the others could fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from okrcli import cache, loader
+from tests.conftest import git, run_okr
+
+AS_OF = "2026-08-15"
+OFFER_RATE = "hr-admin/talent/offer-rate"
+
+
+def scorecard(repo: Path, *extra: str) -> dict[str, Any]:
+    result = run_okr("-C", str(repo), "--as-of", AS_OF, *extra, "scorecard", "--format", "json")
+    assert result.exit_code == 0, result
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def current(card: dict[str, Any], address: str = OFFER_RATE) -> Any:
+    for team in card["teams"]:
+        for objective in team["objectives"]:
+            for kr in objective["key_results"]:
+                if kr["address"] == address:
+                    return kr["current"]
+    raise AssertionError(f"{address} not in the scorecard")
+
+
+def set_offer_rate(repo: Path, old: str, new: str) -> Path:
+    path = repo / "2026-Q3" / "hr-admin.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert f"current: {old}\n" in text
+    path.write_text(text.replace(f"current: {old}\n", f"current: {new}\n", 1), encoding="utf-8")
+    return path
+
+
+def cache_files(home: Path) -> list[Path]:
+    return sorted((home / ".cache" / "okr").glob("*.pickle"))
+
+
+def test_the_cache_is_written_outside_the_work_tree(example_repo: Path, isolated_env: Path) -> None:
+    scorecard(example_repo)
+    assert cache_files(isolated_env), "a run leaves a cache file in XDG_CACHE_HOME/okr"
+    assert git(example_repo, "status", "--porcelain") == ""
+
+
+def test_no_cache_reads_and_writes_nothing(example_repo: Path, isolated_env: Path) -> None:
+    scorecard(example_repo, "--no-cache")
+    assert cache_files(isolated_env) == []
+
+
+def test_an_edit_of_the_same_size_and_mtime_is_seen(example_repo: Path) -> None:
+    assert current(scorecard(example_repo)) == 68
+    path = example_repo / "2026-Q3" / "hr-admin.yaml"
+    stat = path.stat()
+    set_offer_rate(example_repo, "68", "71")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # size and mtime as before
+    assert path.stat().st_size == stat.st_size
+    assert current(scorecard(example_repo)) == 71
+
+
+def test_switching_branches_gives_each_branch_its_own_values(example_repo: Path) -> None:
+    git(example_repo, "switch", "-q", "-c", "other")
+    set_offer_rate(example_repo, "68", "74")
+    git(example_repo, "commit", "-q", "-am", "offer rate on the other branch")
+    assert current(scorecard(example_repo)) == 74
+    git(example_repo, "switch", "-q", "main")
+    assert current(scorecard(example_repo)) == 68
+    git(example_repo, "switch", "-q", "other")
+    assert current(scorecard(example_repo)) == 74
+    assert scorecard(example_repo) == scorecard(example_repo, "--no-cache")
+
+
+def log_json(repo: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run_okr("-C", str(repo), "--as-of", AS_OF, *extra, "log", "--format", "json")
+    assert result.exit_code == 0, result
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_rewritten_history_is_read_afresh(example_repo: Path) -> None:
+    set_offer_rate(example_repo, "68", "70")
+    git(example_repo, "commit", "-q", "-am", "offer rate 70")
+    assert [entry["new"] for entry in log_json(example_repo)] == [70]
+    set_offer_rate(example_repo, "70", "72")
+    git(example_repo, "commit", "-q", "--amend", "-am", "offer rate 72")
+    entries = log_json(example_repo)
+    assert [(entry["old"], entry["new"], entry["note"]) for entry in entries] == [
+        (68, 72, "offer rate 72")
+    ]
+    assert entries == log_json(example_repo, "--no-cache")
+
+
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(
+    example_repo: Path, isolated_env: Path
+) -> None:
+    expected = scorecard(example_repo, "--no-cache")
+    scorecard(example_repo)
+    files = cache_files(isolated_env)
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])  # truncated mid-write
+    assert scorecard(example_repo) == expected
+    for path in cache_files(isolated_env):
+        with open(path, "rb") as handle:
+            pickle.load(handle)  # rebuilt whole
+    for path in cache_files(isolated_env):
+        path.write_bytes(b"not a pickle at all")
+    assert scorecard(example_repo) == expected
+
+
+def poison(home: Path) -> None:
+    """Change every cached team's offer-rate current to 99 (still a well-formed entry)."""
+    for path in cache_files(home):
+        with open(path, "rb") as handle:
+            form, version, entries = pickle.load(handle)
+        for entry_key, (label, value) in list(entries.items()):
+            if isinstance(value, loader.FileResult) and value.team is not None:
+                team = value.team
+                objectives = tuple(
+                    type(o)(**{**_fields(o), "key_results": tuple(
+                        type(kr)(**{**_fields(kr), "current": 99}) if kr.id == "offer-rate" else kr
+                        for kr in o.key_results
+                    )})
+                    for o in team.objectives
+                )  # fmt: skip
+                poisoned = type(value)(**{**_fields(value), "team": type(team)(
+                    **{**_fields(team), "objectives": objectives})})  # fmt: skip
+                entries[entry_key] = (label, poisoned)
+        with open(path, "wb") as handle:
+            pickle.dump((form, version, entries), handle)
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+def test_an_upgrade_of_okr_never_reads_the_old_versions_entries(
+    example_repo: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scorecard(example_repo)
+    poison(isolated_env)
+    # The poisoned entries are really read by this version: the test can fail.
+    assert current(scorecard(example_repo)) == 99
+    monkeypatch.setattr(cache, "__version__", "999.0.0")
+    assert current(scorecard(example_repo)) == 68
+
+
+def test_a_store_keeps_one_version_per_label(isolated_env: Path) -> None:
+    store = cache.Store("labels")
+    store.put("v1", "first", label="team.yaml")
+    store.put("other", "kept", label="other.yaml")
+    store.save()
+    store = cache.Store("labels")
+    assert store.get("v1") == "first"
+    store.put("v2", "second", label="team.yaml")
+    store.save()
+    store = cache.Store("labels")
+    assert store.get("v2") == "second"
+    assert store.get("other") == "kept"  # untouched labels survive runs that skip them
+    store.put("v3", "third", label="team.yaml")
+    store.save()
+    store = cache.Store("labels")
+    assert store.get("v1") is None  # superseded twice over: dropped
+    assert store.get("v3") == "third"
