@@ -58,8 +58,10 @@ def resolve(text: str, cycle_id: str, candidates: list[Target], what: str = "add
 
 
 def _suggestion(wanted: str, by_address: dict[str, Target]) -> str:
+    """The closest address (SPEC §4: an unknown one "suggests the closest"), compared both
+    as a whole and by its last part, so `ofer-rate` finds `hr-admin/talent/offer-rate`."""
     names = {address: address for address in by_address}
     for address in by_address:
         names.setdefault(address.rsplit("/", 1)[-1], address)
-    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.0)
     return f"; did you mean '{names[close[0]]}'?" if close else ""

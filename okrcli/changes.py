@@ -307,27 +307,58 @@ def revised_fields(change: dict[str, Any]) -> list[str]:
 
 
 def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> list[dict[str, Any]]:
-    """KRs not done whose value has not changed for more than `days` days, oldest first."""
+    """KRs not done whose value has not changed for more than `days` days, oldest first.
+
+    Commits after the as-of date are ignored, their values too: a team file such a commit
+    changed is read as it was at the as-of date (from history), every other one as it is.
+    """
     last = history.last_value_changes(steps, as_of)
+    then = history.rewound(steps, as_of)
+    by_team = {team.id: _team_candidates(team) for team in teams}  # in file order
+    for team_id, snapshot in then.items():
+        by_team[team_id] = _snapshot_candidates(team_id, snapshot or {})
     rows = []
-    for team in teams:
-        for objective in team.objectives:
-            for kr in objective.key_results:
-                if scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
-                    continue  # done, numeric KRs at or past their target included
-                kr_address = f"{team.id}/{objective.id}/{kr.id}"
-                commit = last.get(kr_address)
-                if commit is None:
-                    continue  # not committed yet (or only after the as-of date)
-                age = (as_of - commit.day).days
-                if age > days:
-                    rows.append(
-                        {
-                            "address": kr_address,
-                            "owner": kr.owner or objective.owner or team.owner,
-                            "last_change": commit.day.isoformat(),
-                            "days": age,
-                        }
-                    )
+    for kr_address, owner, kr in (c for found in by_team.values() for c in found):
+        if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
+            continue  # done, numeric KRs at or past their target included
+        commit = last.get(kr_address)
+        if commit is None:
+            continue  # not committed yet (or only after the as-of date)
+        age = (as_of - commit.day).days
+        if age > days:
+            rows.append(
+                {
+                    "address": kr_address,
+                    "owner": owner,
+                    "last_change": commit.day.isoformat(),
+                    "days": age,
+                }
+            )
     rows.sort(key=lambda row: str(row["last_change"]))
     return rows
+
+
+Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR if scorable
+
+
+def _team_candidates(team: Team) -> list[Candidate]:
+    return [
+        (f"{team.id}/{objective.id}/{kr.id}", kr.owner or objective.owner or team.owner, kr)
+        for objective in team.objectives
+        for kr in objective.key_results
+    ]
+
+
+def _snapshot_candidates(team_id: str, snapshot: Snapshot) -> list[Candidate]:
+    """The KRs of a team file as history read it (raw fields, maybe not valid)."""
+    team_owner = _text(snapshot.get(history.TEAM_KEY, {}).get("owner"))
+    found: list[Candidate] = []
+    for key, fields in history.key_results(snapshot):
+        objective_owner = _text(snapshot.get(key.split("/", 1)[0], {}).get("owner"))
+        owner = _text(fields.get("owner")) or objective_owner or team_owner
+        found.append((f"{team_id}/{key}", owner, key_result(fields)))
+    return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

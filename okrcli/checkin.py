@@ -56,6 +56,7 @@ class Update:
     before: KeyResult
     after: KeyResult
     note: str | None = None
+    confidence_given: bool = False  # typed by the user (then it is a trailer, changed or not)
 
     @property
     def address(self) -> str:
@@ -182,7 +183,8 @@ def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
     if wanted.confidence is not None:
         after = replace(after, confidence=parse_confidence(wanted.confidence))
     note = wanted.note.strip() if wanted.note and wanted.note.strip() else None
-    return Update(cycle, target.team, target.objective, kr, after, note)
+    given = wanted.confidence is not None
+    return Update(cycle, target.team, target.objective, kr, after, note, given)
 
 
 # --- where: root, cycle and git -------------------------------------------------------------
@@ -569,8 +571,10 @@ def trailers(update: Update) -> list[str]:
         f"OKR-Check-In: {update.cycle}/{update.address}",
         f"OKR-Value: {writer.scalar_text(value)}",
     ]
-    if update.confidence_changed and update.after.confidence is not None:
-        lines.append(f"OKR-Confidence: {writer.scalar_text(update.after.confidence)}")
+    # SPEC §8: OKR-Confidence whenever --confidence is given, even when it did not change.
+    confidence = update.after.confidence
+    if (update.confidence_given or update.confidence_changed) and confidence is not None:
+        lines.append(f"OKR-Confidence: {writer.scalar_text(confidence)}")
     return lines
 
 

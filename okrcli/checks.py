@@ -56,14 +56,20 @@ class LintSettings:
 
 
 def vague_word_pattern(extra_words: tuple[str, ...]) -> re.Pattern[str]:
-    """English words match whole, or with an -s/-d/-ed/-ing/-ment ending; others anywhere."""
+    """English words match whole, or with an -s/-d/-ed/-ing/-ment(s) ending; others anywhere.
+
+    A word ending in a silent e takes -ed/-ing as English spells them: "improving" and
+    "optimised" are the vague words as much as "improves" and "improvement" are.
+    """
     alternatives = []
     for word in (*BUILTIN_VAGUE_WORDS, *extra_words):
         escaped = re.escape(word.lower())
-        if word.isascii():
-            alternatives.append(rf"\b{escaped}(?:s|d|ed|ing|ment)?\b")
-        else:
+        if not word.isascii():
             alternatives.append(escaped)
+            continue
+        alternatives.append(rf"\b{escaped}(?:s|d|ed|ing|ments?)?\b")
+        if word.lower().endswith("e") and len(word) > 2:
+            alternatives.append(rf"\b{re.escape(word.lower()[:-1])}(?:ed|ing)\b")
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
@@ -157,7 +163,12 @@ def _check_id(
 def check_kr_kind(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
     """E011 milestone and numeric at once, or neither; E004 half a numeric KR; E008."""
     for kr_path, kr, _ in _key_results(data):
-        numeric_keys = [key for key in ("baseline", "target", "current") if key in kr]
+        # `current:` with no value is "no value yet" (schema.py), not a numeric key.
+        numeric_keys = [
+            key
+            for key in ("baseline", "target", "current")
+            if key in kr and (key != "current" or kr[key] is not None)
+        ]
         if "done" in kr and numeric_keys:
             yield Finding(
                 "E011",

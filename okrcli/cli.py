@@ -180,11 +180,23 @@ def _workspace(options: Options) -> tuple[Workspace, dt.date]:
     return loader.open_workspace(root, source), options.as_of or commit_date
 
 
-def _cycle(options: Options, refuse_errors: bool) -> tuple[CycleData, dt.date]:
+def _cycle_named(cycle_id: str | None, address: str | None, workspace: Workspace) -> str | None:
+    """--cycle, else the cycle a full address (CYCLE/TEAM/OBJ/KR) starts with, if any."""
+    if cycle_id is not None or address is None:
+        return cycle_id
+    first = address.strip().strip("/").split("/", 1)[0]
+    return first if first in workspace.cycles else None
+
+
+def _cycle(
+    options: Options, refuse_errors: bool, address: str | None = None
+) -> tuple[CycleData, dt.date]:
+    """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
     from okrcli import loader
 
     workspace, as_of = _workspace(options)
-    data = loader.load_cycle(workspace, workspace.select_cycle(options.cycle, as_of))
+    cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
+    data = loader.load_cycle(workspace, cycle)
     if refuse_errors and data.has_errors:
         errors = [d for d in data.diagnostics if d.severity == "error"]
         raise InvalidFilesError(
@@ -339,7 +351,7 @@ def tree(
     from okrcli import render, report
 
     options = _options(ctx)
-    data, as_of = _cycle(options, refuse_errors=True)
+    data, as_of = _cycle(options, refuse_errors=True, address=address)
     nodes = report.tree(data, as_of, address)
     if output is TreeFormat.json:
         _print_json(nodes)
@@ -483,7 +495,7 @@ def log(
     options = _options(ctx)
     root, top = _git_root(options, "okr log")
     workspace, as_of = _workspace(options)
-    cycle = workspace.select_cycle(options.cycle, as_of)
+    cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
     steps = _history_steps(root, top, workspace, cycle.id)
     only = None
     if address is not None:

@@ -166,49 +166,6 @@ def unstage(top: Path, paths: list[str]) -> None:
     run(["--literal-pathspecs", "reset", "-q", "--", *paths], cwd=top, check=False)
 
 
-def path_versions(top: Path, path: str, limit: int) -> list[tuple[str, str, bytes | None]]:
-    """(commit, author date YYYY-MM-DD, the path's bytes there) for the newest commits that
-    touched the path (relative to `top`), newest first."""
-    if "\n" in path or head_commit(top) is None:
-        return []
-    log = run(
-        [
-            "--literal-pathspecs",
-            "log",
-            "--no-show-signature",
-            f"-n{limit}",
-            "--format=%H %as",
-            "--",
-            path,
-        ],
-        cwd=top,
-    ).decode("ascii", "replace")
-    commits = [line.split(" ", 1) for line in log.splitlines() if " " in line]
-    if not commits:
-        return []
-    request = "".join(f"{commit}:{path}\n" for commit, _ in commits).encode("utf-8")
-    out = run(["cat-file", "--batch"], cwd=top, input=request)
-    blobs = _batch_blobs(out, len(commits))
-    return [(commit, date, blob) for (commit, date), blob in zip(commits, blobs, strict=True)]
-
-
-def _batch_blobs(out: bytes, count: int) -> list[bytes | None]:
-    """Split `git cat-file --batch` output: `<oid> <type> <size>\\n<data>\\n` or `… missing`."""
-    blobs: list[bytes | None] = []
-    at = 0
-    for _ in range(count):
-        header_end = out.index(b"\n", at)
-        header = out[at:header_end]
-        at = header_end + 1
-        if header.endswith(b" missing") or header.endswith(b" ambiguous"):
-            blobs.append(None)
-            continue
-        _, kind, size = header.split()
-        blobs.append(out[at : at + int(size)] if kind == b"blob" else None)
-        at += int(size) + 1
-    return blobs
-
-
 # --- reading history (log, diff, stale, --at) -----------------------------------------------
 
 _ZERO_OID = frozenset("0")

@@ -590,6 +590,20 @@ def last_value_changes(steps: Iterable[Step], as_of: dt.date) -> dict[str, Commi
     return latest
 
 
+def rewound(steps: Iterable[Step], as_of: dt.date) -> dict[str, Snapshot | None]:
+    """Per team changed by a commit dated after `as_of`: the team file as it was at the last
+    commit dated on or before `as_of` (None when it did not exist yet, or never parsed)."""
+    then: dict[str, Snapshot | None] = {}
+    later: set[str] = set()
+    for step in steps:
+        for file in step.files:
+            if step.commit.day > as_of:
+                later.add(file.team)
+            else:
+                then[file.team] = file.after
+    return {team: then.get(team) for team in sorted(later)}
+
+
 def addresses(steps: Iterable[Step]) -> list[str]:
     """Every objective and KR address that any version in the history had."""
     seen: dict[str, None] = {}

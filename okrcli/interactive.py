@@ -23,8 +23,6 @@ from okrcli.model import KeyResult
 from okrcli.numbers import format_number
 from okrcli.render import inert
 
-HISTORY_DEPTH = 200  # commits of a team file searched for each KR's last change
-
 
 class Quit(Exception):
     """The user typed q, or the input ended."""
@@ -80,7 +78,7 @@ def run(
     if not krs:
         talk.say(f"no key results in {', '.join(paths)}; nothing to check in")
         return
-    last = _last_changes(scope, paths)
+    last = _last_changes(scope)
     try:
         wanted = _walk(talk, krs, last)
         updates = [
@@ -210,55 +208,14 @@ def _confirm(talk: Conversation, changed: list[checkin.Update], commit: bool) ->
 # --- last change of each KR -----------------------------------------------------------------
 
 
-def _last_changes(scope: checkin.Scope, paths: list[str]) -> dict[str, str]:
-    """The author date of the newest commit that changed each KR's value (or added it).
-
-    Read from the last HISTORY_DEPTH commits of each team file; a KR unchanged in all of
-    them shows the oldest of those dates.
-    """
+def _last_changes(scope: checkin.Scope) -> dict[str, str]:
+    """The author date of the newest commit that changed each KR's value (or added it),
+    read as `okr stale` reads it: one `git log` of the cycle folder, blobs in batches."""
     if scope.repo is None:
         return {}
-    found: dict[str, str] = {}
-    for path in paths:
-        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        rel = scope.relative_to_top(path)
-        versions = gitrepo.path_versions(scope.repo.top, rel, HISTORY_DEPTH)
-        values = [(date, _values(blob)) for _, date, blob in versions]
-        for index, (date, now) in enumerate(values):
-            older = values[index + 1][1] if index + 1 < len(values) else {}
-            for key, value in now.items():
-                address = f"{team_id}/{key}"
-                if address in found:
-                    continue
-                if key not in older or older[key] != value or index + 1 == len(values):
-                    found[address] = date
-    return found
+    from okrcli import history, revsource
 
-
-def _values(blob: bytes | None) -> dict[str, object]:
-    """OBJECTIVE/KR -> its value (done, or current) in one version of a team file."""
-    from okrcli.yamlsource import NeedsStrictReader, YamlProblem, decode, load_fast
-
-    if blob is None:
-        return {}
-    try:
-        text = decode(blob)
-        try:
-            tree = load_fast(text)
-        except NeedsStrictReader:
-            from okrcli.yamlsource import load_positioned
-
-            tree = load_positioned(text).data
-    except YamlProblem:
-        return {}
-    values: dict[str, object] = {}
-    objectives = tree.get("objectives") if isinstance(tree, dict) else None
-    for objective in objectives if isinstance(objectives, list) else []:
-        if not isinstance(objective, dict):
-            continue
-        krs = objective.get("key_results")
-        for kr in krs if isinstance(krs, list) else []:
-            if isinstance(kr, dict):
-                value = kr.get("done") if "done" in kr else kr.get("current")
-                values[f"{objective.get('id')}/{kr.get('id')}"] = (type(value), value)
-    return values
+    folder = gitrepo.path_prefix(scope.root) + scope.cycle.id
+    steps = history.load(scope.repo.top, revsource.head(scope.repo.top), folder)
+    latest = history.last_value_changes(steps, dt.date.max)
+    return {kr_address: commit.day.isoformat() for kr_address, commit in latest.items()}

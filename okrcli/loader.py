@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Protocol
@@ -76,12 +76,27 @@ class WorkTreeSource:
             raise OkrError(f"cannot read {path}: {exc.strerror}") from None
 
     def folders(self) -> list[str]:
-        with os.scandir(self.root) as entries:
-            return sorted(entry.name for entry in entries if entry.is_dir())
+        return self._entries(".", os.DirEntry.is_dir)
 
     def files(self, folder: str) -> list[str]:
-        with os.scandir(self.root / folder) as entries:
-            return sorted(entry.name for entry in entries if entry.is_file())
+        return self._entries(folder, os.DirEntry.is_file)
+
+    def _entries(self, folder: str, wanted: Callable[[os.DirEntry[str]], bool]) -> list[str]:
+        """Names of the entries of a folder of the kind wanted, following symbolic links; a
+        link that leads nowhere (missing, looping) is no entry of any kind."""
+        names = []
+        try:
+            with os.scandir(self.root / folder) as entries:
+                for entry in entries:
+                    try:
+                        if wanted(entry):
+                            names.append(entry.name)
+                    except OSError:
+                        continue
+        except OSError as exc:
+            where = self.root if folder == "." else folder
+            raise OkrError(f"cannot read the folder {where}: {exc.strerror}") from None
+        return sorted(names)
 
     def blob_id(self, path: str, data: bytes) -> str:
         return git_blob_id(data)
@@ -118,12 +133,14 @@ class Workspace:
         if not self.cycles:
             raise OkrError(
                 f"no cycle folders in {self.root}; create one named like "
-                f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}/ or run 'okr init'"
+                f"{as_of.year:04d}-Q{(as_of.month - 1) // 3 + 1}/ or run 'okr init'"
             )
+        # Among cycles ending the same day (2026-Q4 and a declared 2026-H2) the shorter one
+        # is the more specific: it wins as "the one that ends first" and as "the latest".
         current = [span for span in self.cycles.values() if span.start <= as_of <= span.end]
         if current:
-            return min(current, key=lambda span: (span.end, span.id))
-        return max(self.cycles.values(), key=lambda span: (span.end, span.id))
+            return min(current, key=lambda span: (span.end, -span.start.toordinal(), span.id))
+        return max(self.cycles.values(), key=lambda span: (span.end, span.start, span.id))
 
     def _listing(self) -> str:
         return ", ".join(sorted(self.cycles)) or "none"
@@ -238,7 +255,7 @@ def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
 
 def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
     source = workspace.source
-    names = [n for n in source.files(cycle.id) if n.endswith(TEAM_SUFFIXES)]
+    names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
     data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
@@ -273,6 +290,12 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
             data.teams.append(result.team)
     data.diagnostics.extend(_alignment_diagnostics(results, data.texts))
     return data
+
+
+def is_team_file_name(name: str) -> bool:
+    """`*.yaml` or `*.yml`, as a shell glob means it: hidden files (editor and OS litter
+    such as `._team.yaml`) are not team files."""
+    return name.endswith(TEAM_SUFFIXES) and not name.startswith(".")
 
 
 def _lint_fingerprint(config: Config | None) -> str:
@@ -430,9 +453,19 @@ def _first_edge(
     raise AssertionError("a loop's first edge leaves its start")
 
 
-def _closest(word: str, candidates: Iterable[str]) -> str | None:
+def _closest(word: str, candidates: set[str]) -> str | None:
+    """The objective an `aligns` entry most likely meant: the same address written with a
+    cycle prefix, as a KR's address or as a suffix (all refused by §4), else a near spelling."""
     import difflib
 
+    parts = word.strip().strip("/").split("/")
+    written = ["/".join(parts[start : start + 2]) for start in range(len(parts))]
+    for address in written:
+        if address in candidates:
+            return address
+    suffix_of = sorted(c for c in candidates if c.endswith("/" + word.strip().strip("/")))
+    if len(suffix_of) == 1:
+        return suffix_of[0]
     close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
 
@@ -472,4 +505,4 @@ def _ignored(lines: list[str], line: int, code: str) -> bool:
     if not 0 < line <= len(lines):
         return False
     match = _IGNORE.search(lines[line - 1])
-    return match is not None and code in {c.strip() for c in match.group(1).split(",")}
+    return match is not None and code in {c.strip().upper() for c in match.group(1).split(",")}

@@ -9,9 +9,15 @@ def format_number(value: object) -> str:
     """`70` not `70.0`, `7.4` not `7.3999999`: repr is Python's shortest round-trip form."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 1e15:
         return str(int(value))
-    return repr(value)
+    text = repr(value)
+    if "e" in text:
+        # 1e-07 is a number in YAML 1.2 but text to YAML 1.1 readers; 0.0000001 is both.
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    return text
 
 
 def parse_number(text: str) -> int | float | None:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from okrcli.errors import OkrError
-from okrcli.loader import CONFIG_FILE
+from okrcli.loader import CONFIG_FILE, is_team_file_name
 from okrcli.yamlsource import resolve_plain
 
 _PLAIN_SAFE = re.compile(r"[^\W_][\w.-]*(?: [\w.-]+)*")
@@ -64,7 +64,7 @@ def yaml_text(text: str) -> str:
 
 
 def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
 
 
 def init(root: Path, today: dt.date) -> list[Path]:
@@ -89,7 +89,8 @@ def _create(root: Path, config: Path, today: dt.date) -> list[Path]:
     created = [config]
     organization = yaml_text(root.resolve().name or "My organization")
     config.write_text(CONFIG_TEMPLATE.format(organization=organization), encoding="utf-8")
-    if not team_file.exists():
+    # The example is for a new cycle: a folder that already has team files keeps just them.
+    if not any(is_team_file_name(entry.name) for entry in cycle.iterdir()):
         team_file.write_text(TEAM_TEMPLATE, encoding="utf-8")
         created.append(team_file)
     return created

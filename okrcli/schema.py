@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
@@ -79,6 +79,9 @@ def _date(value: Any) -> dt.date:
 
 
 def _count(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        # describe() would show 5.0 as "5", which reads like a valid count.
+        raise ValueError(f"must be a whole number written without a decimal point, not {value}")
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a whole number of at least 1, not {describe(value)}")
     return value
@@ -89,13 +92,28 @@ def _aligns(value: Any) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
-    raise ValueError("must be an objective address or a list of them, like company/growth")
+    raise ValueError(
+        "must be an objective address or a list of them, like company/growth, "
+        f"not {describe(value)}"
+    )
+
+
+def _kind(value: Any) -> str:
+    if value not in ("committed", "aspirational"):
+        raise ValueError(f"must be one of 'committed' or 'aspirational', not {describe(value)}")
+    return str(value)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping of keys, not {describe(value)}")
+    return value
 
 
 def _text_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
-    raise ValueError("must be a list of words")
+    raise ValueError(f"must be a list of words, not {describe(value)}")
 
 
 def describe(value: object) -> str:
@@ -130,8 +148,17 @@ Date = Annotated[Any, AfterValidator(_date)]
 Count = Annotated[Any, AfterValidator(_count)]
 Aligns = Annotated[Any, AfterValidator(_aligns)]
 TextList = Annotated[Any, AfterValidator(_text_list)]
+Kind = Annotated[Any, AfterValidator(_kind)]
+Mapping = Annotated[Any, AfterValidator(_mapping)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+# A key written with no value (`owner:`, `current: ~`) counts as absent: "no value yet"
+# is what people mean by it. The keys that decide what a KR is (`baseline`, `target`,
+# `done`) are the exception: they have no default, so a null there is refused (E005).
+# (Pydantic never validates a default, so `= None` without `| None` refuses an explicit
+# null while still allowing the key to be left out.)
 
 
 class KeyResultIn(BaseModel):
@@ -140,10 +167,10 @@ class KeyResultIn(BaseModel):
     title: Text
     owner: Text | None = None
     unit: Text | None = None
-    baseline: Number | None = None
-    target: Number | None = None
+    baseline: Number = None
+    target: Number = None
     current: Number | None = None
-    done: Flag | None = None
+    done: Flag = None
     confidence: Fraction | None = None
     weight: Positive | None = None
     score: Fraction | None = None
@@ -154,7 +181,7 @@ class ObjectiveIn(BaseModel):
     id: Text
     title: Text
     owner: Text | None = None
-    kind: Literal["committed", "aspirational"] | None = None
+    kind: Kind | None = None
     aligns: Aligns | None = None
     key_results: list[Any]
 
@@ -190,9 +217,9 @@ class ConfigIn(BaseModel):
     organization: Text
     # The nested mappings are validated one by one (checks.check_config), so a finding
     # names the inner key ('lint' -> 'max_objectives') and points at it.
-    cycles: dict[str, Any] | None = None
-    status: dict[str, Any] | None = None
-    lint: dict[str, Any] | None = None
+    cycles: Mapping | None = None
+    status: Mapping | None = None
+    lint: Mapping | None = None
 
 
 # --- validation: raw data -> findings -----------------------------------------------------
@@ -232,16 +259,31 @@ def _finding(model_type: type[BaseModel], data: dict[str, Any], path: Path, erro
         return Finding("E003", where, f"unknown key '{key}'{hint}", at="key")
     if kind == "missing":
         return Finding("E004", path, f"missing required key '{key}'", at="key")
+    value = data.get(str(key))
     if kind == "value_error":
         message = str(error["ctx"]["error"])
-    elif kind == "literal_error":
-        message = f"must be one of {error['ctx']['expected']}, not {describe(data.get(str(key)))}"
-    elif kind in ("dict_type", "list_type"):
-        wanted = "a mapping" if kind == "dict_type" else "a list"
-        message = f"must be {wanted}, not {describe(data.get(str(key)))}"
+        bad_item = _first_non_text(value) if key in _TEXT_LISTS else None
+        if isinstance(value, list) and bad_item is not None:
+            # A list of texts with one wrong entry: point at that entry, not the list.
+            where = (*where, bad_item)
+            message = f"entries must be text, not {describe(value[bad_item])}"
+    elif kind == "list_type":
+        message = f"must be a list, not {describe(value)}"
     else:
         message = str(error["msg"]).lower()
     return Finding("E005", where, f"'{key}' {message}")
+
+
+_TEXT_LISTS = frozenset(("aligns", "vague_words"))
+
+
+def _first_non_text(value: Any) -> int | None:
+    """The index of the first entry of a list that is not text (None if there is none)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                return index
+    return None
 
 
 def declared_cycles(data: dict[str, Any]) -> dict[str, model.CycleSpan | None]:
@@ -298,7 +340,8 @@ def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
                 key_results=key_results,
                 owner=objective.owner,
                 kind=objective.kind or "aspirational",
-                aligns=objective.aligns or (),
+                # Naming a parent twice means nothing more than naming it once.
+                aligns=tuple(dict.fromkeys(objective.aligns or ())),
             )
         )
     return model.Team(

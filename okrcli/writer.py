@@ -10,7 +10,6 @@ expected data before anyone writes it; the atomic write keeps the file's mode.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import re
 import stat
@@ -82,19 +81,21 @@ def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> by
     bom = raw.startswith(_BOM)
     try:
         original = decode(raw)
-        before = load_data(original)
+        positioned = load_positioned(original)
     except YamlProblem as problem:
         raise SpliceError(
             f"{where} is not valid YAML ({problem.line}:{problem.col}: {problem.message}); "
             "fix it first"
         ) from None
     text = original
-    expected = copy.deepcopy(before)
-    for change in changes:
-        positioned = load_positioned(text)
+    expected = positioned.data
+    for number, change in enumerate(changes):
+        if number:
+            positioned = _reread(text, where)
         kr_path = _key_result_path(positioned.data, change, where)
         text = _apply(text, positioned, kr_path, change, where)
-        _lookup(expected, kr_path)[change.field] = resolve_plain(scalar_text(change.value))
+        value = resolve_plain(scalar_text(change.value))
+        expected = _with_value(expected, (*kr_path, change.field), value)
     _prove(text, expected, where)
     return (_BOM if bom else b"") + text.encode("utf-8")
 
@@ -127,6 +128,31 @@ def _key_result_path(data: Any, change: Change, where: str) -> Path:
             if isinstance(kr, dict) and kr.get("id") == change.key_result_id:
                 return ("objectives", oi, "key_results", ki)
     raise SpliceError(f"{where} has no key result {change.label}; check the address")
+
+
+def _reread(text: str, where: str) -> Positioned:
+    try:
+        return load_positioned(text)
+    except YamlProblem as problem:
+        raise SpliceError(
+            f"{where}: the edited text would not parse ({problem.message}); nothing was "
+            "written; edit the file by hand"
+        ) from None
+
+
+def _with_value(data: Any, path: Path, value: Any) -> Any:
+    """A copy of `data` with the value at `path` set; only the containers on the path are
+    copied (the rest is shared, and never changed)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        mapping = dict(data)
+        mapping[head] = _with_value(data.get(head), rest, value)
+        return mapping
+    items = list(data)
+    items[int(head)] = _with_value(items[int(head)], rest, value)
+    return items
 
 
 def _lookup(data: Any, path: Path) -> Any:

@@ -266,6 +266,11 @@ def load_data(text: str) -> Any:
         return load_positioned(text).data
 
 
+def _escaped_control(key_node: Any) -> bool:
+    """A quoted key whose escapes spell a non-printable character (plain keys cannot)."""
+    return key_node.tag != _PLAIN and _NON_PRINTABLE.search(key_node.value) is not None
+
+
 def load_fast_node(node: Any) -> Any:
     """Plain data from a tree of `compose_fast`."""
     return _from_node(node, 1)
@@ -284,14 +289,14 @@ def _from_node(node: Any, depth: int) -> Any:
         tag = node.tag
         if tag == _PLAIN:
             return resolve_plain(value)
-        if tag == "tag:yaml.org,2002:str":
+        if tag == "tag:yaml.org,2002:str" and not _NON_PRINTABLE.search(value):
             return value
         raise NeedsStrictReader
     if node.tag == _MAP_TAG:
         mapping: dict[str, Any] = {}
         for key_node, value_node in value:
             key = key_node.value
-            if not isinstance(key, str) or key in mapping:
+            if not isinstance(key, str) or key in mapping or _escaped_control(key_node):
                 raise NeedsStrictReader
             mapping[key] = _from_node(value_node, depth + 1)
         return mapping
@@ -330,15 +335,16 @@ def _walk_positioned(node: Any, path: Path, depth: int, positions: dict[Path, Po
     if isinstance(value, str):
         if node.tag == _PLAIN:
             return resolve_plain(value)
-        if node.tag == "tag:yaml.org,2002:str":
+        if node.tag == "tag:yaml.org,2002:str" and not _NON_PRINTABLE.search(value):
             return value
         raise NeedsStrictReader
     if node.tag == _MAP_TAG:
         mapping: dict[str, Any] = {}
         for key_node, value_node in value:
             key = key_node.value
-            if not isinstance(key, str) or key in mapping:
-                raise NeedsStrictReader  # the strict reader reports duplicates (E002)
+            if not isinstance(key, str) or key in mapping or _escaped_control(key_node):
+                # the strict reader reports duplicates (E002) and escaped controls (E001)
+                raise NeedsStrictReader
             key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if value_node.tag == _PLAIN and value_node.value == "":
                 value_line, value_col = key_line, key_col  # as the strict reader: see there
@@ -395,6 +401,20 @@ def _refuse_decorations(event: Any) -> None:
         )
 
 
+def _refuse_escaped_controls(event: Any) -> None:
+    """A double-quoted escape (`"\\0"`, `"\\e"`) can put into a value the non-printable
+    characters that check_text refuses in the file itself; they are refused alike."""
+    bad = _NON_PRINTABLE.search(event.value)
+    if bad:
+        line, col = _mark(event)
+        raise YamlProblem(
+            "E001",
+            line,
+            col,
+            f"non-printable character U+{ord(bad.group()):04X} (written as an escape); remove it",
+        )
+
+
 def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
     from ruamel.yaml import events as ev
 
@@ -439,7 +459,10 @@ def _build_node(
         )
     _refuse_decorations(event)
     if isinstance(event, ev.ScalarEvent):
-        return resolve_plain(event.value) if event.implicit[0] else event.value
+        if event.implicit[0]:
+            return resolve_plain(event.value)
+        _refuse_escaped_controls(event)
+        return event.value
     if depth > MAX_DEPTH:
         line, col = _mark(event)
         raise YamlProblem("E001", line, col, f"nesting deeper than {MAX_DEPTH} levels")
@@ -460,6 +483,7 @@ def _build_node(
         if not isinstance(key_event, ev.ScalarEvent):
             raise YamlProblem("E001", key_line, key_col, "keys must be plain text")
         _refuse_decorations(key_event)
+        _refuse_escaped_controls(key_event)
         key = key_event.value
         value_event = next(events)
         value_line, value_col = _mark(value_event)

@@ -343,7 +343,9 @@ def test_no_color_option_and_env_keep_piped_output_identical() -> None:
 
 # --- user text is inert --------------------------------------------------------------------
 
-HOSTILE_TITLE = '"[red]x[/red] [bold]y \\u202eevil\\u202c \\x1b[2J\\x07z"'
+# Rich markup, bidi overrides and zero-width marks are valid YAML text and must print
+# inert; control characters such as ESC are refused when read (E001, see test_validate).
+HOSTILE_TITLE = '"[red]x[/red] [bold]y \\u202eevil\\u202c \\u200b[2Jz"'
 SHOWN_TITLE = "[red]x[/red] [bold]y evil [2Jz"
 
 
@@ -356,7 +358,7 @@ def test_markup_and_control_characters_in_titles_piped(okr_dir: Path, args: tupl
     result = run_okr("-C", str(okr_dir), *AS_OF, *args)
     assert result.exit_code == 0, result
     assert SHOWN_TITLE in result.stdout
-    for character in ("\x1b", "\x07", "\u202e", "\u202c"):
+    for character in ("\u200b", "\u202e", "\u202c"):
         assert character not in result.stdout
 
 
@@ -364,7 +366,7 @@ def test_json_keeps_the_title_as_written(okr_dir: Path) -> None:
     write_team(okr_dir, HOSTILE_TITLE)
     card = json.loads(run_okr("-C", str(okr_dir), *AS_OF, "scorecard", "--format", "json").stdout)
     assert card["teams"][0]["objectives"][0]["title"] == (
-        "[red]x[/red] [bold]y \u202eevil\u202c \x1b[2J\x07z"
+        "[red]x[/red] [bold]y \u202eevil\u202c \u200b[2Jz"
     )
 
 
@@ -378,7 +380,7 @@ def test_csv_title_is_inert(okr_dir: Path) -> None:
     )
     result = run_okr("-C", str(okr_dir), *AS_OF, "scorecard", "--format", "csv")
     assert SHOWN_TITLE in result.stdout
-    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "\u200b" not in result.stdout and "\u202e" not in result.stdout
 
 
 def test_rich_rendering_prints_markup_literally() -> None:

@@ -177,6 +177,7 @@ def test_a_bad_answer_is_explained_and_asked_again(example_repo: Path) -> None:
 
 
 def test_last_change_is_the_date_of_the_commit_that_changed_the_kr(example_repo: Path) -> None:
+    git(example_repo, "commit", "-q", "--amend", "--no-edit", "--date=2026-07-01T09:00:00+00:00")
     env = {"GIT_AUTHOR_DATE": "2026-08-10T09:00:00+00:00"}
     assert run_okr("-C", str(example_repo), "checkin", "enps", "7.5", env=env).exit_code == 0
     first = git(example_repo, "log", "--format=%as", "--reverse").split()[0]

@@ -142,7 +142,9 @@ EXPECTED: dict[str, list[str]] = {
             "a numeric KR only baseline/target/current",
         ),
         error(16, 19, "E005", "'baseline' must be a finite number, not nan"),
-        error(17, 17, "E005", "'target' must be a number from -1e15 to 1e15, not 1e+16"),
+        error(
+            17, 17, "E005", "'target' must be a number from -1e15 to 1e15, not 10000000000000000"
+        ),
         error(18, 18, "E005", "'current' must be a finite number, not inf"),
         error(19, 15, "E005", "'done' must be true or false, not the text 'false'"),
         error(20, 16, "E005", "'score' must be between 0.0 and 1.0, not -0.1"),
@@ -520,10 +522,29 @@ def test_long_text_values_are_cut_in_messages(okr_dir: Path) -> None:
     )
 
 
-def test_control_and_bidi_characters_never_reach_the_output(okr_dir: Path) -> None:
-    write_team(okr_dir, TEAM_FILE_OK.replace("target: 99.9", 'target: "9\\u202e9\\x1b[31m"'))
+def test_bidi_and_zero_width_characters_never_reach_the_output(okr_dir: Path) -> None:
+    write_team(okr_dir, TEAM_FILE_OK.replace("target: 99.9", 'target: "9\\u202e9\\u200b[31m"'))
     (line,) = lines(validate(okr_dir))
     assert line == error(9, 17, "E005", "'target' must be a number, not the text '99[31m'")
+
+
+@pytest.mark.parametrize(
+    ("escape", "code_point"), [("\\0", "0000"), ("\\e[31m", "001B"), ("\\x07", "0007")]
+)
+def test_e001_non_printable_character_written_as_an_escape(
+    okr_dir: Path, escape: str, code_point: str
+) -> None:
+    """SPEC §3: non-printable characters are E001, also when a double-quoted escape writes
+    them (they would otherwise reach a terminal or a CI log)."""
+    write_team(okr_dir, TEAM_FILE_OK.replace("name: Platform", f'name: "Plat{escape}form"'))
+    assert lines(validate(okr_dir)) == [
+        error(
+            1,
+            7,
+            "E001",
+            f"non-printable character U+{code_point} (written as an escape); remove it",
+        )
+    ]
 
 
 # --- E004 vs a valid empty team, BOM and CRLF -----------------------------------------------
@@ -575,7 +596,7 @@ def test_bom_and_crlf_keep_positions(okr_dir: Path) -> None:
         ("75%", "'target' must be a number, not the text '75%'"),
         (".nan", "'target' must be a finite number, not nan"),
         ("-.inf", "'target' must be a finite number, not -inf"),
-        ("1e16", "'target' must be a number from -1e15 to 1e15, not 1e+16"),
+        ("1e16", "'target' must be a number from -1e15 to 1e15, not 10000000000000000"),
         (
             "-2000000000000000",
             "'target' must be a number from -1e15 to 1e15, not -2000000000000000",
@@ -802,7 +823,8 @@ def test_e012_okr_yaml_findings_name_the_inner_key(okr_dir: Path) -> None:
         "okr.yaml:5:3: error[E012]: okr.yaml: unknown key 'off_track'; did you mean 'on_track'?",
         "okr.yaml:7:19: error[E012]: okr.yaml: 'max_objectives' must be a whole number of at "
         "least 1, not 0",
-        "okr.yaml:8:16: error[E012]: okr.yaml: 'vague_words' must be a list of words",
+        "okr.yaml:8:16: error[E012]: okr.yaml: 'vague_words' must be a list of words, not the "
+        "text 'streamline'",
         "okr.yaml:9:3: error[E012]: okr.yaml: unknown key 'max_key_result'; did you mean "
         "'max_key_results'?",
         "okr.yaml:10:1: error[E012]: okr.yaml: unknown key 'colour'; known keys: organization, "
