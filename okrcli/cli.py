@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -32,14 +33,44 @@ def _fail(error: OkrError) -> NoReturn:
     sys.exit(error.exit_code)
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error as one sentence on stderr (exit 2), like every other okr error."""
+
+    def show(self, file: Any = None) -> None:
+        where = f"; see '{self.ctx.command_path} --help'" if self.ctx is not None else ""
+        print(f"okr: {self.format_message().rstrip('.')}{where}", file=sys.stderr)
+
+
+# Bare `okr` prints its help through this exception (click 8.2+); it must pass unchanged.
+_HELP_EXCEPTIONS: tuple[type[Exception], ...] = tuple(
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
+
+
+def _one_line(error: click.UsageError) -> NoReturn:
+    if isinstance(error, (*_HELP_EXCEPTIONS, OneLineUsageError)):
+        raise error
+    raise OneLineUsageError(error.format_message(), error.ctx) from None
+
+
 class OkrGroup(TyperGroup):
     """Turns okr's domain errors into one line on stderr and an exit code, never a traceback."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            _one_line(error)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except OkrError as error:
             _fail(error)
+        except click.UsageError as error:
+            _one_line(error)
 
 
 app = typer.Typer(
@@ -213,7 +244,11 @@ def _is_terminal() -> bool:
 def _print_rich(renderable: Any, options: Options) -> None:
     from rich.console import Console
 
-    Console(no_color=not options.color, highlight=False, emoji=False).print(renderable)
+    # color_system=None drops bold and dim too: NO_COLOR readers want no escapes at all.
+    console = Console(color_system="auto", highlight=False, emoji=False)
+    if not options.color:
+        console = Console(color_system=None, highlight=False, emoji=False)
+    console.print(renderable)
 
 
 def _print_json(value: Any) -> None:
@@ -276,7 +311,13 @@ def validate(
             files += len(data.texts)
         scope = f"{len(cycles)} cycle(s)"
     else:
-        data = loader.load_cycle(workspace, workspace.select_cycle(options.cycle, as_of))
+        try:
+            cycle = workspace.select_cycle(options.cycle, as_of)
+        except OkrError:
+            for d in workspace.diagnostics:  # okr.yaml's own findings explain a missing cycle
+                print(d.format(), file=sys.stderr)
+            raise
+        data = loader.load_cycle(workspace, cycle)
         diagnostics, files, scope = data.diagnostics, len(data.texts), data.cycle.id
     diagnostics = sorted(set(diagnostics), key=sort_key)
     if output is ValidateFormat.json:
@@ -284,10 +325,7 @@ def validate(
     elif output is ValidateFormat.github:
         for d in diagnostics:
             message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(
-                f"::{d.severity} file={d.path},line={d.line},col={d.col},"
-                f"title={d.code}::{d.code}: {message}"
-            )
+            print(f"::{d.severity} file={d.path},line={d.line},col={d.col}::{d.code}: {message}")
     else:
         for d in diagnostics:
             print(d.format())

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from okrcli import cache, gitrepo, yamlsource
-from okrcli.loader import TEAM_SUFFIXES, git_blob_id
+from okrcli.loader import git_blob_id, is_team_file_name
 from okrcli.yamlsource import NeedsStrictReader, YamlProblem, decode, load_fast, load_positioned
 
 Fields = dict[str, Any]
@@ -110,7 +110,7 @@ def same(old: object, new: object) -> bool:
 
 
 def is_team_file(name: str) -> bool:
-    return name.endswith(TEAM_SUFFIXES) and "/" not in name
+    return is_team_file_name(name) and "/" not in name
 
 
 def team_id(name: str) -> str:

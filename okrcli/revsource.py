@@ -15,7 +15,7 @@ from pathlib import Path
 
 from okrcli import gitrepo
 from okrcli.errors import OkrError, UsageError
-from okrcli.loader import TEAM_SUFFIXES, git_blob_id
+from okrcli.loader import git_blob_id, is_team_file_name
 
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -67,9 +67,7 @@ class RevisionSource:
     def files(self, folder: str) -> list[str]:
         entries = [e for e in self._entries(folder).values() if e.is_regular_file]
         # The loader reads every team file next: fetch them in one batch now.
-        wanted = [
-            e.oid for e in entries if e.name.endswith(TEAM_SUFFIXES) and e.oid not in self._blobs
-        ]
+        wanted = [e.oid for e in entries if is_team_file_name(e.name) and e.oid not in self._blobs]
         self._blobs.update(gitrepo.read_blobs(self.top, wanted))
         return sorted(e.name for e in entries)
 

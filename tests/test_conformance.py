@@ -221,10 +221,6 @@ def test_w101_english_endings_as_english_spells_them(okr_dir: Path, title: str, 
 GITHUB_ANNOTATION = re.compile(r"::(error|warning) file=([^,:]+),line=(\d+),col=(\d+)::(.+)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py prints ',title=CODE' after col=; SPEC §7 shows ::error file=…,line=…,col=…::…",
-)
 def test_github_annotations_have_the_spec_shape(okr_dir: Path) -> None:
     write(okr_dir, TEAM, ONE_KR.format(kr="        baseline: 60\n        target: 60\n"))
     (line,) = okr(okr_dir, "validate", "--format", "github").stdout.splitlines()
@@ -234,10 +230,6 @@ def test_github_annotations_have_the_spec_shape(okr_dir: Path) -> None:
     assert "E008" in match.group(5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._print_rich keeps bold/dim escapes with --no-color; needs color_system=None",
-)
 @pytest.mark.parametrize(("options", "env"), [(("--no-color",), {}), ((), {"NO_COLOR": "1"})])
 def test_no_color_on_a_terminal_prints_no_escape_codes(
     options: tuple[str, ...], env: dict[str, str]

@@ -314,9 +314,9 @@ def test_github_annotations(okr_dir: Path) -> None:
     result = validate(okr_dir, "--format", "github")
     assert result.exit_code == 1
     assert lines(result) == [
-        f"::error file={TEAM},line=9,col=9,title=E008::"
+        f"::error file={TEAM},line=9,col=9::"
         "E008: target equals baseline (99.9); progress cannot be computed",
-        "::warning file=2026-Q3/web.yaml,line=5,col=5,title=W102::"
+        "::warning file=2026-Q3/web.yaml,line=5,col=5::"
         "W102: 6 key results, more than 5; keep the few that matter",
     ]
 
@@ -325,7 +325,7 @@ def test_github_annotation_escapes_percent(okr_dir: Path) -> None:
     write_team(okr_dir, TEAM_FILE_OK.replace("baseline: 99.5", 'baseline: "50%"'))
     result = validate(okr_dir, "--format", "github")
     assert lines(result) == [
-        f"::error file={TEAM},line=8,col=19,title=E005::"
+        f"::error file={TEAM},line=8,col=19::"
         "E005: 'baseline' must be a number, not the text '50%25'"
     ]
 
