@@ -18,7 +18,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from okrcli import __version__
+from okrcli import __version__, progress
 from okrcli.errors import InvalidFilesError, OkrError
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def _cycle(
 
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
-    data = loader.load_cycle(workspace, cycle)
+    data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
     if refuse_errors and data.has_errors:
         errors = [d for d in data.diagnostics if d.severity == "error"]
         raise InvalidFilesError(
@@ -306,7 +306,8 @@ def validate(
         diagnostics = list(workspace.diagnostics)
         files = 0
         for span in cycles:
-            data = loader.load_cycle(workspace, span)
+            tick = progress.reporter(f"reading {span.id}")
+            data = loader.load_cycle(workspace, span, tick)
             diagnostics += data.diagnostics[len(workspace.diagnostics) :]
             files += len(data.texts)
         scope = f"{len(cycles)} cycle(s)"
@@ -317,7 +318,7 @@ def validate(
             for d in workspace.diagnostics:  # okr.yaml's own findings explain a missing cycle
                 print(d.format(), file=sys.stderr)
             raise
-        data = loader.load_cycle(workspace, cycle)
+        data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
         diagnostics, files, scope = data.diagnostics, len(data.texts), data.cycle.id
     diagnostics = sorted(set(diagnostics), key=sort_key)
     if output is ValidateFormat.json:
@@ -507,7 +508,8 @@ def _history_steps(root: Path, top: Path, workspace: Workspace, cycle_id: str) -
 
     source = workspace.source
     end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
-    return history.load(top, end, gitrepo.path_prefix(root) + cycle_id)
+    tick = progress.reporter("reading history")
+    return history.load(top, end, gitrepo.path_prefix(root) + cycle_id, tick)
 
 
 @app.command()

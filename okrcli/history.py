@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -485,9 +485,12 @@ class Step:
     files: tuple[FileStep, ...]
 
 
-def load(top: Path, start: str | None, folder: str) -> list[Step]:
+def load(
+    top: Path, start: str | None, folder: str, tick: Callable[[int, int], None] | None = None
+) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
-    the top of the work tree), oldest first; [] when there is no commit yet."""
+    the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
+    total)` hears how many commits have been read."""
     if start is None:
         return []
     log = gitrepo.changes_log(top, start, folder)
@@ -497,7 +500,9 @@ def load(top: Path, start: str | None, folder: str) -> list[Step]:
     ]
     snapshots = Snapshots(top, folder)
     snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)
-    steps = list(_steps(relevant, snapshots))
+    steps = list(_steps(relevant, snapshots, tick))
+    if tick is not None:
+        tick(len(relevant), len(relevant))
     snapshots.save()
     return steps
 
@@ -507,12 +512,16 @@ def _in_folder(path: str, inside: str) -> bool:
 
 
 def _steps(
-    relevant: list[tuple[gitrepo.LogCommit, list[gitrepo.FileChange]]], snapshots: Snapshots
+    relevant: list[tuple[gitrepo.LogCommit, list[gitrepo.FileChange]]],
+    snapshots: Snapshots,
+    tick: Callable[[int, int], None] | None = None,
 ) -> Iterator[Step]:
     """Pair each change's before and after. A version that does not parse is passed over:
     the change after it is measured from the last version of that file that did."""
     last_parsed: dict[str, Snapshot] = {}
-    for log_commit, changes in relevant:
+    for done, (log_commit, changes) in enumerate(relevant):
+        if tick is not None:
+            tick(done, len(relevant))
         files = []
         for change in changes:
             before = snapshots.version(change.old) if change.old else None

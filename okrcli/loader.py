@@ -253,13 +253,19 @@ def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
     return result
 
 
-def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
+def load_cycle(
+    workspace: Workspace, cycle: CycleSpan, tick: Callable[[int, int], None] | None = None
+) -> CycleData:
+    """Every team file of the cycle, read through the cache; `tick(done, total)` is told
+    how far it got (the CLI draws progress with it)."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
     data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
-    for name in names:
+    for done, name in enumerate(names):
+        if tick is not None:
+            tick(done, len(names))
         path = f"{cycle.id}/{name}"
         raw = source.read(path)
         if raw is None:
@@ -283,6 +289,8 @@ def load_cycle(workspace: Workspace, cycle: CycleSpan) -> CycleData:
             )
         seen_ids[team_id] = path
         results.append((path, result))
+    if tick is not None:
+        tick(len(names), len(names))
     workspace.store.save()
     for _, result in results:
         data.diagnostics.extend(result.diagnostics)
