@@ -48,6 +48,39 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
+def edit(repo: Path, path: str, old: str, new: str) -> None:
+    """Replace the one occurrence of `old` in a file of the repo (fails if not exactly one)."""
+    text = (repo / path).read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not unique in {path}"
+    (repo / path).write_text(text.replace(old, new), encoding="utf-8")
+
+
+def commit(
+    repo: Path,
+    message: str,
+    when: str = "2026-07-02T09:00:00+00:00",
+    author: str | None = None,
+    committed: str | None = None,
+) -> str:
+    """Commit every change, authored at `when` (committed then too, unless `committed`
+    says otherwise), and return the commit id."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": committed or when}
+    if author is not None:
+        env["GIT_AUTHOR_NAME"] = author
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, env=env, check=True)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def imported_example(tmp_path: Path) -> Path:
+    """examples/acme as a git repository whose first commit is dated 2026-07-01."""
+    root = tmp_path / "acme"
+    shutil.copytree(EXAMPLE, root)
+    git(root, "init", "-q")
+    commit(root, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    return root
+
+
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
     """A copy of examples/acme committed as the first commit of a fresh git repository."""

@@ -10,22 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, git, run_okr
+from conftest import EXAMPLE, commit, edit, git, run_okr
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
-
-
-def edit(root: Path, path: str, old: str, new: str) -> None:
-    text = (root / path).read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not unique in {path}"
-    (root / path).write_text(text.replace(old, new), encoding="utf-8")
-
-
-def commit(repo: Path, message: str, when: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    subprocess.run(["git", "commit", "-q", "-a", "-m", message], cwd=repo, env=env, check=True)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, git, run_okr
+from conftest import commit, edit, git, imported_example, run_okr
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
 COMPANY = "2026-Q3/company.yaml"
-
-
-def edit(repo: Path, path: str, old: str, new: str) -> None:
-    text = (repo / path).read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not unique in {path}"
-    (repo / path).write_text(text.replace(old, new), encoding="utf-8")
 
 
 def cut(repo: Path, path: str, start: str, end: str | None) -> None:
@@ -31,20 +22,9 @@ def cut(repo: Path, path: str, start: str, end: str | None) -> None:
     (repo / path).write_text(text[:first] + text[last:], encoding="utf-8")
 
 
-def commit(repo: Path, message: str, when: str = "2026-07-02T09:00:00+00:00") -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    subprocess.run(["git", "commit", "-q", "-a", "-m", message], cwd=repo, env=env, check=True)
-    return git(repo, "rev-parse", "HEAD").strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "acme"
-    shutil.copytree(EXAMPLE, root)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    commit(root, "Import OKRs", "2026-07-01T09:00:00+00:00")
-    return root
+    return imported_example(tmp_path)
 
 
 def diff_json(repo: Path, *args: str) -> dict[str, Any]:

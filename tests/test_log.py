@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, git, run_okr
+from conftest import EXAMPLE, commit, edit, git, imported_example, run_okr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,33 +20,10 @@ HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
 
 
-def edit(repo: Path, path: str, old: str, new: str) -> None:
-    text = (repo / path).read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not unique in {path}"
-    (repo / path).write_text(text.replace(old, new), encoding="utf-8")
-
-
-def commit(repo: Path, message: str, when: str, author: str = "Test User") -> str:
-    """Commit everything with author and committer dated `when`; return the commit id."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": when,
-        "GIT_COMMITTER_DATE": when,
-        "GIT_AUTHOR_NAME": author,
-    }
-    subprocess.run(["git", "commit", "-q", "-a", "-m", message], cwd=repo, env=env, check=True)
-    return git(repo, "rev-parse", "HEAD").strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """examples/acme imported on 2026-07-01."""
-    root = tmp_path / "acme"
-    shutil.copytree(EXAMPLE, root)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    commit(root, "Import OKRs", "2026-07-01T09:00:00+00:00")
-    return root
+    return imported_example(tmp_path)
 
 
 def log_json(repo: Path, *args: str) -> list[dict[str, Any]]:
