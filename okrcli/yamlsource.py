@@ -281,24 +281,37 @@ def plain_scalar(node: Any) -> Any:
     return resolve_plain(node.value) if node.tag == _PLAIN else node.value
 
 
+# The two walks of libyaml's tree (with and without positions) share these rules; anything
+# they decline goes to the strict reader, which reports duplicates (E002), tags and escaped
+# control characters (E001) with their positions.
+
+
+def _fast_scalar(node: Any) -> Any:
+    value = node.value
+    if node.tag == _PLAIN:
+        return resolve_plain(value)
+    if node.tag == "tag:yaml.org,2002:str" and not _NON_PRINTABLE.search(value):
+        return value
+    raise NeedsStrictReader
+
+
+def _fast_key(key_node: Any, mapping: dict[str, Any]) -> str:
+    key = key_node.value
+    if not isinstance(key, str) or key in mapping or _escaped_control(key_node):
+        raise NeedsStrictReader
+    return key
+
+
 def _from_node(node: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise NeedsStrictReader
     value = node.value
     if isinstance(value, str):
-        tag = node.tag
-        if tag == _PLAIN:
-            return resolve_plain(value)
-        if tag == "tag:yaml.org,2002:str" and not _NON_PRINTABLE.search(value):
-            return value
-        raise NeedsStrictReader
+        return _fast_scalar(node)
     if node.tag == _MAP_TAG:
         mapping: dict[str, Any] = {}
         for key_node, value_node in value:
-            key = key_node.value
-            if not isinstance(key, str) or key in mapping or _escaped_control(key_node):
-                raise NeedsStrictReader
-            mapping[key] = _from_node(value_node, depth + 1)
+            mapping[_fast_key(key_node, mapping)] = _from_node(value_node, depth + 1)
         return mapping
     return [_from_node(item, depth + 1) for item in value]
 
@@ -333,18 +346,11 @@ def _walk_positioned(node: Any, path: Path, depth: int, positions: dict[Path, Po
         raise NeedsStrictReader
     value = node.value
     if isinstance(value, str):
-        if node.tag == _PLAIN:
-            return resolve_plain(value)
-        if node.tag == "tag:yaml.org,2002:str" and not _NON_PRINTABLE.search(value):
-            return value
-        raise NeedsStrictReader
+        return _fast_scalar(node)
     if node.tag == _MAP_TAG:
         mapping: dict[str, Any] = {}
         for key_node, value_node in value:
-            key = key_node.value
-            if not isinstance(key, str) or key in mapping or _escaped_control(key_node):
-                # the strict reader reports duplicates (E002) and escaped controls (E001)
-                raise NeedsStrictReader
+            key = _fast_key(key_node, mapping)
             key_line, key_col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if value_node.tag == _PLAIN and value_node.value == "":
                 value_line, value_col = key_line, key_col  # as the strict reader: see there
