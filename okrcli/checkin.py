@@ -541,14 +541,9 @@ def _interrupts_as_exceptions() -> Iterator[None]:
 
 
 def value_text(value: object, unit: str | None = None) -> str:
-    from okrcli.render import inert
+    from okrcli import render
 
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "done" if value else "not done"
-    text = format_number(value)
-    return f"{text} {inert(unit)}" if unit else text
+    return render.value_text(value, unit, missing="none")
 
 
 def change_text(update: Update) -> str:

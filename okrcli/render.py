@@ -40,9 +40,10 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100):d}%"
 
 
-def value_text(value: object, unit: str | None) -> str:
+def value_text(value: object, unit: str | None, missing: str = "") -> str:
+    """A KR value as people read it: `68 %`, `done`, `not done`, or `missing`."""
     if value is None:
-        return ""
+        return missing
     if isinstance(value, bool):
         return "done" if value else "not done"
     text = format_number(value)
