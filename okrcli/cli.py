@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from okrcli import __version__, progress
-from okrcli.errors import InvalidFilesError, OkrError
+from okrcli.errors import InvalidFilesError, OkrError, sort_key
 
 if TYPE_CHECKING:
     from okrcli.loader import CycleData, Workspace
@@ -33,12 +34,17 @@ def _fail(error: OkrError) -> NoReturn:
     sys.exit(error.exit_code)
 
 
+# click and typer each add "Did you mean …?" to an unknown command; say it once.
+_DUPLICATE_SENTENCE = re.compile(r"( Did you mean [^?]*\?)(?:\1)+")
+
+
 class OneLineUsageError(click.UsageError):
     """A usage error as one sentence on stderr (exit 2), like every other okr error."""
 
     def show(self, file: Any = None) -> None:
         where = f"; see '{self.ctx.command_path} --help'" if self.ctx is not None else ""
-        print(f"okr: {self.format_message().rstrip('.')}{where}", file=sys.stderr)
+        message = _DUPLICATE_SENTENCE.sub(r"\1", self.format_message()).rstrip(".")
+        print(f"okr: {message}{where}", file=sys.stderr)
 
 
 # Bare `okr` prints its help through this exception (click 8.2+); it must pass unchanged.
@@ -125,7 +131,9 @@ def _parse_date(value: str | None) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None
+        raise typer.BadParameter(
+            f"--as-of '{value}' is not a real date written YYYY-MM-DD"
+        ) from None
 
 
 def _version(value: bool) -> None:
@@ -229,7 +237,7 @@ def _cycle(
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
     data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
     if refuse_errors and data.has_errors:
-        errors = [d for d in data.diagnostics if d.severity == "error"]
+        errors = sorted((d for d in data.diagnostics if d.severity == "error"), key=sort_key)
         raise InvalidFilesError(
             f"{data.cycle.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
             errors,
@@ -297,7 +305,6 @@ def validate(
     Example: okr validate --format github
     """
     from okrcli import loader
-    from okrcli.errors import sort_key
 
     options = _options(ctx)
     workspace, as_of = _workspace(options)

@@ -55,11 +55,9 @@ def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = Tr
 
 def work_tree_root(path: Path) -> Path | None:
     """The top of the git work tree holding `path`, or None when it is not in one."""
-    try:
-        out = run(["rev-parse", "--show-toplevel"], cwd=path)
-    except GitError:
-        return None
-    return Path(out.decode("utf-8", "surrogateescape").strip())
+    out = run(["rev-parse", "--show-toplevel"], cwd=path, check=False)
+    top = out.decode("utf-8", "surrogateescape").strip()
+    return Path(top) if top else None
 
 
 def require_work_tree(path: Path, what: str) -> Path:

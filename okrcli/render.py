@@ -209,6 +209,8 @@ def _bar(progress: float) -> Any:
 
 
 def scorecard_rich(card: dict[str, Any], organization: str, show_krs: bool) -> RenderableType:
+    """One table per team, laid out to read at 80 columns: the KR's address over its title,
+    its current value over baseline → target, a bar, the score, the status over confidence."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -220,46 +222,64 @@ def scorecard_rich(card: dict[str, Any], organization: str, show_krs: bool) -> R
             title=Text(team_header(team), style="bold"),
             title_justify="left",
             box=box.SIMPLE_HEAD,
-            expand=False,
+            expand=True,
         )
-        table.add_column("Objective / key result", overflow="fold", ratio=1)
+        table.add_column("Objective / key result", ratio=1, min_width=20, overflow="fold")
         if show_krs:
-            for name in ("Baseline", "Current", "Target"):
-                table.add_column(name, justify="right", no_wrap=True)
+            table.add_column("Value", justify="right", no_wrap=True)
         table.add_column("Progress", no_wrap=True)
         table.add_column("Score", justify="right", no_wrap=True)
         table.add_column("Status", no_wrap=True)
-        if show_krs:
-            table.add_column("Conf", justify="right", no_wrap=True)
         for objective in team["objectives"]:
             label = Text(objective["address"], style="bold cyan")
-            label.append("  " + inert(objective["title"]), style="bold")
-            blanks = ["", "", ""] if show_krs else []
+            label.append("\n" + inert(objective["title"]), style="bold")
             table.add_row(
                 label,
-                *blanks,
+                *([""] if show_krs else []),
                 _bar(objective["progress"]),
                 _score(objective["score"]),
                 Text(objective["status"], style=STATUS_STYLE[objective["status"]]),
-                *([""] if show_krs else []),
             )
             if not show_krs:
                 continue
             for kr in objective["key_results"]:
-                kr_label = Text("  " + kr["address"].rsplit("/", 1)[-1], style="cyan")
-                kr_label.append("  " + inert(kr["title"]))
                 table.add_row(
-                    kr_label,
-                    Text(value_text(kr["baseline"], kr["unit"])),
-                    Text(kr_value(kr)),
-                    Text(value_text(kr["target"], kr["unit"])),
+                    _kr_label(kr),
+                    _kr_value_cell(kr),
                     _bar(kr["progress"]),
                     _score(kr["score"]),
-                    Text(kr["status"], style=STATUS_STYLE[kr["status"]]),
-                    Text(confidence_text(kr["confidence"])),
+                    _kr_status_cell(kr),
                 )
         renderables.append(table)
     return Group(*renderables)
+
+
+def _kr_label(kr: dict[str, Any]) -> Any:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    label = Text(kr["address"].rsplit("/", 1)[-1], style="cyan")
+    label.append("\n" + inert(kr["title"]))
+    return Padding(label, (0, 0, 0, 2))  # indented under its objective, wrapped lines too
+
+
+def _kr_value_cell(kr: dict[str, Any]) -> Any:
+    from rich.text import Text
+
+    cell = Text(kr_value(kr))
+    if kr["done"] is None:
+        span = f"{value_text(kr['baseline'], None)} → {value_text(kr['target'], kr['unit'])}"
+        cell.append("\n" + span, style="dim")
+    return cell
+
+
+def _kr_status_cell(kr: dict[str, Any]) -> Any:
+    from rich.text import Text
+
+    cell = Text(kr["status"], style=STATUS_STYLE[kr["status"]])
+    if kr["confidence"] is not None:
+        cell.append(f"\nconf {confidence_text(kr['confidence'])}", style="dim")
+    return cell
 
 
 def _score(score: float) -> Any:

@@ -120,19 +120,24 @@ def log_rich(
 
     if not entries:
         return Text(f"{heading}: no check-ins or revisions yet")
-    table = Table(title=Text(heading, style="bold"), title_justify="left", box=box.SIMPLE_HEAD)
+    # Addresses never wrap mid-word: the field sits under its address, and the note takes
+    # whatever width is left, so the table reads at 80 columns.
+    table = Table(
+        title=Text(heading, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=True
+    )
     table.add_column("Date", no_wrap=True)
-    for name in ("Author", "Address", "Field"):
-        table.add_column(name, overflow="fold")
+    table.add_column("Author", overflow="fold")
+    table.add_column("Key result / field", no_wrap=True)
     table.add_column("Change", no_wrap=True)
     table.add_column("Note", overflow="fold", ratio=1, min_width=12)
     for entry, row in zip(entries, _log_rows(entries), strict=True):
         style = "yellow" if entry["field"] in REVISION_FIELDS else ""
+        where = Text(row[2], style="cyan")
+        where.append("\n" + row[3], style=style or "dim")
         table.add_row(
             Text(row[0], style="dim"),
             Text(row[1]),
-            Text(row[2], style="cyan"),
-            Text(row[3], style=style),
+            where,
             Text(row[4], style=style or "bold"),
             Text(row[5]),
         )
@@ -236,15 +241,19 @@ def diff_rich(result: dict[str, Any], cycle: str) -> RenderableType:
     if not result["changes"]:
         return heading
     table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("Change", "Address", "Field", "Old → new", "Progress"):
-        table.add_column(name, overflow="fold")
+    table.add_column("Change", no_wrap=True)
+    table.add_column("Address / field", no_wrap=True)
+    table.add_column("Old → new", overflow="fold")
+    table.add_column("Progress", no_wrap=True)
     for change in result["changes"]:
         for row in _diff_rows(change):
             style = "bold yellow" if WARNING in row[2] else ""
+            where = Text(row[1], style="cyan")
+            if row[2]:
+                where.append("\n" + row[2], style=style or "dim")
             table.add_row(
                 Text(row[0], style=_CHANGE_STYLE[change["change"]]),
-                Text(row[1], style="cyan"),
-                Text(row[2], style=style),
+                where,
                 Text(row[3], style=style),
                 Text(row[4]),
             )
@@ -351,7 +360,7 @@ def stale_rich(rows: list[dict[str, Any]], heading: str) -> RenderableType:
     if not rows:
         return Text(heading, style="bold")
     table = Table(title=Text(heading, style="bold"), title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("Key result", style="cyan", overflow="fold")
+    table.add_column("Key result", style="cyan", no_wrap=True)
     table.add_column("Owner")
     table.add_column("Last change", no_wrap=True)
     table.add_column("Days", justify="right", style="yellow")
