@@ -77,6 +77,9 @@ class OkrGroup(TyperGroup):
             _fail(error)
         except click.UsageError as error:
             _one_line(error)
+        except OSError as error:  # a full disk, a read-only .git, a folder where a file goes
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(OkrError(f"{where}{error.strerror or error}; check the path and try again"))
 
 
 app = typer.Typer(
@@ -236,8 +239,8 @@ def _cycle(
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
     data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
-    if refuse_errors and data.has_errors:
-        errors = sorted((d for d in data.diagnostics if d.severity == "error"), key=sort_key)
+    errors = sorted(data.blocking_errors(), key=sort_key)
+    if refuse_errors and errors:
         raise InvalidFilesError(
             f"{data.cycle.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
             errors,

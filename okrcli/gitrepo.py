@@ -1,8 +1,10 @@
 """The only module that talks to git. Small functions, each asking git one question.
 
-Reading may use GitPython; committing always goes through the git CLI, so git's own
-identity rules, hooks, signing and environment apply exactly as for any commit. User
-strings are passed after `--` or `--end-of-options`, never where git reads options.
+Everything goes through the git CLI. Committing must, so that git's own identity rules,
+hooks, signing and environment apply exactly as for any commit; reading does too, because
+one `git log` and one `cat-file --batch` process are all okr needs, and a git library
+would cost its import (~100 ms) on every command. User strings are passed after `--` or
+`--end-of-options`, never where git reads options.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ class GitError(OkrError):
     """git refused or failed; the message carries git's own words."""
 
 
-def git_env() -> dict[str, str]:
+def git_env(parsed: bool = True) -> dict[str, str]:
     """The environment for git: the user's, minus variables that would point git elsewhere.
 
-    GIT_AUTHOR_*/GIT_COMMITTER_* (identity and dates) are deliberately kept.
+    GIT_AUTHOR_*/GIT_COMMITTER_* (identity and dates) are deliberately kept. `parsed`
+    output is read by okr, so git speaks the C locale; a commit keeps the user's locale
+    for its hooks, signing and error messages.
     """
     drop = {
         "GIT_DIR",
@@ -35,7 +39,8 @@ def git_env() -> dict[str, str]:
         "GIT_ALTERNATE_OBJECT_DIRECTORIES",
     }
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["LC_ALL"] = "C"
+    if parsed:
+        env["LC_ALL"] = "C"
     return env
 
 
@@ -136,11 +141,13 @@ def commit_paths(top: Path, paths: list[str], message: str) -> None:
     """
     import contextlib
 
-    args = ["git", "--literal-pathspecs", "commit", "-q", "-F", "-", "--only", "--", *paths]
+    # --cleanup=whitespace: a note like "#12 accepted" must survive commit.cleanup=strip.
+    args = ["git", "--literal-pathspecs", "commit", "-q", "--cleanup=whitespace", "-F", "-",
+            "--only", "--", *paths]  # fmt: skip
     pipe = subprocess.PIPE
     try:
         process = subprocess.Popen(
-            args, cwd=top, stdin=pipe, stdout=pipe, stderr=pipe, env=git_env()
+            args, cwd=top, stdin=pipe, stdout=pipe, stderr=pipe, env=git_env(parsed=False)
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
@@ -235,17 +242,19 @@ def committer_date(top: Path, commit: str) -> str:
     return _text(run(args, cwd=top)).strip()
 
 
-def first_parent_commits(top: Path, start: str, before: str) -> Iterator[tuple[str, str]]:
-    """(commit id, committer date) along start's first parents, newest first, from `before` on.
+def first_parent_commits(top: Path, start: str, before: str | None) -> Iterator[tuple[str, str]]:
+    """(commit id, committer date) along start's first parents, newest first, from `before`
+    on (from the start when None).
 
     Read as a stream, so a caller that stops early never waits for the whole history.
     """
+    bound = [f"--before={before}"] if before is not None else []
     args = [
         "-c",
         "log.showSignature=false",
         "log",
         "--first-parent",
-        f"--before={before}",
+        *bound,
         "--format=%H %cI",
         start,
         "--",

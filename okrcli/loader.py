@@ -233,9 +233,15 @@ class CycleData:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, bytes] = field(default_factory=dict)
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+    def blocking_errors(self) -> list[Diagnostic]:
+        """Errors that stop reports on this cycle: its own files' and okr.yaml's. A folder
+        elsewhere named like a cycle is reported by validate but blocks nothing here."""
+        prefix = f"{self.cycle.id}/"
+        return [
+            d
+            for d in self.diagnostics
+            if d.severity == "error" and (d.path == CONFIG_FILE or d.path.startswith(prefix))
+        ]
 
 
 def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
@@ -432,23 +438,78 @@ def _align_path(ref: AlignRef) -> tuple[str | int, ...]:
 def _alignment_loops(
     edges: dict[str, list[tuple[str, str, AlignRef]]],
 ) -> list[tuple[list[str], str, AlignRef]]:
-    """Each loop once, reported at the edge leaving its smallest address."""
+    """One loop per group of objectives that reach each other (a strongly connected
+    component), the shortest through its smallest address, reported at the edge leaving it.
+    Linear in objectives and links, however tangled the alignment."""
     loops = []
-    seen: set[frozenset[str]] = set()
-    for start in sorted(edges):
-        stack: list[tuple[str, list[str]]] = [(start, [start])]
-        while stack:
-            node, trail = stack.pop()
-            for target, _, _ in edges.get(node, []):
-                if target == start:
-                    members = frozenset(trail)
-                    if members not in seen and min(trail) == start:
-                        seen.add(members)
-                        first_path, first_ref = _first_edge(edges, start, trail)
-                        loops.append(([*trail, start], first_path, first_ref))
-                elif target not in trail and target > start:
-                    stack.append((target, [*trail, target]))
-    return loops
+    for component in _strongly_connected(edges):
+        start = min(component)
+        trail = _shortest_loop(edges, start, component)
+        if trail is not None:
+            path, ref = _first_edge(edges, start, trail)
+            loops.append(([*trail, start], path, ref))
+    return sorted(loops, key=lambda loop: loop[0][0])
+
+
+def _strongly_connected(edges: dict[str, list[tuple[str, str, AlignRef]]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative (alignment chains can be longer than Python's stack)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, next_edge = work.pop()
+            if next_edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = [target for target, _, _ in edges.get(node, [])]
+            if next_edge < len(targets):
+                work.append((node, next_edge + 1))
+                target = targets[next_edge]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def _shortest_loop(
+    edges: dict[str, list[tuple[str, str, AlignRef]]], start: str, component: set[str]
+) -> list[str] | None:
+    """The shortest path start → … → start inside the component, without the final start;
+    None for a lone objective that does not align to itself."""
+    parents: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for target, _, _ in edges.get(node, []):
+            if target == start:
+                trail = [node]
+                while trail[-1] != start:
+                    trail.append(parents[trail[-1]])
+                return trail[::-1]
+            if target in component and target not in parents:
+                parents[target] = node
+                queue.append(target)
+    return None
 
 
 def _first_edge(

@@ -30,13 +30,8 @@ def expected(data: CycleData, as_of: dt.date) -> float:
 
 
 def key_result_row(
-    team: Team, objective: Objective, kr: KeyResult, pace: float, config: Config
+    team: Team, objective: Objective, kr: KeyResult, numbers: scoring.Numbers
 ) -> dict[str, Any]:
-    """One KR's row; its numbers are computed here once and read back by its objective."""
-    raw = scoring.kr_raw_progress(kr)
-    progress = scoring.clamp(raw)
-    score = progress if kr.score is None else float(kr.score)
-    confidence = None if kr.confidence is None else float(kr.confidence)
     return {
         "address": f"{team.id}/{objective.id}/{kr.id}",
         "title": kr.title,
@@ -46,43 +41,36 @@ def key_result_row(
         "current": None if kr.is_milestone else kr.value,
         "done": kr.done,
         "unit": kr.unit,
-        "progress": round_half(progress, DIGITS),
-        "raw_progress": round_half(raw, DIGITS),
-        "score": round_half(score, DIGITS),
+        "progress": round_half(numbers.progress, DIGITS),
+        "raw_progress": round_half(numbers.raw, DIGITS),
+        "score": round_half(numbers.score, DIGITS),
         "confidence": kr.confidence,
         "weight": kr.weight,
-        "status": scoring.status(progress, pace, config.on_track, config.at_risk, confidence),
-        _EXACT: (progress, score),
+        "status": numbers.status,
     }
 
 
-# Unrounded numbers ride along in each row under a key that is dropped before output, so
-# objectives, teams and the cycle aggregate exact values without recomputing any KR.
-_EXACT = "_exact"
-
-
-def objective_row(team: Team, objective: Objective, pace: float, config: Config) -> dict[str, Any]:
-    key_results = [
-        key_result_row(team, objective, kr, pace, config) for kr in objective.key_results
-    ]
-    weighted = [
-        (row.pop(_EXACT), float(kr.weight))
-        for row, kr in zip(key_results, objective.key_results, strict=True)
-    ]
-    progress = scoring.weighted_mean([(exact[0], weight) for exact, weight in weighted])
-    score = scoring.weighted_mean([(exact[1], weight) for exact, weight in weighted])
-    return {
+def objective_row(
+    team: Team, objective: Objective, pace: float, config: Config
+) -> tuple[dict[str, Any], float]:
+    """The objective's row (with its KRs') and its exact progress, for the team's mean."""
+    limits = (pace, config.on_track, config.at_risk)
+    krs = [(kr, scoring.kr_numbers(kr, *limits)) for kr in objective.key_results]
+    numbers = scoring.objective_numbers(
+        [(kr_numbers, float(kr.weight)) for kr, kr_numbers in krs], *limits
+    )
+    row = {
         "address": f"{team.id}/{objective.id}",
         "title": objective.title,
         "owner": objective.owner,
         "kind": objective.kind,
         "aligns": list(objective.aligns),
-        "progress": round_half(progress, DIGITS),
-        "score": round_half(score, DIGITS),
-        "status": scoring.status(progress, pace, config.on_track, config.at_risk),
-        "key_results": key_results,
-        _EXACT: progress,
+        "progress": round_half(numbers.progress, DIGITS),
+        "score": round_half(numbers.score, DIGITS),
+        "status": numbers.status,
+        "key_results": [key_result_row(team, objective, kr, n) for kr, n in krs],
     }
+    return row, numbers.progress
 
 
 def scorecard(data: CycleData, as_of: dt.date, team_id: str | None = None) -> dict[str, Any]:
@@ -97,8 +85,9 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None = None) -> di
     team_rows = []
     every_objective: list[float] = []
     for team in teams:
-        objectives = [objective_row(team, o, pace, config) for o in team.objectives]
-        progresses = [row.pop(_EXACT) for row in objectives]
+        rows = [objective_row(team, o, pace, config) for o in team.objectives]
+        objectives = [row for row, _ in rows]
+        progresses = [progress for _, progress in rows]
         every_objective += progresses
         team_rows.append(
             {
@@ -133,8 +122,7 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
         roots = [t for t in objectives if not t.objective.aligns]
 
     def node(target: Target, trail: frozenset[str]) -> dict[str, Any]:
-        row = objective_row(target.team, target.objective, pace, config)
-        row.pop(_EXACT)
+        row, _ = objective_row(target.team, target.objective, pace, config)
         below = [c for c in children.get(target.address, []) if c.address not in trail]
         return {
             "address": row["address"],

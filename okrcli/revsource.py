@@ -120,7 +120,10 @@ def commit_on(top: Path, day: dt.date) -> str:
     if start is None:
         raise OkrError("--at needs a commit, and this repository has none yet")
     # No commit dated `day` or earlier in any zone (UTC-12 … UTC+14) is later than this.
-    bound = f"{day + dt.timedelta(days=2)} 00:00:00 +0000"
+    # The bound only skips newer commits quickly; days after 2099 (which git's date parser
+    # cannot read) need none, and the date check below is what decides.
+    later = day + dt.timedelta(days=2) if day < dt.date(2099, 12, 1) else None
+    bound = f"{later} 00:00:00 +0000" if later else None
     for commit, committed in gitrepo.first_parent_commits(top, start, bound):
         if dt.date.fromisoformat(committed[:10]) <= day:
             return commit

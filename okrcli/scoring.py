@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
@@ -96,9 +97,7 @@ def kr_progress(kr: KeyResult) -> float:
 
 def kr_score(kr: KeyResult) -> float:
     """The manual `score:` when set, else the computed progress."""
-    if kr.score is not None:
-        return float(kr.score)
-    return kr_progress(kr)
+    return kr_numbers(kr, 0.0, 0.0, 0.0).score
 
 
 def objective_progress(objective: Objective) -> float:
@@ -159,17 +158,50 @@ def status(
     return "off-track"
 
 
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    """Everything §5 says about one KR or objective at one pace, computed once."""
+
+    raw: float
+    progress: float
+    score: float
+    status: Status
+
+
+def kr_numbers(kr: KeyResult, expected: float, on_track: float, at_risk: float) -> Numbers:
+    """A KR's raw progress, progress, score (the manual one if set) and status (capped at
+    'at-risk' by a confidence below 0.5)."""
+    raw = kr_raw_progress(kr)
+    progress = clamp(raw)
+    score = progress if kr.score is None else float(kr.score)
+    confidence = None if kr.confidence is None else float(kr.confidence)
+    return Numbers(raw, progress, score, status(progress, expected, on_track, at_risk, confidence))
+
+
+def objective_numbers(
+    key_results: Sequence[tuple[Numbers, float]], expected: float, on_track: float, at_risk: float
+) -> Numbers:
+    """An objective's numbers from its KRs' numbers and weights: weighted means, and a
+    status from the progress alone (no confidence cap)."""
+    progress = weighted_mean([(numbers.progress, weight) for numbers, weight in key_results])
+    score = weighted_mean([(numbers.score, weight) for numbers, weight in key_results])
+    return Numbers(progress, progress, score, status(progress, expected, on_track, at_risk))
+
+
 def kr_status(kr: KeyResult, expected: float, on_track: float, at_risk: float) -> Status:
     """Status of a KR from its clamped progress and its confidence."""
-    confidence = None if kr.confidence is None else float(kr.confidence)
-    return status(kr_progress(kr), expected, on_track, at_risk, confidence)
+    return kr_numbers(kr, expected, on_track, at_risk).status
 
 
 def objective_status(
     objective: Objective, expected: float, on_track: float, at_risk: float
 ) -> Status:
     """Status of an objective from its progress (no confidence cap)."""
-    return status(objective_progress(objective), expected, on_track, at_risk)
+    pairs = [
+        (kr_numbers(kr, expected, on_track, at_risk), float(kr.weight))
+        for kr in objective.key_results
+    ]
+    return objective_numbers(pairs, expected, on_track, at_risk).status
 
 
 def quarter_span(cycle_id: str) -> CycleSpan | None:

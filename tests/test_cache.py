@@ -23,8 +23,10 @@ AS_OF = "2026-08-15"
 OFFER_RATE = "hr-admin/talent/offer-rate"
 
 
-def scorecard(repo: Path, *extra: str) -> dict[str, Any]:
-    result = run_okr("-C", str(repo), "--as-of", AS_OF, *extra, "scorecard", "--format", "json")
+def scorecard(repo: Path, *extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = run_okr(
+        "-C", str(repo), "--as-of", AS_OF, *extra, "scorecard", "--format", "json", env=env
+    )
     assert result.exit_code == 0, result
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -56,9 +58,20 @@ def test_the_cache_is_written_outside_the_work_tree(example_repo: Path, isolated
     assert git(example_repo, "status", "--porcelain") == ""
 
 
-def test_no_cache_reads_and_writes_nothing(example_repo: Path, isolated_env: Path) -> None:
-    scorecard(example_repo, "--no-cache")
-    assert cache_files(isolated_env) == []
+@pytest.mark.parametrize(
+    ("extra", "env"), [(("--no-cache",), None), ((), {"OKR_NO_CACHE": "1"})], ids=["option", "env"]
+)
+def test_no_cache_reads_and_writes_nothing(
+    example_repo: Path, isolated_env: Path, extra: tuple[str, ...], env: dict[str, str] | None
+) -> None:
+    assert current(scorecard(example_repo, *extra, env=env)) == 68
+    assert cache_files(isolated_env) == []  # nothing written
+    scorecard(example_repo)
+    poison(isolated_env)
+    assert current(scorecard(example_repo)) == 99  # the poisoned cache is read when on
+    poisoned = {path: path.read_bytes() for path in cache_files(isolated_env)}
+    assert current(scorecard(example_repo, *extra, env=env)) == 68  # nothing read
+    assert {path: path.read_bytes() for path in cache_files(isolated_env)} == poisoned
 
 
 def test_an_edit_of_the_same_size_and_mtime_is_seen(example_repo: Path) -> None:

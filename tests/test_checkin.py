@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 import stat
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -533,6 +533,35 @@ def test_a_held_lock_makes_a_check_in_wait_then_say_who_holds_it(example_repo: P
     assert checkin(example_repo, "offer-rate", "70").exit_code == 0
 
 
+def test_a_check_in_waits_for_a_held_lock_and_then_lands(example_repo: Path) -> None:
+    lock_path = example_repo / ".git" / "okr-checkin.lock"
+    events: list[str] = []
+    held = open(lock_path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the timer
+    fcntl.flock(held, fcntl.LOCK_EX)
+    held.write("pid 4242 on meeting-room since 2026-08-14T10:00:00+08:00\n")
+    held.flush()
+    events.append("held")
+
+    def release() -> None:
+        events.append("released")
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+
+    timer = threading.Timer(0.5, release)
+    timer.start()
+    try:
+        events.append("check-in started")
+        result = checkin(example_repo, "offer-rate", "70", env={"OKR_LOCK_TIMEOUT": "10"})
+        events.append("check-in finished")
+    finally:
+        timer.join()
+    assert result.exit_code == 0, result
+    # It waited: the lock was held when it started and let go before it finished.
+    assert events == ["held", "check-in started", "released", "check-in finished"]
+    assert diff_lines(example_repo) == ["-        current: 68", "+        current: 70"]
+    assert commit_count(example_repo) == 2
+
+
 CONCURRENT = {
     "offer-rate": "71",
     "onboarding-days": "7.7",
@@ -642,10 +671,24 @@ def wait_for_git(repo: Path) -> None:
         time.sleep(0.025)
 
 
+@pytest.mark.skipif(shutil.which("ps") is None or sys.platform == "win32", reason="needs ps")
 def test_recovered_by_committing_the_interrupted_change(example_repo: Path) -> None:
     pending = example_repo / ".git" / "okr-checkin.pending"
-    pending.write_text('{"2026-Q3/hr-admin.yaml": "checkin x"}\n', encoding="utf-8")
-    assert checkin(example_repo, "offer-rate", "70").exit_code == 0
+    write_hook(example_repo, "pre-commit", KILL_OKR)
+    killed = run_okr_process("checkin", "offer-rate", "70", cwd=example_repo)
+    assert killed.returncode == -9
+    wait_for_git(example_repo)
+    (example_repo / ".git" / "hooks" / "pre-commit").unlink()
+    assert pending.exists()  # the interrupted check-in left its note
+    assert diff_lines(example_repo, "HEAD") == ["-        current: 68", "+        current: 70"]
+    # Recovering as told: commit the interrupted change, and check in again.
+    git(example_repo, "commit", "-q", "-m", "offer rate 70", "--", HR)
+    assert commit_count(example_repo) == 2
+    result = checkin(example_repo, "offer-rate", "72")
+    assert result.exit_code == 0, result
+    assert diff_lines(example_repo) == ["-        current: 70", "+        current: 72"]
+    assert commit_count(example_repo) == 3
+    assert git(example_repo, "status", "--porcelain") == ""
     assert not pending.exists()
 
 
@@ -661,7 +704,33 @@ def test_the_okr_root_may_be_a_subfolder_of_the_repository(tmp_path: Path) -> No
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [f"okrs/{HR}"]
 
 
+HR_Q4 = "2026-Q4/hr-admin.yaml"
+IN_Q4 = "2026-11-15"  # an as-of date whose default cycle is 2026-Q4
+
+
+def only_hr_company(folder: str, names: list[str]) -> set[str]:
+    return set(names) - {"hr-admin.yaml", "company.yaml"}
+
+
 def test_a_full_address_with_its_cycle_selects_the_cycle(example_repo: Path) -> None:
-    result = checkin(example_repo, "2026-Q3/hr-admin/talent/offer-rate", "70")
+    # 2026-Q4 holds copies of hr-admin and the company file its objectives align to.
+    shutil.copytree(example_repo / "2026-Q3", example_repo / "2026-Q4", ignore=only_hr_company)
+    git(example_repo, "add", "2026-Q4")
+    git(example_repo, "commit", "-q", "-m", "add 2026-Q4")
+    q3_before, q4_before = (example_repo / HR).read_bytes(), (example_repo / HR_Q4).read_bytes()
+    result = run_okr(
+        "-C", str(example_repo), "--as-of", IN_Q4,
+        "checkin", "2026-Q3/hr-admin/talent/offer-rate", "70",
+    )  # fmt: skip
     assert result.exit_code == 0, result
-    assert os.path.exists(example_repo / HR)
+    assert (example_repo / HR).read_bytes() == replace_line(
+        q3_before, b"current: 68\n", b"current: 70\n"
+    )
+    assert (example_repo / HR_Q4).read_bytes() == q4_before
+    assert git(example_repo, "show", "--name-only", "--format=", "HEAD").split() == [HR]
+    assert trailers(example_repo)[0] == "OKR-Check-In: 2026-Q3/hr-admin/talent/offer-rate"
+    # The same KR without its cycle is 2026-Q4's on that date: the cycle prefix decided.
+    short = run_okr("-C", str(example_repo), "--as-of", IN_Q4, "checkin", "offer-rate", "72")
+    assert short.exit_code == 0, short
+    assert git(example_repo, "show", "--name-only", "--format=", "HEAD").split() == [HR_Q4]
+    assert trailers(example_repo)[0] == "OKR-Check-In: 2026-Q4/hr-admin/talent/offer-rate"

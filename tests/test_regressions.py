@@ -1,0 +1,76 @@
+"""Regressions found in review: each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import git, run_okr
+
+AS_OF = "2026-08-15"
+
+
+def test_a_folder_outside_the_cycle_named_like_one_blocks_no_report(example_repo: Path) -> None:
+    (example_repo / "2024-archive").mkdir()
+    validate = run_okr("-C", str(example_repo), "--as-of", AS_OF, "validate")
+    assert validate.exit_code == 1
+    assert "2024-archive:1:1: error[E012]" in validate.stdout
+    for command in ("scorecard", "tree"):
+        result = run_okr("-C", str(example_repo), "--as-of", AS_OF, command)
+        assert result.exit_code == 0, result
+
+
+def layered_alignment(layers: int) -> str:
+    """Two objectives per layer, each aligned to both of the next layer; the last layer
+    aligns back to the first, so every objective is in one big loop."""
+    lines = ["objectives:"]
+    for layer in range(layers):
+        for side in ("a", "b"):
+            following = (layer + 1) % layers
+            lines += [
+                f"  - id: l{layer}-{side}",
+                f"    title: Layer {layer} side {side}",
+                f"    aligns: [deep/l{following}-a, deep/l{following}-b]",
+                "    key_results:",
+                "      - id: kr",
+                "        title: Reach 10",
+                "        baseline: 0",
+                "        target: 10",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def test_alignment_loops_are_found_without_walking_every_path(okr_dir: Path) -> None:
+    # 60 objectives with 2^30 simple paths: listing paths never finishes, components do.
+    (okr_dir / "okr.yaml").write_text(
+        "organization: Deep\nlint:\n  max_objectives: 100\n", encoding="utf-8"
+    )
+    (okr_dir / "2026-Q3" / "deep.yaml").write_text(layered_alignment(30), encoding="utf-8")
+    result = run_okr("-C", str(okr_dir), "--as-of", AS_OF, "validate", "--format", "json")
+    assert result.exit_code == 1
+    loops = [f for f in json.loads(result.stdout) if f["code"] == "E010"]
+    assert len(loops) == 1
+    assert loops[0]["message"].startswith("aligns forms a loop: deep/l0-a → deep/l1-a → ")
+
+
+def test_a_note_survives_commit_cleanup_strip(example_repo: Path) -> None:
+    git(example_repo, "config", "commit.cleanup", "strip")
+    note = "#12 and #13 accepted"
+    result = run_okr("-C", str(example_repo), "checkin", "offer-rate", "70", "-m", note)
+    assert result.exit_code == 0, result
+    assert note in git(example_repo, "log", "-1", "--format=%B")
+
+
+def test_at_the_last_representable_day_is_no_crash(example_repo: Path) -> None:
+    result = run_okr("-C", str(example_repo), "--at", "2150-01-01", "scorecard")
+    assert result.exit_code == 0, result
+
+
+def test_a_folder_where_the_lock_file_goes_is_one_sentence(example_repo: Path) -> None:
+    (example_repo / ".git" / "okr-checkin.lock").mkdir()
+    before = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
+    result = run_okr("-C", str(example_repo), "checkin", "offer-rate", "70")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("okr: ") and "okr-checkin.lock" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes() == before
