@@ -404,14 +404,8 @@ def _alignment_diagnostics(
             where = _align_path(ref)
             source_address = f"{team_id}/{ref.objective_id}"
             if ref.target not in objectives:
-                hint = _closest(ref.target, objectives)
                 findings.setdefault(path, []).append(
-                    Finding(
-                        "E009",
-                        where,
-                        f"aligns names '{ref.target}', which is no objective of this cycle"
-                        + (f"; did you mean '{hint}'?" if hint else "; write TEAM/OBJECTIVE"),
-                    )
+                    Finding("E009", where, _unknown_alignment(ref.target, objectives))
                 )
             else:
                 edges.setdefault(source_address, []).append((ref.target, path, ref))
@@ -510,6 +504,21 @@ def _shortest_loop(
                 parents[target] = node
                 queue.append(target)
     return None
+
+
+def _unknown_alignment(target: str, objectives: set[str]) -> str:
+    unknown = f"aligns names '{target}', which is no objective of this cycle"
+    hint = _closest(target, objectives)
+    if hint is not None:
+        return f"{unknown}; did you mean '{hint}'?"
+    team = target.strip("/").split("/", 1)[0]
+    teams = {address.split("/", 1)[0] for address in objectives}
+    if "/" in target and team not in teams:
+        return (
+            f"aligns names '{target}', but this cycle has no team '{team}'; add its file "
+            f"{team}.yaml to the cycle folder or align to another team's objective"
+        )
+    return f"{unknown}; write TEAM/OBJECTIVE"
 
 
 def _first_edge(

@@ -382,11 +382,44 @@ def _positioned_strict(text: str) -> Positioned:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        slip = common_slip(text, line)
+        if slip is not None:
+            raise slip from None
         problem = exc.problem or exc.context or "syntax error"
         raise YamlProblem("E001", line, col, f"not valid YAML: {problem}") from None
     except (YAMLError, RecursionError) as exc:
         raise YamlProblem("E001", 1, 1, f"not valid YAML: {exc}") from None
     return result
+
+
+_NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z0-9_-]+):(?=[^\s])")
+
+
+def common_slip(text: str, error_line: int) -> YamlProblem | None:
+    """The likely typo behind a syntax error: parsers report it where they gave up, often
+    the line after. A full-width colon (an IME slip) or `key:value` without a space."""
+    lines = text.splitlines()
+    for number in range(max(1, error_line - 1), min(error_line, len(lines)) + 1):
+        line = lines[number - 1]
+        if line.lstrip().startswith("#"):
+            continue
+        if "：" in line and ":" not in line.split("：", 1)[0]:
+            return YamlProblem(
+                "E001",
+                number,
+                line.index("：") + 1,
+                "full-width colon '：' where YAML needs ':' and a space; type an ASCII colon",
+            )
+        no_space = _NO_SPACE_AFTER_COLON.match(line)
+        if no_space:
+            key = no_space.group(1)
+            return YamlProblem(
+                "E001",
+                number,
+                no_space.end(),
+                f"no space after the colon in '{key}:'; write '{key}: value'",
+            )
+    return None
 
 
 def _mark(event: Any) -> tuple[int, int]:

@@ -74,3 +74,51 @@ def test_a_folder_where_the_lock_file_goes_is_one_sentence(example_repo: Path) -
     assert result.stderr.startswith("okr: ") and "okr-checkin.lock" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes() == before
+
+
+KR_WITH = """\
+objectives:
+  - id: a
+    title: Grow
+    key_results:
+      - id: k
+        title: Reach 10
+        baseline: 0
+        {line}
+        current: 3
+"""
+
+
+def test_a_full_width_colon_is_named_where_it_is(okr_dir: Path) -> None:
+    (okr_dir / "2026-Q3" / "ops.yaml").write_text(
+        KR_WITH.format(line="target： 10"), encoding="utf-8"
+    )
+    result = run_okr("-C", str(okr_dir), "validate")
+    assert result.stdout == (
+        "2026-Q3/ops.yaml:8:15: error[E001]: full-width colon '：' where YAML needs ':' "
+        "and a space; type an ASCII colon\n"
+    )
+
+
+def test_a_missing_space_after_a_colon_is_named_where_it_is(okr_dir: Path) -> None:
+    (okr_dir / "2026-Q3" / "ops.yaml").write_text(
+        KR_WITH.format(line="target:10"), encoding="utf-8"
+    )
+    result = run_okr("-C", str(okr_dir), "validate")
+    assert result.stdout == (
+        "2026-Q3/ops.yaml:8:15: error[E001]: no space after the colon in 'target:'; "
+        "write 'target: value'\n"
+    )
+
+
+def test_aligning_to_a_team_that_has_no_file_says_so(okr_dir: Path) -> None:
+    team = KR_WITH.format(line="target: 10").replace(
+        "    title: Grow\n", "    title: Grow\n    aligns: company/growth\n"
+    )
+    (okr_dir / "2026-Q3" / "ops.yaml").write_text(team, encoding="utf-8")
+    result = run_okr("-C", str(okr_dir), "validate")
+    assert result.stdout == (
+        "2026-Q3/ops.yaml:4:13: error[E009]: aligns names 'company/growth', but this cycle "
+        "has no team 'company'; add its file company.yaml to the cycle folder or align to "
+        "another team's objective\n"
+    )

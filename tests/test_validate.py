@@ -174,8 +174,8 @@ EXPECTED: dict[str, list[str]] = {
             12,
             30,
             "E009",
-            "aligns names 'sales/nowhere', which is no objective of this cycle; "
-            "write TEAM/OBJECTIVE",
+            "aligns names 'sales/nowhere', but this cycle has no team 'sales'; add its file "
+            "sales.yaml to the cycle folder or align to another team's objective",
         ),
     ],
     "E010-aligns-loop.yaml": [
