@@ -339,6 +339,12 @@ def resolve_kr(data: CycleData, text: str) -> Target:
     try:
         return resolve(text, data.cycle.id, targets(everything, objectives=False), "key result")
     except OkrError as unknown:
+        team_id = text.strip().strip("/").removeprefix(f"{data.cycle.id}/")
+        if any(team.id == team_id for team in everything):
+            raise OkrError(
+                f"'{text}' is a team; check in one of its key results (TEAM/OBJECTIVE/KR), "
+                f"or walk through all of them with 'okr checkin -i {team_id}'"
+            ) from None
         try:
             objective = resolve(text, data.cycle.id, targets(everything, key_results=False))
         except OkrError:

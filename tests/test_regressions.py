@@ -122,3 +122,12 @@ def test_aligning_to_a_team_that_has_no_file_says_so(okr_dir: Path) -> None:
         "has no team 'company'; add its file company.yaml to the cycle folder or align to "
         "another team's objective\n"
     )
+
+
+def test_a_team_given_as_the_address_points_to_the_walk(example_repo: Path) -> None:
+    result = run_okr("-C", str(example_repo), "checkin", "hr-admin", "70")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "okr: 'hr-admin' is a team; check in one of its key results (TEAM/OBJECTIVE/KR), "
+        "or walk through all of them with 'okr checkin -i hr-admin'\n"
+    )
