@@ -6,6 +6,7 @@ the schema rule's business, and every other rule skips it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class LintSettings:
         return vague_word_pattern(self.vague_words)
 
 
+@functools.cache
 def vague_word_pattern(extra_words: tuple[str, ...]) -> re.Pattern[str]:
     """English words match whole, or with an -s/-d/-ed/-ing/-ment(s) ending; others anywhere.
 

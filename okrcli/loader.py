@@ -19,7 +19,15 @@ from typing import Any, Protocol
 from okrcli import cache, scoring
 from okrcli.errors import Diagnostic, OkrError, Severity
 from okrcli.findings import Finding
-from okrcli.model import Config, CycleSpan, Team
+from okrcli.model import (
+    Config,
+    CycleSpan,
+    KeyResult,
+    Objective,
+    Team,
+    layout,
+    pickled_by_fields,
+)
 from okrcli.yamlsource import (
     NeedsStrictReader,
     Positioned,
@@ -34,7 +42,6 @@ CONFIG_FILE = "okr.yaml"
 TEAM_SUFFIXES = (".yaml", ".yml")
 _CYCLE_LIKE = re.compile(r"\d{4}-")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-_RESULT_FORMAT = "file-result-2"  # part of the cache key: bump when FileResult changes
 _IGNORE = re.compile(r"#\s*okr:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
@@ -205,6 +212,7 @@ def _read_config(
 # --- team files -----------------------------------------------------------------------------
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AlignRef:
     """One `aligns` entry, kept from the raw data so alignment is checked for every file."""
@@ -215,6 +223,7 @@ class AlignRef:
     target: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileResult:
     team: Team | None  # None when the file has errors
@@ -223,6 +232,13 @@ class FileResult:
     # The file's objective ids even when it has errors, so that another file's `aligns`
     # naming one of them is not reported as naming nothing.
     objective_ids: tuple[str, ...] = ()
+
+
+# Part of every cache key: a change to any of these classes changes the key, so an entry
+# pickled by an older layout is never read back into a newer one.
+_RESULT_FORMAT = layout(
+    FileResult, AlignRef, Team, Objective, KeyResult, Config, CycleSpan, Diagnostic
+)
 
 
 @dataclass

@@ -13,8 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
 
@@ -158,9 +157,9 @@ def status(
     return "off-track"
 
 
-@dataclass(frozen=True, slots=True)
-class Numbers:
-    """Everything §5 says about one KR or objective at one pace, computed once."""
+class Numbers(NamedTuple):
+    """Everything §5 says about one KR or objective at one pace, computed once (a named
+    tuple: a scorecard makes one per KR, and tuples are the cheapest to make)."""
 
     raw: float
     progress: float
