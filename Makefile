@@ -28,9 +28,14 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check okrcli tests benchmarks
 	$(BIN)/mypy okrcli
 
-bench: $(BIN)/okr
-	$(BIN)/python -m pip install -q 'PyYAML>=6.0.1'
-	$(BIN)/python benchmarks/run.py
+# Benchmarks measure okr as users install it (a regular, non-editable install: an editable
+# one adds an import hook to every start), in a venv of their own, rebuilt on each run.
+bench:
+	rm -rf .venv-bench
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install -q --upgrade pip
+	.venv-bench/bin/python -m pip install -q .
+	.venv-bench/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-bench build *.egg-info

@@ -267,8 +267,11 @@ def _print_json(value: Any) -> None:
 
     # Indented for a person at a terminal; compact when piped, where json's C encoder is
     # many times faster on a company's worth of KRs (indent forces the pure-Python one).
-    indent = 2 if _is_terminal() else None
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent) + "\n")
+    if _is_terminal():
+        text = json.dumps(value, ensure_ascii=False, indent=2)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
 
 
 # --- commands -------------------------------------------------------------------------------
