@@ -44,6 +44,9 @@ class Wanted:
     value: str | None
     confidence: str | None = None
     note: str | None = None
+    # (value, confidence) as the user saw them before answering, when okr showed them: a
+    # check-in from elsewhere in the meantime must not be overwritten unseen.
+    seen: tuple[object, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +319,9 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
     with checkin_lock(scope.repo):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve_kr(data, w.address) for w in wanted]
-        for target in found:
+        for target, w in zip(found, wanted, strict=True):
             require_valid(data, target.team.path)
+            require_unchanged_since_seen(target, w)
         updates = [updated(t, scope.cycle.id, w) for t, w in zip(found, wanted, strict=True)]
         changed = [u for u in updates if u.changed]
         files = sorted({u.team.path for u in changed})
@@ -330,6 +334,21 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
         commit = _write_and_commit(scope, edits, commit_message(changed))
         scope.workspace.store.save()
         return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
+
+
+def require_unchanged_since_seen(target: Target, wanted: Wanted) -> None:
+    kr = target.key_result
+    if wanted.seen is None or kr is None:
+        return
+    from okrcli.history import same
+
+    if same([kr.value, kr.confidence], list(wanted.seen)):
+        return
+    raise OkrError(
+        f"{target.address} changed while you were answering (it is now "
+        f"{value_text(kr.value, kr.unit)}, confidence {value_text(kr.confidence)}); nothing "
+        "was written; start the check-in again to see the new values"
+    )
 
 
 def resolve_kr(data: CycleData, text: str) -> Target:

@@ -146,7 +146,8 @@ def _walk(talk: Conversation, krs: list[Target], last: dict[str, str]) -> list[c
             checkin.parse_confidence,
         )
         note = talk.ask("  note: ") or None
-        wanted.append(checkin.Wanted(target.address, value, confidence, note))
+        seen = (kr.value, kr.confidence)
+        wanted.append(checkin.Wanted(target.address, value, confidence, note, seen))
     return wanted
 
 

@@ -131,3 +131,30 @@ def test_a_team_given_as_the_address_points_to_the_walk(example_repo: Path) -> N
         "okr: 'hr-admin' is a team; check in one of its key results (TEAM/OBJECTIVE/KR), "
         "or walk through all of them with 'okr checkin -i hr-admin'\n"
     )
+
+
+def test_a_check_in_made_during_the_walk_is_not_overwritten_unseen(example_repo: Path) -> None:
+    import subprocess
+    import sys
+
+    okr = str(Path(sys.executable).parent / "okr")
+    walk = subprocess.Popen(
+        [okr, "checkin", "-i", "hr-admin"],
+        cwd=example_repo,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert walk.stdout is not None and walk.stdin is not None
+    shown = ""
+    while "value [" not in shown:  # the walk has read the file and asks its first question
+        shown += walk.stdout.read(1)
+    meanwhile = run_okr("-C", str(example_repo), "checkin", "offer-rate", "71")
+    assert meanwhile.exit_code == 0, meanwhile
+    walk.stdin.write("70\n\n\n" + "\n\n\n" * 8 + "\n")  # offer-rate 70, keep the rest, confirm
+    out, err = walk.communicate(timeout=60)
+    assert walk.returncode == 1, out + err
+    assert "hr-admin/talent/offer-rate changed while you were answering" in err
+    assert "current: 71" in (example_repo / "2026-Q3" / "hr-admin.yaml").read_text("utf-8")
+    assert git(example_repo, "rev-list", "--count", "HEAD").strip() == "2"
