@@ -15,7 +15,8 @@ from typing import Any
 
 from okrcli import address, gitrepo, history, scoring
 from okrcli.errors import OkrError, UsageError
-from okrcli.history import Fields, Snapshot, Step, same
+from okrcli.history import REVISION_FIELDS, Fields, Snapshot, Step, same
+from okrcli.loader import team_id_of
 from okrcli.model import KeyResult, Objective, Team
 from okrcli.numbers import round_half
 from okrcli.revsource import head, resolve
@@ -182,8 +183,8 @@ def diff(
     skipped = sorted(
         name for name in before.keys() | after.keys() if _unparseable(name, before, after)
     )
-    old = {history.team_id(n): s for n, s in before.items() if s is not None and n not in skipped}
-    new = {history.team_id(n): s for n, s in after.items() if s is not None and n not in skipped}
+    old = {team_id_of(n): s for n, s in before.items() if s is not None and n not in skipped}
+    new = {team_id_of(n): s for n, s in after.items() if s is not None and n not in skipped}
     result = {"base": base.label, "head": head_side.label, "changes": compare(old, new)}
     return result, skipped
 
@@ -293,14 +294,11 @@ def _objective_progress(krs: dict[str, Fields]) -> float | None:
     return round_half(scoring.objective_progress(Objective("", "", usable)), DIGITS)
 
 
-REVISED = frozenset({"baseline", "target"})
-
-
 def revised_fields(change: dict[str, Any]) -> list[str]:
     """The goalposts a modified KR moved: its baseline or target."""
     if change["change"] != "modified" or change["address"].count("/") != 2:
         return []
-    return [name for name in change["fields"] if name in REVISED]
+    return [name for name in change["fields"] if name in REVISION_FIELDS]
 
 
 # --- stale (§11) ----------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from okrcli import gitrepo, loader, writer
+from okrcli import gitrepo, loader, render, writer
 from okrcli.address import Target, resolve, targets
 from okrcli.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.loader import CycleData, Workspace
+from okrcli.message import CheckedIn, clean_note, format_message
 from okrcli.model import CycleSpan, KeyResult, Objective, Team
 from okrcli.numbers import format_number, parse_number
 from okrcli.scoring import kr_progress
@@ -185,7 +186,7 @@ def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
             after = replace(after, current=value)
     if wanted.confidence is not None:
         after = replace(after, confidence=parse_confidence(wanted.confidence))
-    note = wanted.note.strip() if wanted.note and wanted.note.strip() else None
+    note = clean_note(wanted.note or "") or None
     given = wanted.confidence is not None
     return Update(cycle, target.team, target.objective, kr, after, note, given)
 
@@ -389,8 +390,7 @@ def _stub_teams(data: CycleData) -> list[Team]:
             tree = load_positioned(decode(raw)).data
         except YamlProblem:
             continue
-        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        stubs.append(Team(team_id, path, tuple(_stub_objectives(tree))))
+        stubs.append(Team(loader.team_id_of(path), path, tuple(_stub_objectives(tree))))
     return stubs
 
 
@@ -566,8 +566,6 @@ def _interrupts_as_exceptions() -> Iterator[None]:
 
 
 def value_text(value: object, unit: str | None = None) -> str:
-    from okrcli import render
-
     return render.value_text(value, unit, missing="none")
 
 
@@ -584,47 +582,34 @@ def change_text(update: Update) -> str:
     return ", ".join(parts)
 
 
-def trailers(update: Update) -> list[str]:
+def commit_message(changed: Sequence[Update]) -> str:
+    return format_message([checked_in(update) for update in changed])
+
+
+def checked_in(update: Update) -> CheckedIn:
+    """What the commit message says about one KR."""
     value = update.after.value
     assert value is not None
-    lines = [
-        f"OKR-Check-In: {update.cycle}/{update.address}",
-        f"OKR-Value: {writer.scalar_text(value)}",
-    ]
     # SPEC §8: OKR-Confidence whenever --confidence is given, even when it did not change.
     confidence = update.after.confidence
-    if (update.confidence_given or update.confidence_changed) and confidence is not None:
-        lines.append(f"OKR-Confidence: {writer.scalar_text(confidence)}")
-    return lines
-
-
-def commit_message(changed: Sequence[Update]) -> str:
-    """Subject naming the KR and the change; the note as body; trailers last, one paragraph."""
-    if len(changed) == 1:
-        update = changed[0]
-        subject = f"checkin {update.address}: {change_text(update)}"
-        body = [update.note] if update.note else []
-    else:
-        teams = sorted({u.team.id for u in changed})
-        where = teams[0] if len(teams) == 1 else f"{len(teams)} teams"
-        subject = f"checkin {where}: {len(changed)} key results"
-        body = []
-        for update in changed:
-            body.append(f"{update.address}: {change_text(update)}")
-            if update.note:
-                body.append("\n".join(f"  {line}" for line in update.note.splitlines()))
-        body = ["\n".join(body)]
-    lines = [line for update in changed for line in trailers(update)]
-    return "\n\n".join([subject, *body, "\n".join(lines)]) + "\n"
+    shown = update.confidence_given or update.confidence_changed
+    return CheckedIn(
+        update.cycle,
+        update.address,
+        change_text(update),
+        writer.scalar_text(value),
+        writer.scalar_text(confidence) if shown and confidence is not None else None,
+        update.note or "",
+    )
 
 
 def summary(update: Update, commit: str | None, written: bool) -> str:
     """One line: the KR, old → new value, progress old → new (and confidence, commit)."""
     unit = update.before.unit
+    old, new = (render.percent(kr_progress(kr)) for kr in (update.before, update.after))
     line = (
         f"{update.address}: {value_text(update.before.value)} → "
-        f"{value_text(update.after.value, unit)}, progress "
-        f"{_percent(kr_progress(update.before))} → {_percent(kr_progress(update.after))}"
+        f"{value_text(update.after.value, unit)}, progress {old} → {new}"
     )
     if update.confidence_changed:
         line += (
@@ -645,7 +630,3 @@ def unchanged_line(update: Update) -> str:
         f"{update.address}: already {value_text(update.before.value, update.before.unit)}"
         f"{tail}; nothing to check in"
     )
-
-
-def _percent(progress: float) -> str:
-    return f"{round(progress * 100):d}%"

@@ -14,12 +14,10 @@ from typing import Any
 
 from okrcli import schema
 from okrcli.findings import Finding
+from okrcli.model import ID_PATTERN
 from okrcli.yamlsource import Path, is_number
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 CYCLE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-QUARTER_PATTERN = re.compile(r"\d{4}-Q[1-4]\Z")
-CYCLE_LIKE_PATTERN = re.compile(r"\d{4}-")
 
 BUILTIN_VAGUE_WORDS = (
     "improve",

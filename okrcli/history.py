@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from okrcli import cache, gitrepo, yamlsource
-from okrcli.loader import git_blob_id, is_team_file_name
+from okrcli.loader import git_blob_id, is_team_file_name, team_id_of
+from okrcli.message import Message, parse_message
 from okrcli.yamlsource import NeedsStrictReader, YamlProblem, decode, load_fast, load_positioned
 
 Fields = dict[str, Any]
@@ -111,10 +112,6 @@ def same(old: object, new: object) -> bool:
 
 def is_team_file(name: str) -> bool:
     return is_team_file_name(name) and "/" not in name
-
-
-def team_id(name: str) -> str:
-    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 # --- many versions of one file: parse once, then patch changed value lines -----------------
@@ -381,18 +378,6 @@ class Snapshots:
 
 # --- commits --------------------------------------------------------------------------------
 
-_TRAILER_LINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-CHECKIN_TRAILER = "okr-check-in"
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    subject: str
-    note: str  # a check-in's -m text (maybe empty), else the subject
-    checkin: bool
-    notes: dict[str, str]  # per KR address, for a check-in of several KRs
-
 
 @dataclass(frozen=True, slots=True)
 class Commit:
@@ -411,59 +396,11 @@ class Commit:
         return dt.datetime.fromisoformat(self.date)
 
     def note_for(self, kr_address: str) -> str:
-        return self.message.notes.get(kr_address, self.message.note)
-
-
-def read_message(message: str) -> Message:
-    """The subject and note(s) of a commit message.
-
-    A check-in carries `OKR-Check-In:` in its final paragraph of git trailers; its note is
-    the body before that paragraph. A check-in of several KRs lists each one in its body as
-    `ADDRESS: change` with its note indented below. Any other commit's note is its subject.
-    """
-    paragraphs = [p for p in _PARAGRAPH_BREAK.split(message.strip()) if p.strip()]
-    if not paragraphs:
-        return Message("", "", False, {})
-    subject = " ".join(line.strip() for line in paragraphs[0].splitlines())
-    body = paragraphs[1:]
-    checked_in = _checkin_addresses(body[-1]) if body else []
-    if not checked_in:
-        return Message(subject, subject, False, {})
-    note = "\n\n".join(body[:-1]).strip()
-    notes = _notes_by_address(note, checked_in) if len(checked_in) > 1 else {}
-    return Message(subject, "" if notes else note, True, notes)
-
-
-def _checkin_addresses(paragraph: str) -> list[str]:
-    """The KR addresses (without the cycle) of a trailer paragraph's OKR-Check-In lines;
-    [] when the paragraph is not all trailers or names no check-in."""
-    lines = paragraph.splitlines()
-    found = []
-    for line in lines:
-        if line[:1] in (" ", "\t"):
-            continue  # a folded trailer value
-        if not _TRAILER_LINE.match(line):
-            return []
-        key, _, value = line.partition(":")
-        if key.lower() == CHECKIN_TRAILER:
-            found.append(value.strip().split("/", 1)[-1])
-    return found
-
-
-def _notes_by_address(body: str, checked_in: list[str]) -> dict[str, str]:
-    notes: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in body.splitlines():
-        head = line.split(": ", 1)[0]
-        if not line.startswith(" ") and head in checked_in:
-            current = notes.setdefault(head, [])
-        elif current is not None and line.startswith("  "):
-            current.append(line[2:])
-    return {kr_address: "\n".join(lines) for kr_address, lines in notes.items()}
+        return self.message.note_for(kr_address)
 
 
 def _commit(log_commit: gitrepo.LogCommit) -> Commit:
-    message = read_message(log_commit.message)
+    message = parse_message(log_commit.message)
     return Commit(log_commit.id, log_commit.author_date, log_commit.author, message)
 
 
@@ -534,7 +471,7 @@ def _steps(
                 last_parsed.pop(change.path, None)
             else:
                 last_parsed[change.path] = after
-            files.append(FileStep(team_id(change.path), before, after))
+            files.append(FileStep(team_id_of(change.path), before, after))
         if files:
             yield Step(_commit(log_commit), tuple(files))
 

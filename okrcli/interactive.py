@@ -112,7 +112,7 @@ def run(
 
 def _team_paths(data: CycleData, team: str | None) -> list[str]:
     """The team files to walk through, in file order: one team's, or every team's."""
-    by_id = {path.rsplit("/", 1)[-1].rsplit(".", 1)[0]: path for path in sorted(data.texts)}
+    by_id = {loader.team_id_of(path): path for path in sorted(data.texts)}
     if team is None:
         return list(by_id.values())
     wanted = team.strip().strip("/")

@@ -20,6 +20,7 @@ from okrcli import cache, scoring
 from okrcli.errors import Diagnostic, OkrError, Severity
 from okrcli.findings import Finding
 from okrcli.model import (
+    ID_PATTERN,
     Config,
     CycleSpan,
     KeyResult,
@@ -41,7 +42,6 @@ from okrcli.yamlsource import (
 CONFIG_FILE = "okr.yaml"
 TEAM_SUFFIXES = (".yaml", ".yml")
 _CYCLE_LIKE = re.compile(r"\d{4}-")
-_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _IGNORE = re.compile(r"#\s*okr:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
@@ -294,7 +294,7 @@ def load_cycle(
             continue
         data.texts[path] = raw
         result = team_file_result(workspace, path, raw)
-        team_id = name.rsplit(".", 1)[0]
+        team_id = team_id_of(path)
         if team_id in seen_ids:
             result = FileResult(
                 None,
@@ -322,6 +322,11 @@ def load_cycle(
     return data
 
 
+def team_id_of(path: str) -> str:
+    """A team's id is its file's name without the suffix: `2026-Q3/hr-admin.yaml` -> `hr-admin`."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def is_team_file_name(name: str) -> bool:
     """`*.yaml` or `*.yml`, as a shell glob means it: hidden files (editor and OS litter
     such as `._team.yaml`) are not team files."""
@@ -339,7 +344,7 @@ def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
     from okrcli import checks, schema
     from okrcli.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
 
-    team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    team_id = team_id_of(path)
     lint = checks.LintSettings(
         config.max_objectives if config else DEFAULT_MAX_OBJECTIVES,
         config.max_key_results if config else DEFAULT_MAX_KEY_RESULTS,
@@ -356,7 +361,7 @@ def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
     except YamlProblem as problem:
         return FileResult(None, (_from_problem(path, problem),), ())
     findings = checks.check_team(tree, lint)
-    if not _ID.match(team_id):
+    if not ID_PATTERN.match(team_id):
         findings.append(
             Finding(
                 "E007",
@@ -410,12 +415,12 @@ def _alignment_diagnostics(
     """E009 (aligns names nothing) and E010 (aligns loops back), across all files."""
     objectives: set[str] = set()
     for path, result in results:
-        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        team_id = team_id_of(path)
         objectives.update(f"{team_id}/{objective_id}" for objective_id in result.objective_ids)
     findings: dict[str, list[Finding]] = {}
     edges: dict[str, list[tuple[str, str, AlignRef]]] = {}
     for path, result in results:
-        team_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        team_id = team_id_of(path)
         for ref in result.aligns:
             where = _align_path(ref)
             source_address = f"{team_id}/{ref.objective_id}"

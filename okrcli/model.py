@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
 Number = int | float
 Kind = Literal["committed", "aspirational"]
 Status = Literal["done", "on-track", "at-risk", "off-track"]
+# Team (file name), objective and KR ids: lower-case kebab-case.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 T = TypeVar("T")
 
