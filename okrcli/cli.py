@@ -122,7 +122,7 @@ class Options:
     at: str | None
     color: bool
 
-    def today(self) -> dt.date:
+    def as_of_date(self) -> dt.date:
         return self.as_of or dt.date.today()
 
 
@@ -215,7 +215,7 @@ def _workspace(options: Options) -> tuple[Workspace, dt.date]:
 
     root = loader.find_root(options.start)
     if options.at is None:
-        return loader.open_workspace(root), options.today()
+        return loader.open_workspace(root), options.as_of_date()
     from okrcli import revsource
 
     source, commit_date = revsource.at(root, options.at)
@@ -290,7 +290,7 @@ def init(
 
     options = _options(ctx)
     target = path if path is None or path.is_absolute() else options.start / path
-    created = scaffold.init(target or options.start, options.today())
+    created = scaffold.init(target or options.start, options.as_of_date())
     for created_path in created:
         print(f"created {created_path}")
 
@@ -321,7 +321,7 @@ def validate(
         for span in cycles:
             tick = progress.reporter(f"reading {span.id}")
             data = loader.load_cycle(workspace, span, tick)
-            diagnostics += data.diagnostics[len(workspace.diagnostics) :]
+            diagnostics += data.diagnostics  # okr.yaml's findings repeat; set() below
             files += len(data.texts)
         scope = f"{len(cycles)} cycle(s)"
     else:
@@ -477,7 +477,7 @@ def checkin(
             )
         from okrcli import interactive as walk
 
-        walk.run(options.start, options.cycle, options.today(), address, not no_commit)
+        walk.run(options.start, options.cycle, options.as_of_date(), address, not no_commit)
         return
     if address is None or value is None:
         raise UsageError(
@@ -487,7 +487,7 @@ def checkin(
     if value.startswith("--"):
         raise UsageError(f"no such option: {value.split('=', 1)[0]}")
     commit = not no_commit
-    scope = service.open_scope(options.start, options.cycle, options.today(), address, commit)
+    scope = service.open_scope(options.start, options.cycle, options.as_of_date(), address, commit)
     outcome = service.check_in(scope, [service.Wanted(address, value, confidence, message)])
     for warning in outcome.warnings:
         print(f"okr: warning: {warning.format()}", file=sys.stderr)
@@ -606,7 +606,7 @@ def diff(
     if options.at is not None:
         raise UsageError("diff compares the revisions it is given; write 'okr diff REV' for --at")
     root, top = _git_root(options, "okr diff")
-    cycle = loader.open_workspace(root).select_cycle(options.cycle, options.today())
+    cycle = loader.open_workspace(root).select_cycle(options.cycle, options.as_of_date())
     base_side, head_side = changes.diff_sides(top, base, head)
     before, after = changes.read_sides(top, root, cycle.id, (base_side, head_side))
     result, skipped = changes.diff(base_side, head_side, before, after)
