@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +107,8 @@ class Store:
         merged = {**kept, **self._used}
         if len(merged) > self._MAX_UNLABELLED_SPARE * len(self._used) + 256:
             merged = dict(self._used)
+        import tempfile  # only a run that computed something new writes
+
         temporary = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
