@@ -16,6 +16,18 @@ from typer.testing import CliRunner
 from okrcli.cli import app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme"
+# The KRs of examples/acme's hr-admin.yaml, in file order (the order `checkin -i` asks).
+HR_KRS = [
+    "offer-rate",
+    "onboarding-days",
+    "dashboard",
+    "attrition",
+    "enps",
+    "workshops",
+    "admin-cost",
+    "response-time",
+    "processes-online",
+]
 
 # No per-example deadline: a shared CI machine is slow at times, and slowness is not a bug.
 # In CI the examples are derandomized, so a run is reproducible and main stays green for

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE, commit, edit, git, run_okr
+from conftest import EXAMPLE, commit, edit, git, imported_example, run_okr
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
@@ -19,11 +19,7 @@ SALES = "2026-Q3/sales.yaml"
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """Imported on 07-01 (offer-rate at 68), checked in on 07-10 (offer-rate at 74)."""
-    root = tmp_path / "acme"
-    shutil.copytree(EXAMPLE, root)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    commit(root, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    root = imported_example(tmp_path)
     edit(root, HR, "current: 68", "current: 74")
     commit(root, "checkin offer-rate", "2026-07-10T12:00:00+00:00")
     return root

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import git, run_okr, run_okr_process
+from conftest import HR_KRS, git, run_okr, run_okr_process
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
-HR_KRS = [
-    "offer-rate",
-    "onboarding-days",
-    "dashboard",
-    "attrition",
-    "enps",
-    "workshops",
-    "admin-cost",
-    "response-time",
-    "processes-online",
-]
 SALES_KRS = ["new-customers", "pipeline", "playbook", "churn", "nps"]
 COMPANY_KRS = ["revenue", "new-regions", "opex-ratio"]
 

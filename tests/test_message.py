@@ -8,25 +8,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from conftest import git, run_okr
+from conftest import HR_KRS, git, run_okr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okrcli import checkin
 from okrcli.message import CheckedIn, Message, clean_note, format_message, parse_message
 from okrcli.numbers import format_number
-
-HR_KRS = [
-    "offer-rate",
-    "onboarding-days",
-    "dashboard",
-    "attrition",
-    "enps",
-    "workshops",
-    "admin-cost",
-    "response-time",
-    "processes-online",
-]
 
 # --- generated check-ins --------------------------------------------------------------------
 
