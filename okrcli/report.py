@@ -19,7 +19,7 @@ from okrcli.numbers import round_half
 DIGITS = 4
 
 
-def _config(data: CycleData) -> Config:
+def config_of(data: CycleData) -> Config:
     config = data.workspace.config
     assert config is not None, "callers refuse cycles with errors first"
     return config
@@ -74,42 +74,55 @@ def objective_row(
 
 
 def scorecard(data: CycleData, as_of: dt.date, team_id: str | None = None) -> dict[str, Any]:
-    config = _config(data)
     pace = expected(data, as_of)
-    teams = data.teams
-    if team_id is not None:
-        teams = [team for team in teams if team.id == team_id]
-        if not teams:
-            known = ", ".join(team.id for team in data.teams) or "none"
-            raise OkrError(f"no team '{team_id}' in {data.cycle.id}; teams here: {known}")
-    team_rows = []
-    every_objective: list[float] = []
-    for team in teams:
-        rows = [objective_row(team, o, pace, config) for o in team.objectives]
-        objectives = [row for row, _ in rows]
-        progresses = [progress for _, progress in rows]
-        every_objective += progresses
-        team_rows.append(
-            {
-                "team": team.id,
-                "name": team.display_name,
-                "owner": team.owner,
-                "progress": round_half(scoring.mean(progresses), DIGITS),
-                "objectives": objectives,
-            }
-        )
+    config = config_of(data)
+    rows = [team_row(team, pace, config) for team in selected_teams(data, team_id)]
+    every_objective = [progress for _, progresses in rows for progress in progresses]
+    return {**card(data, as_of, every_objective), "teams": [row for row, _ in rows]}
+
+
+def selected_teams(data: CycleData, team_id: str | None) -> list[Team]:
+    """Every valid team of the cycle, or the one `--team` names."""
+    if team_id is None:
+        return data.teams
+    teams = [team for team in data.teams if team.id == team_id]
+    if not teams:
+        known = ", ".join(team.id for team in data.teams) or "none"
+        raise OkrError(f"no team '{team_id}' in {data.cycle.id}; teams here: {known}")
+    return teams
+
+
+def team_row(team: Team, pace: float, config: Config) -> tuple[dict[str, Any], list[float]]:
+    """A team's scorecard row, and its objectives' exact progress for the cycle's mean.
+
+    Depends on nothing but the team file's content, the pace and the status thresholds
+    (jsonout caches it by exactly those).
+    """
+    rows = [objective_row(team, o, pace, config) for o in team.objectives]
+    progresses = [progress for _, progress in rows]
+    row = {
+        "team": team.id,
+        "name": team.display_name,
+        "owner": team.owner,
+        "progress": round_half(scoring.mean(progresses), DIGITS),
+        "objectives": [objective for objective, _ in rows],
+    }
+    return row, progresses
+
+
+def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, Any]:
+    """The scorecard's fields above its teams (which follow under "teams")."""
     return {
         "cycle": data.cycle.id,
         "as_of": as_of.isoformat(),
-        "expected": round_half(pace, DIGITS),
-        "progress": round_half(scoring.mean(every_objective), DIGITS),
-        "teams": team_rows,
+        "expected": round_half(expected(data, as_of), DIGITS),
+        "progress": round_half(scoring.mean(progresses), DIGITS),
     }
 
 
 def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[dict[str, Any]]:
     """Top objectives (aligned to nothing) with the objectives that align to them below."""
-    config = _config(data)
+    config = config_of(data)
     pace = expected(data, as_of)
     objectives = targets(data.teams, key_results=False)
     children: dict[str, list[Target]] = {}

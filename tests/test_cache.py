@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from okrcli import cache, loader
+from okrcli import cache, jsonout, loader
 from tests.conftest import git, run_okr
 
 AS_OF = "2026-08-15"
@@ -135,11 +135,19 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
 
 
 def poison(home: Path) -> None:
-    """Change every cached team's offer-rate current to 99 (still a well-formed entry)."""
+    """Change the offer-rate current to 99 in every cached team file and every cached
+    scorecard fragment (each still a well-formed entry)."""
     for path in cache_files(home):
         with open(path, "rb") as handle:
             form, version, entries = pickle.load(handle)
         for entry_key, (label, value) in list(entries.items()):
+            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+                row = json.loads(value[0])
+                for objective in row["objectives"]:
+                    for kr in objective["key_results"]:
+                        if kr["address"] == OFFER_RATE:
+                            kr["current"] = 99
+                entries[entry_key] = (label, (jsonout.encode(row, indent=False), value[1]))
             if isinstance(value, loader.FileResult) and value.team is not None:
                 team = value.team
                 objectives = tuple(
@@ -188,3 +196,75 @@ def test_a_store_keeps_one_version_per_label(isolated_env: Path) -> None:
     store = cache.Store("labels")
     assert store.get("v1") is None  # superseded twice over: dropped
     assert store.get("v3") == "third"
+
+
+# --- the scorecard's cached JSON fragments (jsonout) -------------------------------------
+
+
+def whole_card_text(repo: Path, as_of: str = AS_OF, team: str | None = None) -> str:
+    """What piped JSON must be: report.scorecard encoded in one piece, without the cache."""
+    import datetime as dt
+
+    from okrcli import report
+
+    workspace = loader.open_workspace(repo)
+    day = dt.date.fromisoformat(as_of)
+    data = loader.load_cycle(workspace, workspace.select_cycle(None, day))
+    return jsonout.encode(report.scorecard(data, day, team), indent=False) + "\n"
+
+
+@pytest.mark.parametrize("team", [None, "hr-admin"], ids=["all teams", "--team"])
+def test_json_from_cached_fragments_is_the_whole_card_encoded(
+    example_repo: Path, team: str | None
+) -> None:
+    extra = ("--team", team) if team else ()
+    argv = ("-C", str(example_repo), "--as-of", AS_OF, "scorecard", "--format", "json", *extra)
+    cold = run_okr(*argv)
+    warm = run_okr(*argv)
+    assert cold.exit_code == warm.exit_code == 0
+    assert cold.stdout == warm.stdout == whole_card_text(example_repo, team=team)
+
+
+def test_json_fragments_are_read_from_the_cache(example_repo: Path, isolated_env: Path) -> None:
+    scorecard(example_repo)
+    poison(isolated_env)
+    for path in cache_files(isolated_env):
+        if not _holds_fragments(path):
+            path.unlink()  # team files are read afresh: only the fragments are poisoned
+    assert current(scorecard(example_repo)) == 99
+
+
+def _holds_fragments(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        _, _, entries = pickle.load(handle)
+    return any(
+        isinstance(value, tuple) and isinstance(value[0], str) for _, value in entries.values()
+    )
+
+
+@pytest.mark.parametrize("as_of", ["2026-07-20", "2026-09-25"])
+def test_json_fragments_follow_the_as_of_date(example_repo: Path, as_of: str) -> None:
+    scorecard(example_repo)  # warm for AS_OF
+    argv = ("-C", str(example_repo), "--as-of", as_of, "scorecard", "--format", "json")
+    result = run_okr(*argv)
+    assert result.stdout == whole_card_text(example_repo, as_of)
+    assert result.stdout != whole_card_text(example_repo)
+
+
+def test_json_fragments_follow_the_status_thresholds(example_repo: Path) -> None:
+    warm = scorecard(example_repo)
+    config = example_repo / "okr.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("on_track: 0.10", "on_track: 0.60").replace("at_risk: 0.25", "at_risk: 0.70"),
+        encoding="utf-8",
+    )
+    result = run_okr("-C", str(example_repo), "--as-of", AS_OF, "scorecard", "--format", "json")
+    assert result.stdout == whole_card_text(example_repo)
+    statuses = {kr["status"] for t in json.loads(result.stdout)["teams"] for kr in _krs(t)}
+    assert "off-track" not in statuses
+    assert statuses != {kr["status"] for t in warm["teams"] for kr in _krs(t)}
+
+
+def _krs(team: dict[str, Any]) -> list[dict[str, Any]]:
+    return [kr for objective in team["objectives"] for kr in objective["key_results"]]

@@ -1,0 +1,63 @@
+"""JSON on stdout (SPEC §6): indented for a person at a terminal, compact when piped.
+
+Piped, the scorecard is assembled from one encoded fragment per team, kept in the cache
+under the team file's content and everything else a team's row depends on (the pace of the
+as-of date and the status thresholds). A warm run over 10,000 KRs then neither scores nor
+encodes them again; the text is the same as encoding report.scorecard whole (tests hold
+the two equal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from okrcli import cache, report
+from okrcli.loader import CycleData
+
+# Part of every fragment's key: bump when report.team_row's output changes shape, so a
+# fragment encoded by older code is never spliced into newer output.
+_FRAGMENT_FORMAT = "team-row-1"
+
+
+def encode(value: Any, indent: bool) -> str:
+    # The C encoder is many times faster on a company's worth of KRs, but only without
+    # indent; people read the indented form, programs get the compact one.
+    if indent:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool) -> str:
+    if indent:
+        return encode(report.scorecard(data, as_of, team_id), indent=True)
+    config = report.config_of(data)
+    pace = report.expected(data, as_of)
+    settings = repr((pace, config.on_track, config.at_risk))
+    store = cache.Store(f"scorecard\0{data.workspace.root}")
+    fragments: list[str] = []
+    every_objective: list[float] = []
+    for team in report.selected_teams(data, team_id):
+        content = data.workspace.source.blob_id(team.path, data.texts[team.path])
+        entry_key = cache.key(_FRAGMENT_FORMAT, team.path, content, settings)
+        entry = store.get(entry_key)
+        if not _is_fragment(entry):
+            row, progresses = report.team_row(team, pace, config)
+            entry = (encode(row, indent=False), tuple(progresses))
+            store.put(entry_key, entry, label=team.path)
+        fragments.append(entry[0])
+        every_objective += entry[1]
+    store.save()
+    head = encode(report.card(data, as_of, every_objective), indent=False)
+    # The card's fields come first and "teams" last, as in report.scorecard.
+    return f'{head[:-1]},"teams":[{",".join(fragments)}]}}'
+
+
+def _is_fragment(entry: object) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], tuple)
+    )
