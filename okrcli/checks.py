@@ -102,13 +102,13 @@ TeamRule = Callable[[dict[str, Any], LintSettings], Iterator[Finding]]
 
 def check_schema(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
     """E003 unknown keys, E004 missing keys, E005 wrong types and values."""
-    yield from schema.findings_for(schema.TeamIn, data, ())
+    yield from schema.findings_for(schema.TEAM, data, ())
     objectives = data.get("objectives")
     if not isinstance(objectives, list):
         return
     for index, objective in enumerate(objectives):
         objective_path: Path = ("objectives", index)
-        yield from schema.findings_for(schema.ObjectiveIn, objective, objective_path)
+        yield from schema.findings_for(schema.OBJECTIVE, objective, objective_path)
         if not isinstance(objective, dict):
             continue
         key_results = objective.get("key_results")
@@ -122,7 +122,7 @@ def check_schema(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
         if isinstance(key_results, list):
             for kr_index, kr in enumerate(key_results):
                 kr_path = (*objective_path, "key_results", kr_index)
-                yield from schema.findings_for(schema.KeyResultIn, kr, kr_path)
+                yield from schema.findings_for(schema.KEY_RESULT, kr, kr_path)
 
 
 def check_ids(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
@@ -279,9 +279,9 @@ def check_config(data: dict[str, Any]) -> list[Finding]:
     """okr.yaml: a bad date is E005 (SPEC §7 lists it there); anything else wrong is E012."""
     findings = [
         Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-        for finding in schema.findings_for(schema.ConfigIn, data, ())
+        for finding in schema.findings_for(schema.CONFIG, data, ())
     ]
-    for key, section in (("status", schema.StatusIn), ("lint", schema.LintIn)):
+    for key, section in (("status", schema.STATUS), ("lint", schema.LINT)):
         if isinstance(data.get(key), dict):
             findings.extend(
                 Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
@@ -315,7 +315,7 @@ def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:
             f"okr.yaml: cycle id '{cycle_id}' may use only letters, digits, '-', '_' and '.'",
             at="key",
         )
-    for finding in schema.findings_for(schema.CycleIn, span, path):
+    for finding in schema.findings_for(schema.CYCLE, span, path):
         code = "E005" if finding.code == "E005" and "date" in finding.message else "E012"
         yield Finding(code, finding.path, f"okr.yaml: {finding.message}", at=finding.at)
     if isinstance(span, dict):

@@ -1,19 +1,20 @@
-"""The file formats as pydantic models (strict, unknown keys forbidden), and the mapping of
-pydantic's errors to okr's findings.
+"""The file formats: what each mapping of okr.yaml and a team file may hold.
 
-Only the cold path imports this module: validated files are cached as domain objects
-(model.py), so a warm run never pays for pydantic.
+Each format is a Shape: its keys, whether each is required, and the rule its value must
+pass. A mapping that breaks no rule is checked here in plain Python; only one that breaks
+something is handed to the pydantic models built from the same shapes (schema_errors.py),
+whose errors become okr's findings. So a clean file, which is nearly every file and every
+file a check-in writes, never imports pydantic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
-from typing import Annotated, Any
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from okrcli import model
 from okrcli.findings import Finding
@@ -24,7 +25,7 @@ _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
 _SHOWN_CHARS = 40
 
 
-def _number(value: Any) -> float | int:
+def number(value: Any) -> float | int:
     if not is_number(value):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"must be a finite number, not {value}")
@@ -41,21 +42,21 @@ def is_number_like(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _fraction(value: Any) -> float | int:
-    number = _number(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be between 0.0 and 1.0, not {number}")
-    return number
+def fraction(value: Any) -> float | int:
+    amount = number(value)
+    if not 0 <= amount <= 1:
+        raise ValueError(f"must be between 0.0 and 1.0, not {amount}")
+    return amount
 
 
-def _positive(value: Any) -> float | int:
-    number = _number(value)
-    if number <= 0:
-        raise ValueError(f"must be greater than 0, not {number}")
-    return number
+def positive(value: Any) -> float | int:
+    amount = number(value)
+    if amount <= 0:
+        raise ValueError(f"must be greater than 0, not {amount}")
+    return amount
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     if not isinstance(value, str):
         # Quoting helps only a scalar YAML read as something else (`title: 2026`, `no`).
         hint = "; put it in quotes" if isinstance(value, int | float) else ""
@@ -63,13 +64,13 @@ def _text(value: Any) -> str:
     return value
 
 
-def _flag(value: Any) -> bool:
+def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, not {describe(value)}")
     return value
 
 
-def _date(value: Any) -> dt.date:
+def date(value: Any) -> dt.date:
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
@@ -78,7 +79,7 @@ def _date(value: Any) -> dt.date:
     raise ValueError(f"must be a real date written YYYY-MM-DD, not {describe(value)}")
 
 
-def _count(value: Any) -> int:
+def count(value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         # describe() would show 5.0 as "5", which reads like a valid count.
         raise ValueError(f"must be a whole number written without a decimal point, not {value}")
@@ -87,7 +88,7 @@ def _count(value: Any) -> int:
     return value
 
 
-def _aligns(value: Any) -> tuple[str, ...]:
+def aligns(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -98,22 +99,28 @@ def _aligns(value: Any) -> tuple[str, ...]:
     )
 
 
-def _kind(value: Any) -> str:
+def kind(value: Any) -> str:
     if value not in ("committed", "aspirational"):
         raise ValueError(f"must be one of 'committed' or 'aspirational', not {describe(value)}")
     return str(value)
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def mapping(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"must be a mapping of keys, not {describe(value)}")
     return value
 
 
-def _text_list(value: Any) -> tuple[str, ...]:
+def text_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
     raise ValueError(f"must be a list of words, not {describe(value)}")
+
+
+def a_list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"must be a list, not {describe(value)}")
+    return value
 
 
 def describe(value: object) -> str:
@@ -139,151 +146,121 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-Number = Annotated[Any, AfterValidator(_number)]
-Fraction = Annotated[Any, AfterValidator(_fraction)]
-Positive = Annotated[Any, AfterValidator(_positive)]
-Text = Annotated[Any, AfterValidator(_text)]
-Flag = Annotated[Any, AfterValidator(_flag)]
-Date = Annotated[Any, AfterValidator(_date)]
-Count = Annotated[Any, AfterValidator(_count)]
-Aligns = Annotated[Any, AfterValidator(_aligns)]
-TextList = Annotated[Any, AfterValidator(_text_list)]
-Kind = Annotated[Any, AfterValidator(_kind)]
-Mapping = Annotated[Any, AfterValidator(_mapping)]
+# --- the shapes ---------------------------------------------------------------------------
 
-_STRICT = ConfigDict(extra="forbid", strict=True)
+Rule = Callable[[Any], Any]  # returns the value as the model holds it; ValueError if wrong
+# "optional": may be left out, but a null is refused; "nullable": a null counts as absent.
+Presence = Literal["required", "optional", "nullable"]
+
+
+# Compared and hashed by identity: each shape is one module constant (and a cache key).
+@dataclass(frozen=True, eq=False)
+class Shape:
+    name: str  # the model's name
+    entry: str  # how a message names an entry of this shape that is not a mapping
+    fields: dict[str, tuple[Rule, Presence]]
+
+    def is_clean(self, data: dict[Any, Any]) -> bool:
+        """True exactly when the pydantic model finds nothing wrong (tests hold the two
+        equal): every key known, every required key present, every value passing its rule."""
+        for key, value in data.items():
+            field = self.fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                return False
+            rule, presence = field
+            if value is None and presence == "nullable":
+                continue
+            try:
+                rule(value)
+            except ValueError:
+                return False
+        return all(key in data for key, (_, p) in self.fields.items() if p == "required")
 
 
 # A key written with no value (`owner:`, `current: ~`) counts as absent: "no value yet"
 # is what people mean by it. The keys that decide what a KR is (`baseline`, `target`,
-# `done`) are the exception: they have no default, so a null there is refused (E005).
-# (Pydantic never validates a default, so `= None` without `| None` refuses an explicit
-# null while still allowing the key to be left out.)
-
-
-class KeyResultIn(BaseModel):
-    model_config = _STRICT
-    id: Text
-    title: Text
-    owner: Text | None = None
-    unit: Text | None = None
-    baseline: Number = None
-    target: Number = None
-    current: Number | None = None
-    done: Flag = None
-    confidence: Fraction | None = None
-    weight: Positive | None = None
-    score: Fraction | None = None
-
-
-class ObjectiveIn(BaseModel):
-    model_config = _STRICT
-    id: Text
-    title: Text
-    owner: Text | None = None
-    kind: Kind | None = None
-    aligns: Aligns | None = None
-    key_results: list[Any]
-
-
-class TeamIn(BaseModel):
-    model_config = _STRICT
-    name: Text | None = None
-    owner: Text | None = None
-    objectives: list[Any]
-
-
-class CycleIn(BaseModel):
-    model_config = _STRICT
-    start: Date
-    end: Date
-
-
-class StatusIn(BaseModel):
-    model_config = _STRICT
-    on_track: Fraction | None = None
-    at_risk: Fraction | None = None
-
-
-class LintIn(BaseModel):
-    model_config = _STRICT
-    max_objectives: Count | None = None
-    max_key_results: Count | None = None
-    vague_words: TextList | None = None
-
-
-class ConfigIn(BaseModel):
-    model_config = _STRICT
-    organization: Text
-    # The nested mappings are validated one by one (checks.check_config), so a finding
-    # names the inner key ('lint' -> 'max_objectives') and points at it.
-    cycles: Mapping | None = None
-    status: Mapping | None = None
-    lint: Mapping | None = None
+# `done`) are the exception: they are "optional", so a null there is refused (E005).
+KEY_RESULT = Shape(
+    "KeyResultIn",
+    "a key result",
+    {
+        "id": (text, "required"),
+        "title": (text, "required"),
+        "owner": (text, "nullable"),
+        "unit": (text, "nullable"),
+        "baseline": (number, "optional"),
+        "target": (number, "optional"),
+        "current": (number, "nullable"),
+        "done": (flag, "optional"),
+        "confidence": (fraction, "nullable"),
+        "weight": (positive, "nullable"),
+        "score": (fraction, "nullable"),
+    },
+)
+OBJECTIVE = Shape(
+    "ObjectiveIn",
+    "an objective",
+    {
+        "id": (text, "required"),
+        "title": (text, "required"),
+        "owner": (text, "nullable"),
+        "kind": (kind, "nullable"),
+        "aligns": (aligns, "nullable"),
+        "key_results": (a_list, "required"),
+    },
+)
+TEAM = Shape(
+    "TeamIn",
+    "this entry",
+    {"name": (text, "nullable"), "owner": (text, "nullable"), "objectives": (a_list, "required")},
+)
+CYCLE = Shape(
+    "CycleIn", "a cycle (start and end)", {"start": (date, "required"), "end": (date, "required")}
+)
+STATUS = Shape(
+    "StatusIn", "'status'", {"on_track": (fraction, "nullable"), "at_risk": (fraction, "nullable")}
+)
+LINT = Shape(
+    "LintIn",
+    "'lint'",
+    {
+        "max_objectives": (count, "nullable"),
+        "max_key_results": (count, "nullable"),
+        "vague_words": (text_list, "nullable"),
+    },
+)
+# The nested mappings are validated one by one (checks.check_config), so a finding names
+# the inner key ('lint' -> 'max_objectives') and points at it.
+CONFIG = Shape(
+    "ConfigIn",
+    "this entry",
+    {
+        "organization": (text, "required"),
+        "cycles": (mapping, "nullable"),
+        "status": (mapping, "nullable"),
+        "lint": (mapping, "nullable"),
+    },
+)
 
 
 # --- validation: raw data -> findings -----------------------------------------------------
 
-# How a message names a list item or mapping entry that is not a mapping at all.
-_ENTRY_NAMES: dict[type[BaseModel], str] = {
-    KeyResultIn: "a key result",
-    ObjectiveIn: "an objective",
-    CycleIn: "a cycle (start and end)",
-    StatusIn: "'status'",
-    LintIn: "'lint'",
-}
 
-
-def findings_for(model_type: type[BaseModel], data: Any, path: Path) -> list[Finding]:
-    """Validate one mapping of a file against one model; nested lists are validated by the
-    caller item by item, so one bad KR never hides the findings of the others."""
+def findings_for(shape: Shape, data: Any, path: Path) -> list[Finding]:
+    """Validate one mapping against one shape; nested lists are validated by the caller
+    item by item, so one bad KR never hides the findings of the others."""
     if not isinstance(data, dict):
-        what = _ENTRY_NAMES.get(model_type, "this entry")
-        return [Finding("E005", path, f"{what} must be a mapping of keys, not {describe(data)}")]
-    try:
-        model_type.model_validate(data)
-    except ValidationError as exc:
-        return [_finding(model_type, data, path, error) for error in exc.errors()]
-    return []
+        return [
+            Finding("E005", path, f"{shape.entry} must be a mapping of keys, not {describe(data)}")
+        ]
+    if shape.is_clean(data):
+        return []
+    from okrcli import schema_errors
+
+    return schema_errors.findings(shape, data, path)
 
 
-def _finding(model_type: type[BaseModel], data: dict[str, Any], path: Path, error: Any) -> Finding:
-    loc = tuple(error["loc"])
-    key = loc[0] if loc else None
-    where = (*path, key) if isinstance(key, str) else path
-    kind = error["type"]
-    if kind == "extra_forbidden" and isinstance(key, str):
-        known = list(model_type.model_fields)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-        return Finding("E003", where, f"unknown key '{key}'{hint}", at="key")
-    if kind == "missing":
-        return Finding("E004", path, f"missing required key '{key}'", at="key")
-    value = data.get(str(key))
-    if kind == "value_error":
-        message = str(error["ctx"]["error"])
-        bad_item = _first_non_text(value) if key in _TEXT_LISTS else None
-        if isinstance(value, list) and bad_item is not None:
-            # A list of texts with one wrong entry: point at that entry, not the list.
-            where = (*where, bad_item)
-            message = f"entries must be text, not {describe(value[bad_item])}"
-    elif kind == "list_type":
-        message = f"must be a list, not {describe(value)}"
-    else:
-        message = str(error["msg"]).lower()
-    return Finding("E005", where, f"'{key}' {message}")
-
-
-_TEXT_LISTS = frozenset(("aligns", "vague_words"))
-
-
-def _first_non_text(value: Any) -> int | None:
-    """The index of the first entry of a list that is not text (None if there is none)."""
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                return index
-    return None
+# --- clean data -> the domain ---------------------------------------------------------------
 
 
 def declared_cycles(data: dict[str, Any]) -> dict[str, model.CycleSpan | None]:
@@ -294,40 +271,38 @@ def declared_cycles(data: dict[str, Any]) -> dict[str, model.CycleSpan | None]:
     declared: dict[str, model.CycleSpan | None] = {}
     for cycle_id, span in cycles.items():
         declared[cycle_id] = None
-        if isinstance(span, dict) and not findings_for(CycleIn, span, ()):
-            parsed = CycleIn.model_validate(span)
-            if parsed.start <= parsed.end:
-                declared[cycle_id] = model.CycleSpan(cycle_id, parsed.start, parsed.end)
+        if isinstance(span, dict) and CYCLE.is_clean(span):
+            start, end = date(span["start"]), date(span["end"])
+            if start <= end:
+                declared[cycle_id] = model.CycleSpan(cycle_id, start, end)
     return declared
 
 
 def to_config(data: dict[str, Any]) -> model.Config:
     """A Config from okr.yaml data that produced no findings."""
-    parsed = ConfigIn.model_validate(data)
-    spans = {
-        cycle_id: CycleIn.model_validate(span) for cycle_id, span in (parsed.cycles or {}).items()
-    }
     cycles = tuple(
-        model.CycleSpan(cycle_id, span.start, span.end) for cycle_id, span in spans.items()
+        model.CycleSpan(cycle_id, date(span["start"]), date(span["end"]))
+        for cycle_id, span in (data.get("cycles") or {}).items()
     )
-    status = StatusIn.model_validate(parsed.status or {})
-    lint = LintIn.model_validate(parsed.lint or {})
+    status = data.get("status") or {}
+    lint = data.get("lint") or {}
+    on_track, at_risk = status.get("on_track"), status.get("at_risk")
     return model.Config(
-        organization=parsed.organization,
+        organization=data["organization"],
         cycles=cycles,
-        on_track=model.DEFAULT_ON_TRACK if status.on_track is None else float(status.on_track),
-        at_risk=model.DEFAULT_AT_RISK if status.at_risk is None else float(status.at_risk),
-        max_objectives=lint.max_objectives or model.DEFAULT_MAX_OBJECTIVES,
-        max_key_results=lint.max_key_results or model.DEFAULT_MAX_KEY_RESULTS,
-        vague_words=lint.vague_words or (),
+        on_track=model.DEFAULT_ON_TRACK if on_track is None else float(on_track),
+        at_risk=model.DEFAULT_AT_RISK if at_risk is None else float(at_risk),
+        max_objectives=lint.get("max_objectives") or model.DEFAULT_MAX_OBJECTIVES,
+        max_key_results=lint.get("max_key_results") or model.DEFAULT_MAX_KEY_RESULTS,
+        vague_words=tuple(lint.get("vague_words") or ()),
     )
 
 
 def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
     """A Team from team-file data that produced no error findings.
 
-    The data passed the models above, whose validators return values unchanged (but for
-    `aligns`), so it is read as it is: validating again would double the cold path's cost.
+    The data passed the shapes above, whose rules return values unchanged (but for `aligns`),
+    so it is read as it is: validating again would double the cold path's cost.
     """
     objectives = []
     for raw in data["objectives"]:
