@@ -475,9 +475,10 @@ def _edit(scope: Scope, data: CycleData, path: str, changed: list[Update]) -> Fi
     """One team file with the changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
-    new = writer.splice(original, edits, path)
+    spliced = writer.splice(original, edits, path)
+    new = spliced.raw
     # Through the cache, so the next command finds the new file already validated.
-    result = loader.team_file_result(scope.workspace, path, new)
+    result = loader.team_file_result(scope.workspace, path, new, spliced.data)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.team is None:
         raise InvalidFilesError(

@@ -250,7 +250,7 @@ class CycleData:
         ]
 
 
-def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
+def team_file_result(workspace: Workspace, path: str, raw: bytes, parsed: Any = None) -> FileResult:
     """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
     entry_key = cache.key(
         _RESULT_FORMAT,
@@ -260,7 +260,7 @@ def team_file_result(workspace: Workspace, path: str, raw: bytes) -> FileResult:
     )
     result = workspace.store.get(entry_key)
     if not isinstance(result, FileResult):
-        result = read_team_file(path, raw, workspace.config)
+        result = read_team_file(path, raw, workspace.config, parsed)
         workspace.store.put(entry_key, result, label=path)
     return result
 
@@ -329,8 +329,12 @@ def _lint_fingerprint(config: Config | None) -> str:
     return repr((config.max_objectives, config.max_key_results, config.vague_words))
 
 
-def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
-    """Parse, validate and (when clean) build one team file. Pure: bytes in, result out."""
+def read_team_file(path: str, raw: bytes, config: Config | None, parsed: Any = None) -> FileResult:
+    """Parse, validate and (when clean) build one team file. Pure: bytes in, result out.
+
+    `parsed` is what exactly these bytes parse to, when the caller has it already (a
+    check-in parses its edited text to prove the edit), so it is not parsed twice.
+    """
     from okrcli import checks, schema
     from okrcli.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
 
@@ -344,7 +348,7 @@ def read_team_file(path: str, raw: bytes, config: Config | None) -> FileResult:
         text = decode(raw)
         positioned: Positioned | None = None
         try:
-            tree = load_fast(text)
+            tree = load_fast(text) if parsed is None else parsed
         except NeedsStrictReader:
             positioned = load_positioned(text)
             tree = positioned.data

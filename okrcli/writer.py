@@ -71,7 +71,13 @@ def scalar_text(value: int | float | bool) -> str:
 # --- the edit -------------------------------------------------------------------------------
 
 
-def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> bytes:
+@dataclass(frozen=True, slots=True)
+class Spliced:
+    raw: bytes  # the file's new bytes
+    data: Any  # what they parse to (proved), so the caller need not parse them again
+
+
+def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> Spliced:
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
     Each change is applied to the text the previous one produced (re-parsed in between, so
@@ -97,7 +103,7 @@ def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> by
         value = resolve_plain(scalar_text(change.value))
         expected = _with_value(expected, (*kr_path, change.field), value)
     _prove(text, expected, where)
-    return (_BOM if bom else b"") + text.encode("utf-8")
+    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), expected)
 
 
 def _apply(text: str, positioned: Positioned, kr_path: Path, change: Change, where: str) -> str:

@@ -14,7 +14,7 @@ from conftest import EXAMPLE, run_okr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.writer import Change, SpliceError, scalar_text, splice, write_atomic
+from okrcli.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
 from okrcli.yamlsource import decode, load_positioned
 
 HR = (EXAMPLE / "2026-Q3" / "hr-admin.yaml").read_bytes()
@@ -33,14 +33,14 @@ def changed_lines(before: bytes, after: bytes) -> list[tuple[str, list[str], lis
 
 
 def test_one_value_changes_one_line() -> None:
-    after = splice(HR, [Change("talent", "offer-rate", "current", 70)])
+    after = splice(HR, [Change("talent", "offer-rate", "current", 70)]).raw
     assert changed_lines(HR, after) == [
         ("replace", ["        current: 68\n"], ["        current: 70\n"])
     ]
 
 
 def test_a_trailing_comment_survives_in_its_column() -> None:
-    after = splice(HR, [Change("engagement", "enps", "confidence", 0.55)])
+    after = splice(HR, [Change("engagement", "enps", "confidence", 0.55)]).raw
     assert changed_lines(HR, after) == [
         (
             "replace",
@@ -51,7 +51,7 @@ def test_a_trailing_comment_survives_in_its_column() -> None:
 
 
 def test_a_missing_confidence_goes_after_current() -> None:
-    after = splice(HR, [Change("engagement", "attrition", "confidence", 0.5)])
+    after = splice(HR, [Change("engagement", "attrition", "confidence", 0.5)]).raw
     diff = changed_lines(HR, after)
     assert diff == [("insert", [], ["        confidence: 0.5\n"])]
     text = after.decode()
@@ -59,7 +59,7 @@ def test_a_missing_confidence_goes_after_current() -> None:
 
 
 def test_a_milestone_gets_true() -> None:
-    after = splice(HR, [Change("talent", "dashboard", "done", True)])
+    after = splice(HR, [Change("talent", "dashboard", "done", True)]).raw
     assert changed_lines(HR, after) == [
         ("replace", ["        done: false\n"], ["        done: true\n"])
     ]
@@ -97,14 +97,14 @@ TEMPLATE = (
 )
 def test_absent_or_empty_current(extra: str, expected: str) -> None:
     raw = TEMPLATE.format(extra=extra).encode()
-    after = splice(raw, [Change("o", "k", "current", 4)]).decode()
+    after = splice(raw, [Change("o", "k", "current", 4)]).raw.decode()
     assert expected in after
     assert load_positioned(after).data["objectives"][0]["key_results"][0]["current"] == 4
 
 
 def test_crlf_and_bom_are_kept() -> None:
     raw = b"\xef\xbb\xbf" + TEMPLATE.format(extra="\n").replace("\n", "\r\n").encode()
-    after = splice(raw, [Change("o", "k", "current", 4), Change("o", "k", "confidence", 0.9)])
+    after = splice(raw, [Change("o", "k", "current", 4), Change("o", "k", "confidence", 0.9)]).raw
     assert after.startswith(b"\xef\xbb\xbf")
     assert after == raw + b"        current: 4\r\n        confidence: 0.9\r\n"
 
@@ -114,7 +114,7 @@ def test_a_first_key_on_the_dash_line_sets_the_indentation() -> None:
         b"objectives:\n- id: o\n  title: t\n  key_results:\n"
         b"  - target: 10\n    baseline: 0\n    id: k\n    title: reach 10\n"
     )
-    after = splice(raw, [Change("o", "k", "current", 3)])
+    after = splice(raw, [Change("o", "k", "current", 3)]).raw
     assert b"  - target: 10\n    current: 3\n    baseline: 0\n" in after
 
 
@@ -318,7 +318,10 @@ def test_property_splice_changes_exactly_the_expected_lines(
     changes = [Change("obj", spec.krs[index].id, "current", value)]
     if confidence is not None:
         changes.append(Change("obj", spec.krs[index].id, "confidence", confidence))
-    check_property(raw, splice(raw, changes), spec, index, value, confidence)
+    spliced = splice(raw, changes)
+    check_property(raw, spliced.raw, spec, index, value, confidence)
+    # What splice says the new bytes parse to is what they parse to.
+    assert same_data(spliced.data, load_positioned(decode(spliced.raw)).data)
 
 
 @settings(
