@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shlex
 import signal
-import socket
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from okrcli import gitrepo, loader, render, writer
+from okrcli import gitrepo, journal, loader, render, writer
 from okrcli.address import Target, resolve, targets
 from okrcli.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.loader import CycleData, Workspace
@@ -32,9 +29,6 @@ from okrcli.scoring import kr_progress
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
-LOCK_NAME = "okr-checkin.lock"
-PENDING_NAME = "okr-checkin.pending"
-DEFAULT_LOCK_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,76 +234,9 @@ def _repo(root: Path, commit: bool) -> Repo | None:
 # --- the lock -------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def checkin_lock(repo: Repo | None) -> Iterator[None]:
-    """One check-in at a time per repository; the others wait (up to OKR_LOCK_TIMEOUT s).
-
-    flock is released by the kernel when its holder exits, however it exits, so a killed
-    check-in never leaves a stale lock behind.
-    """
-    if repo is None:
-        yield
-        return
-    import fcntl
-
-    path = repo.directory / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + _lock_timeout()
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OkrError(
-                        f"another check-in ({_lock_holder(path)}) still holds {path}; "
-                        "wait for it to finish, then try again"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}\n".encode())
-        yield
-    finally:
-        os.close(fd)
-
-
-def _lock_timeout() -> float:
-    try:
-        return max(0.0, float(os.environ.get("OKR_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)))
-    except ValueError:
-        return DEFAULT_LOCK_TIMEOUT
-
-
-def _lock_holder(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").strip() or "unknown process"
-    except OSError:
-        return "unknown process"
-
-
-# --- interrupted check-ins ------------------------------------------------------------------
-# Before writing, a check-in notes in the git directory which file it is about to write;
-# after committing (or restoring) it removes the note. A note that is still there while
-# its file differs from HEAD means a check-in died in between, and the next one says so.
-
-
-def _pending(repo: Repo) -> dict[str, str]:
-    try:
-        data = json.loads((repo.directory / PENDING_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _set_pending(repo: Repo, entries: dict[str, str]) -> None:
-    path = repo.directory / PENDING_NAME
-    if not entries:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        return
-    path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def checkin_lock(repo: Repo | None) -> contextlib.AbstractContextManager[None]:
+    """One check-in at a time per repository (see journal.lock); outside git, no lock."""
+    return contextlib.nullcontext() if repo is None else journal.lock(repo.directory)
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -329,6 +256,7 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
         for path in files:
             require_regular(scope, path)
             require_clean(scope, path)
+            forget_recovered(scope, path)
         if not changed:
             return Outcome(updates, None, False, [])
         edits = [_edit(scope, data, path, changed) for path in files]
@@ -433,7 +361,7 @@ def require_clean(scope: Scope, path: str) -> None:
     rel = scope.relative_to_top(path)
     shown = shlex.quote(display_path(scope.root / path))
     status = gitrepo.uncommitted(repo.top, rel)
-    pending = _pending(repo)
+    pending = journal.pending(repo.directory)
     if status and rel in pending:
         raise OkrError(
             f"a previous check-in ({pending[rel]}) was interrupted after writing {path} and "
@@ -457,10 +385,13 @@ def require_clean(scope: Scope, path: str) -> None:
             f"{path} is not in the last commit (new, or ignored by git); commit it first, "
             "then check in"
         )
-    if rel in pending:
-        # The interrupted check-in was recovered (committed or discarded) by hand.
-        del pending[rel]
-        _set_pending(repo, pending)
+
+
+def forget_recovered(scope: Scope, path: str) -> None:
+    """Once require_clean passed, a note of an interrupted check-in of this file is stale:
+    the change was committed or discarded by hand since, so it must not be blamed later."""
+    if scope.repo is not None:
+        journal.clear_pending(scope.repo.directory, [scope.relative_to_top(path)])
 
 
 def display_path(path: Path) -> str:
@@ -497,8 +428,7 @@ def _write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str 
         return None
     rels = [scope.relative_to_top(edit.path) for edit in edits]
     head = gitrepo.head_commit(repo.top)
-    pending = _pending(repo)
-    _set_pending(repo, pending | dict.fromkeys(rels, _subject(message)))
+    journal.note_pending(repo.directory, rels, _subject(message))
     written: list[FileEdit] = []
     with _interrupts_as_exceptions():
         try:
@@ -516,7 +446,7 @@ def _write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str 
                 ) from None
             raise
         finally:
-            _set_pending(repo, {k: v for k, v in _pending(repo).items() if k not in rels})
+            journal.clear_pending(repo.directory, rels)
     return gitrepo.short_id(repo.top, "HEAD")
 
 

@@ -74,6 +74,7 @@ def run(
             checkin.require_valid(data, path)
             checkin.require_regular(scope, path)
             checkin.require_clean(scope, path)
+            checkin.forget_recovered(scope, path)
     krs = [t for t in targets(data.teams, objectives=False) if t.team.path in paths]
     if not krs:
         talk.say(f"no key results in {', '.join(paths)}; nothing to check in")
