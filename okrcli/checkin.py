@@ -259,9 +259,11 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
             forget_recovered(scope, path)
         if not changed:
             return Outcome(updates, None, False, [])
-        edits = [_edit(scope, data, path, changed) for path in files]
+        positions = loader.PositionsCache(scope.workspace)
+        edits = [_edit(scope, data, path, changed, positions) for path in files]
         commit = _write_and_commit(scope, edits, commit_message(changed))
         scope.workspace.store.save()
+        positions.save()
         return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
 
 
@@ -402,14 +404,29 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _edit(scope: Scope, data: CycleData, path: str, changed: list[Update]) -> FileEdit:
+def _edit(
+    scope: Scope,
+    data: CycleData,
+    path: str,
+    changed: list[Update],
+    positions: loader.PositionsCache,
+) -> FileEdit:
     """One team file with the changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
-    spliced = writer.splice(original, edits, path)
+    cached = positions.get(path, original)
+    try:
+        spliced = writer.splice(original, edits, path, cached)
+    except writer.SpliceError:
+        if cached is None:
+            raise
+        # The proof caught a wrong cached parse (it cannot damage the file): parse afresh,
+        # so a bad cache entry never blocks a check-in.
+        spliced = writer.splice(original, edits, path)
     new = spliced.raw
+    positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
-    result = loader.team_file_result(scope.workspace, path, new, spliced.data)
+    result = loader.team_file_result(scope.workspace, path, new, spliced.positioned)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.team is None:
         raise InvalidFilesError(

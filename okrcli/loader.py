@@ -250,7 +250,9 @@ class CycleData:
         ]
 
 
-def team_file_result(workspace: Workspace, path: str, raw: bytes, parsed: Any = None) -> FileResult:
+def team_file_result(
+    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+) -> FileResult:
     """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
     entry_key = cache.key(
         _RESULT_FORMAT,
@@ -260,9 +262,37 @@ def team_file_result(workspace: Workspace, path: str, raw: bytes, parsed: Any = 
     )
     result = workspace.store.get(entry_key)
     if not isinstance(result, FileResult):
-        result = read_team_file(path, raw, workspace.config, parsed)
+        result = read_team_file(path, raw, workspace.config, positioned)
         workspace.store.put(entry_key, result, label=path)
     return result
+
+
+class PositionsCache:
+    """The positioned parse of each team file as a check-in on this machine last wrote it,
+    by content: the next check-in of the same file splices without parsing it first.
+
+    A store of its own, read by check-ins only, so other commands never unpickle positions.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._store = cache.Store(f"positions\0{workspace.root}")
+        self._source = workspace.source
+
+    def _key(self, path: str, raw: bytes) -> str:
+        return cache.key(_POSITIONS_FORMAT, path, self._source.blob_id(path, raw))
+
+    def get(self, path: str, raw: bytes) -> Positioned | None:
+        found = self._store.get(self._key(path, raw))
+        return found if isinstance(found, Positioned) else None
+
+    def put(self, path: str, raw: bytes, positioned: Positioned) -> None:
+        self._store.put(self._key(path, raw), positioned, label=path)
+
+    def save(self) -> None:
+        self._store.save()
+
+
+_POSITIONS_FORMAT = layout(Positioned)
 
 
 def load_cycle(
@@ -329,11 +359,13 @@ def _lint_fingerprint(config: Config | None) -> str:
     return repr((config.max_objectives, config.max_key_results, config.vague_words))
 
 
-def read_team_file(path: str, raw: bytes, config: Config | None, parsed: Any = None) -> FileResult:
+def read_team_file(
+    path: str, raw: bytes, config: Config | None, positioned: Positioned | None = None
+) -> FileResult:
     """Parse, validate and (when clean) build one team file. Pure: bytes in, result out.
 
-    `parsed` is what exactly these bytes parse to, when the caller has it already (a
-    check-in parses its edited text to prove the edit), so it is not parsed twice.
+    `positioned` is the parse of exactly these bytes when the caller has it already (a
+    check-in parses its edited text to prove the edit), so they are not parsed twice.
     """
     from okrcli import checks, schema
     from okrcli.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
@@ -346,11 +378,12 @@ def read_team_file(path: str, raw: bytes, config: Config | None, parsed: Any = N
     )
     try:
         text = decode(raw)
-        positioned: Positioned | None = None
-        try:
-            tree = load_fast(text) if parsed is None else parsed
-        except NeedsStrictReader:
-            positioned = load_positioned(text)
+        if positioned is None:
+            try:
+                tree = load_fast(text)
+            except NeedsStrictReader:
+                positioned = load_positioned(text)
+        if positioned is not None:
             tree = positioned.data
     except YamlProblem as problem:
         return FileResult(None, (_from_problem(path, problem),), ())

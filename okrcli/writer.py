@@ -26,7 +26,6 @@ from okrcli.yamlsource import (
     Positioned,
     YamlProblem,
     decode,
-    load_data,
     load_positioned,
     resolve_plain,
 )
@@ -74,12 +73,20 @@ def scalar_text(value: int | float | bool) -> str:
 @dataclass(frozen=True, slots=True)
 class Spliced:
     raw: bytes  # the file's new bytes
-    data: Any  # what they parse to (proved), so the caller need not parse them again
+    # What they parse to, with positions (the proof parsed them): the caller need not parse
+    # them again, and the next check-in of the same bytes need not either.
+    positioned: Positioned
 
 
-def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> Spliced:
+def splice(
+    raw: bytes,
+    changes: Sequence[Change],
+    where: str = "the file",
+    positioned: Positioned | None = None,
+) -> Spliced:
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
+    `positioned` is the parse of exactly `raw` when the caller has it (cached by content).
     Each change is applied to the text the previous one produced (re-parsed in between, so
     positions are always fresh); the final text must parse to exactly the original data
     with the changed values, or nothing is returned.
@@ -87,7 +94,7 @@ def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> Sp
     bom = raw.startswith(_BOM)
     try:
         original = decode(raw)
-        positioned = load_positioned(original)
+        positioned = positioned or load_positioned(original)
     except YamlProblem as problem:
         raise SpliceError(
             f"{where} is not valid YAML ({problem.line}:{problem.col}: {problem.message}); "
@@ -102,8 +109,8 @@ def splice(raw: bytes, changes: Sequence[Change], where: str = "the file") -> Sp
         text = _apply(text, positioned, kr_path, change, where)
         value = resolve_plain(scalar_text(change.value))
         expected = _with_value(expected, (*kr_path, change.field), value)
-    _prove(text, expected, where)
-    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), expected)
+    proved = _prove(text, expected, where)
+    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), proved)
 
 
 def _apply(text: str, positioned: Positioned, kr_path: Path, change: Change, where: str) -> str:
@@ -324,19 +331,15 @@ def _insert_after(text: str, anchor: tuple[int, int, int, int], new_line: str) -
 # --- proof ----------------------------------------------------------------------------------
 
 
-def _prove(text: str, expected: Any, where: str) -> None:
-    try:
-        after = load_data(text)
-    except YamlProblem as problem:
-        raise SpliceError(
-            f"{where}: the edited text would not parse ({problem.message}); nothing was "
-            "written; edit the file by hand"
-        ) from None
-    if not same_data(after, expected):
+def _prove(text: str, expected: Any, where: str) -> Positioned:
+    """The edited text's parse, when it is exactly the expected data; else SpliceError."""
+    after = _reread(text, where)
+    if not same_data(after.data, expected):
         raise SpliceError(
             f"{where}: the edit would change more than the checked-in values; nothing was "
             "written; edit the file by hand"
         )
+    return after
 
 
 def same_data(a: Any, b: Any) -> bool:

@@ -275,15 +275,6 @@ def load_fast(text: str) -> Any:
     return load_fast_node(compose_fast(text))
 
 
-def load_data(text: str) -> Any:
-    """Plain data by whichever reader takes the text (no positions); YamlProblem if none."""
-    try:
-        check_text(text)
-        return load_fast(text)
-    except NeedsStrictReader:
-        return load_positioned(text).data
-
-
 def _escaped_control(key_node: Any) -> bool:
     """A quoted key whose escapes spell a non-printable character (plain keys cannot)."""
     return key_node.tag != _PLAIN and _NON_PRINTABLE.search(key_node.value) is not None

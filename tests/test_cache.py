@@ -268,3 +268,59 @@ def test_json_fragments_follow_the_status_thresholds(example_repo: Path) -> None
 
 def _krs(team: dict[str, Any]) -> list[dict[str, Any]]:
     return [kr for objective in team["objectives"] for kr in objective["key_results"]]
+
+
+# --- the positions check-ins keep (loader.PositionsCache) -----------------------------------
+
+
+def check_in(repo: Path, value: str) -> Any:
+    return run_okr("-C", str(repo), "checkin", OFFER_RATE, value)
+
+
+def test_a_check_in_after_a_hand_edit_splices_at_the_new_positions(example_repo: Path) -> None:
+    assert check_in(example_repo, "70").exit_code == 0  # keeps the positions of its bytes
+    path = example_repo / "2026-Q3" / "hr-admin.yaml"
+    path.write_text("# moved down by two lines\n#\n" + path.read_text(encoding="utf-8"))
+    git(example_repo, "commit", "-q", "-am", "a comment on top")
+    result = check_in(example_repo, "72")
+    assert result.exit_code == 0, result
+    diff = git(example_repo, "show", "--format=", "-U0", "HEAD")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == ["-        current: 70", "+        current: 72"]
+
+
+def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) -> None:
+    from okrcli.yamlsource import decode, load_positioned
+
+    assert check_in(example_repo, "70").exit_code == 0
+    raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
+    workspace = loader.open_workspace(example_repo)
+    kept = loader.PositionsCache(workspace).get("2026-Q3/hr-admin.yaml", raw)
+    fresh = load_positioned(decode(raw))
+    assert kept is not None
+    assert (kept.data, kept.positions) == (fresh.data, fresh.positions)
+
+
+def test_a_wrong_cached_parse_is_caught_and_read_afresh(
+    example_repo: Path, isolated_env: Path
+) -> None:
+    from okrcli.yamlsource import Positioned
+
+    assert check_in(example_repo, "70").exit_code == 0
+    poisoned = 0
+    for path in cache_files(isolated_env):
+        with open(path, "rb") as handle:
+            form, version, entries = pickle.load(handle)
+        for entry_key, (label, value) in list(entries.items()):
+            if isinstance(value, Positioned):
+                shifted = {p: (a + 1, b, c + 1, d) for p, (a, b, c, d) in value.positions.items()}
+                entries[entry_key] = (label, Positioned(value.data, shifted, value.duplicates))
+                poisoned += 1
+        with open(path, "wb") as handle:
+            pickle.dump((form, version, entries), handle)
+    assert poisoned == 1
+    result = check_in(example_repo, "72")
+    assert result.exit_code == 0, result
+    diff = git(example_repo, "show", "--format=", "-U0", "HEAD")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == ["-        current: 70", "+        current: 72"]

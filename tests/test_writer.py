@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrcli.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
-from okrcli.yamlsource import decode, load_positioned
+from okrcli.yamlsource import Positioned, decode, load_positioned
 
 HR = (EXAMPLE / "2026-Q3" / "hr-admin.yaml").read_bytes()
 
@@ -130,6 +130,16 @@ def test_flow_style_is_refused() -> None:
 def test_an_unknown_key_result_is_refused() -> None:
     with pytest.raises(SpliceError, match="no key result talent/nope"):
         splice(HR, [Change("talent", "nope", "current", 1)])
+
+
+def test_a_wrong_parse_of_the_original_is_caught_by_the_proof() -> None:
+    """Given positions that do not belong to the text (a damaged cache), the edit lands on
+    the wrong bytes and the proof refuses it: nothing is returned to write."""
+    right = load_positioned(decode(HR))
+    shifted = {p: (a + 1, b, c + 1, d) for p, (a, b, c, d) in right.positions.items()}
+    wrong = Positioned(right.data, shifted, right.duplicates)
+    with pytest.raises(SpliceError, match="nothing was written"):
+        splice(HR, [Change("talent", "offer-rate", "current", 70)], positioned=wrong)
 
 
 def test_write_atomic_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path) -> None:
@@ -320,8 +330,13 @@ def test_property_splice_changes_exactly_the_expected_lines(
         changes.append(Change("obj", spec.krs[index].id, "confidence", confidence))
     spliced = splice(raw, changes)
     check_property(raw, spliced.raw, spec, index, value, confidence)
-    # What splice says the new bytes parse to is what they parse to.
-    assert same_data(spliced.data, load_positioned(decode(spliced.raw)).data)
+    # What splice says the new bytes parse to is what they parse to, positions too.
+    reread = load_positioned(decode(spliced.raw))
+    assert same_data(spliced.positioned.data, reread.data)
+    assert spliced.positioned.positions == reread.positions
+    # Given the original's parse (as a check-in finds it cached), splice writes the same.
+    cached = splice(raw, changes, positioned=load_positioned(decode(raw)))
+    assert cached.raw == spliced.raw
 
 
 @settings(
