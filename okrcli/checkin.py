@@ -208,16 +208,16 @@ def open_scope(
 
 
 def _repo(root: Path, commit: bool) -> Repo | None:
-    top = gitrepo.work_tree_root(root)
-    if top is None:
+    located = gitrepo.work_tree_and_git_dir(root)
+    if located is None:
         if commit:
             raise OkrError(
                 f"a check-in is committed with git, and {root} is not inside a git work tree; "
                 "run 'git init' and commit the OKR files, or use --no-commit"
             )
         return None
-    repo = Repo(top, gitrepo.git_dir(root))
-    operation = gitrepo.operation_in_progress(root)
+    repo = Repo(*located)
+    operation = gitrepo.operation_in_progress(repo.directory)
     if operation is not None:
         raise OkrError(
             f"the repository is in the middle of {operation}; finish or abort it first "

@@ -74,9 +74,11 @@ def require_work_tree(path: Path, what: str) -> Path:
     return root
 
 
-def git_dir(path: Path) -> Path:
-    out = run(["rev-parse", "--absolute-git-dir"], cwd=path)
-    return Path(out.decode("utf-8", "surrogateescape").strip())
+def work_tree_and_git_dir(path: Path) -> tuple[Path, Path] | None:
+    """The work tree's top and its git directory (one git call), or None outside a work tree."""
+    out = run(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path, check=False)
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    return (Path(lines[0]), Path(lines[1])) if len(lines) == 2 else None
 
 
 # --- committing (check-ins) -----------------------------------------------------------------
@@ -92,9 +94,9 @@ _IN_PROGRESS = (
 )
 
 
-def operation_in_progress(cwd: Path) -> str | None:
-    """What git is in the middle of (a merge, rebase, cherry-pick, revert), or None."""
-    directory = git_dir(cwd)
+def operation_in_progress(directory: Path) -> str | None:
+    """What git is in the middle of (a merge, rebase, cherry-pick, revert), or None;
+    `directory` is the git directory."""
     for name, what in _IN_PROGRESS:
         if (directory / name).exists():
             return what

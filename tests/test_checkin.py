@@ -384,6 +384,16 @@ def test_an_untracked_team_file_is_refused(example_repo: Path) -> None:
     assert_refused(example_repo, result, before, head_before, "is not committed yet")
 
 
+def test_an_ignored_team_file_is_refused(example_repo: Path) -> None:
+    (example_repo / ".gitignore").write_text("2026-Q3/recruiting.yaml\n", encoding="utf-8")
+    git(example_repo, "add", ".gitignore")
+    git(example_repo, "commit", "-q", "-m", "ignore a team file")
+    (example_repo / "2026-Q3/recruiting.yaml").write_bytes(AMBIGUOUS)
+    before, head_before = snapshot(example_repo), head(example_repo)
+    result = checkin(example_repo, "recruiting/hiring/offer-rate", "60")
+    assert_refused(example_repo, result, before, head_before, "is not in the last commit")
+
+
 def test_a_detached_head_is_refused(example_repo: Path) -> None:
     git(example_repo, "checkout", "-q", "--detach")
     before, head_before = snapshot(example_repo), head(example_repo)
