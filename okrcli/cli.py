@@ -1,10 +1,10 @@
 """The `okr` command line: parse arguments, call one service, render, map errors to exit codes.
 
 Only typer is imported at start-up; each command imports what it needs, so `okr --help`
-and `okr --version` stay as fast as an empty typer app.
+and `okr --version` stay as fast as an empty typer app. Unlike the other modules, this one
+has no `from __future__ import annotations`: typer reads every command's annotations on
+each start, and as strings each would have to be evaluated (about 190 evals per run).
 """
-
-from __future__ import annotations
 
 import datetime as dt
 import os
@@ -209,7 +209,7 @@ def _options(ctx: typer.Context) -> Options:
     return options
 
 
-def _workspace(options: Options) -> tuple[Workspace, dt.date]:
+def _workspace(options: Options) -> "tuple[Workspace, dt.date]":
     """The workspace to read, and the as-of date (which `--at` may move)."""
     from okrcli import loader
 
@@ -222,7 +222,7 @@ def _workspace(options: Options) -> tuple[Workspace, dt.date]:
     return loader.open_workspace(root, source), options.as_of or commit_date
 
 
-def _cycle_named(cycle_id: str | None, address: str | None, workspace: Workspace) -> str | None:
+def _cycle_named(cycle_id: str | None, address: str | None, workspace: "Workspace") -> str | None:
     """--cycle, else the cycle a full address (CYCLE/TEAM/OBJ/KR) starts with, if any."""
     if cycle_id is not None or address is None:
         return cycle_id
@@ -232,7 +232,7 @@ def _cycle_named(cycle_id: str | None, address: str | None, workspace: Workspace
 
 def _cycle(
     options: Options, refuse_errors: bool, address: str | None = None
-) -> tuple[CycleData, dt.date]:
+) -> "tuple[CycleData, dt.date]":
     """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
     from okrcli import loader
 
@@ -512,7 +512,7 @@ def _git_root(options: Options, what: str) -> tuple[Path, Path]:
     return root, gitrepo.require_work_tree(root, what)
 
 
-def _history_steps(root: Path, top: Path, workspace: Workspace, cycle_id: str) -> list[Any]:
+def _history_steps(root: Path, top: Path, workspace: "Workspace", cycle_id: str) -> list[Any]:
     """The cycle's history up to HEAD, or up to the commit `--at` names."""
     from okrcli import gitrepo, history, revsource
 
