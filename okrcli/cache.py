@@ -54,10 +54,12 @@ class Store:
     An entry may carry a label (a file's path). When a run stores an entry under a label,
     the entries it held for older contents of that label are dropped on save: a team file
     checked in a hundred times keeps one cached version, not a hundred. Entries whose label
-    this run did not touch are kept (another cycle, command or branch wants them).
+    this run did not touch are kept (another cycle, command, branch or `--team` wants them).
+    Unlabelled entries (history, by blob id) have no such bound, so the ones a run did not
+    use are dropped once they outnumber the used ones by far.
     """
 
-    _MAX_UNLABELLED_SPARE = 4  # unlabelled entries kept beyond the used ones, as a multiple
+    _MAX_UNLABELLED_SPARE = 4  # unused unlabelled entries kept, as a multiple of used ones
 
     def __init__(self, namespace: str) -> None:
         self.path = cache_dir() / f"{key(namespace)}.pickle"
@@ -102,11 +104,13 @@ class Store:
         kept = {
             entry_key: entry
             for entry_key, entry in self._entries.items()
-            if entry[0] is None or entry[0] not in touched
+            if entry_key not in self._used and (entry[0] is None or entry[0] not in touched)
         }
+        spare = [entry_key for entry_key, entry in kept.items() if entry[0] is None]
+        if len(spare) > self._MAX_UNLABELLED_SPARE * len(self._used) + 256:
+            for entry_key in spare:
+                del kept[entry_key]
         merged = {**kept, **self._used}
-        if len(merged) > self._MAX_UNLABELLED_SPARE * len(self._used) + 256:
-            merged = dict(self._used)
         import tempfile  # only a run that computed something new writes
 
         temporary = None

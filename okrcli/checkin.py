@@ -414,15 +414,7 @@ def _edit(
     """One team file with the changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
-    cached = positions.get(path, original)
-    try:
-        spliced = writer.splice(original, edits, path, cached)
-    except writer.SpliceError:
-        if cached is None:
-            raise
-        # The proof caught a wrong cached parse (it cannot damage the file): parse afresh,
-        # so a bad cache entry never blocks a check-in.
-        spliced = writer.splice(original, edits, path)
+    spliced = _splice_from_cache(original, edits, path, positions)
     new = spliced.raw
     positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
@@ -435,6 +427,22 @@ def _edit(
     known = {(d.code, d.message) for d in data.diagnostics if d.path == path}
     warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
     return FileEdit(path, original, new, warnings)
+
+
+def _splice_from_cache(
+    original: bytes, edits: list[writer.Change], path: str, positions: loader.PositionsCache
+) -> writer.Spliced:
+    """writer.splice, starting from the cached parse of the file when there is one."""
+    cached = positions.get(path, original)
+    if cached is not None:
+        try:
+            return writer.splice(original, edits, path, cached)
+        except Exception:
+            # A wrong cached parse (an okr under development, a damaged entry) can fail in
+            # any way, but cannot write a wrong byte: the proof checks every edit. Parse
+            # afresh, so a bad entry never blocks a check-in.
+            pass
+    return writer.splice(original, edits, path)
 
 
 def _write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:

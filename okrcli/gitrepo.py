@@ -75,10 +75,17 @@ def require_work_tree(path: Path, what: str) -> Path:
 
 
 def work_tree_and_git_dir(path: Path) -> tuple[Path, Path] | None:
-    """The work tree's top and its git directory (one git call), or None outside a work tree."""
+    """The work tree's top and its git directory, or None outside a work tree."""
     out = run(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path, check=False)
     lines = out.decode("utf-8", "surrogateescape").splitlines()
-    return (Path(lines[0]), Path(lines[1])) if len(lines) == 2 else None
+    if len(lines) == 2:
+        return Path(lines[0]), Path(lines[1])
+    # Outside a work tree; or a path with a line break in it, which one call cannot split.
+    top = work_tree_root(path)
+    if top is None:
+        return None
+    out = run(["rev-parse", "--absolute-git-dir"], cwd=path)
+    return top, Path(out.decode("utf-8", "surrogateescape").rstrip("\n"))
 
 
 # --- committing (check-ins) -----------------------------------------------------------------

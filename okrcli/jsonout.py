@@ -34,6 +34,8 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool
         return encode(report.scorecard(data, as_of, team_id), indent=True)
     config = report.config_of(data)
     pace = report.expected(data, as_of)
+    # The pace moves with the as-of date, so fragments are warm within one day; a run for
+    # another day replaces them (they are labelled by file).
     settings = repr((pace, config.on_track, config.at_risk))
     store = cache.Store(f"scorecard\0{data.workspace.root}")
     fragments: list[str] = []

@@ -269,27 +269,35 @@ def team_file_result(
 
 class PositionsCache:
     """The positioned parse of each team file as a check-in on this machine last wrote it,
-    by content: the next check-in of the same file splices without parsing it first.
+    by content: the next check-in of the same file splices without parsing it first (a
+    file changed since, by a pull or by hand, is parsed as usual).
 
-    A store of its own, read by check-ins only, so other commands never unpickle positions.
+    One small store per file, read by check-ins only: no other command unpickles positions,
+    and a check-in reads only its own files'.
     """
 
     def __init__(self, workspace: Workspace) -> None:
-        self._store = cache.Store(f"positions\0{workspace.root}")
-        self._source = workspace.source
+        self._workspace = workspace
+        self._stores: dict[str, cache.Store] = {}
+
+    def _store(self, path: str) -> cache.Store:
+        if path not in self._stores:
+            self._stores[path] = cache.Store(f"positions\0{self._workspace.root}\0{path}")
+        return self._stores[path]
 
     def _key(self, path: str, raw: bytes) -> str:
-        return cache.key(_POSITIONS_FORMAT, path, self._source.blob_id(path, raw))
+        return cache.key(_POSITIONS_FORMAT, path, self._workspace.source.blob_id(path, raw))
 
     def get(self, path: str, raw: bytes) -> Positioned | None:
-        found = self._store.get(self._key(path, raw))
+        found = self._store(path).get(self._key(path, raw))
         return found if isinstance(found, Positioned) else None
 
     def put(self, path: str, raw: bytes, positioned: Positioned) -> None:
-        self._store.put(self._key(path, raw), positioned, label=path)
+        self._store(path).put(self._key(path, raw), positioned, label=path)
 
     def save(self) -> None:
-        self._store.save()
+        for store in self._stores.values():
+            store.save()
 
 
 _POSITIONS_FORMAT = layout(Positioned)

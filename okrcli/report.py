@@ -18,6 +18,9 @@ from okrcli.numbers import round_half
 
 DIGITS = 4
 
+# jsonout caches each team_row encoded, keyed by okr's version and jsonout._FRAGMENT_FORMAT:
+# a change to what these rows hold (here or in scoring) must bump that constant.
+
 
 def config_of(data: CycleData) -> Config:
     config = data.workspace.config

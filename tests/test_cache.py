@@ -198,6 +198,27 @@ def test_a_store_keeps_one_version_per_label(isolated_env: Path) -> None:
     assert store.get("v3") == "third"
 
 
+def test_a_run_that_uses_few_entries_keeps_every_other_labels_entries(
+    isolated_env: Path,
+) -> None:
+    """A `--team` run or a one-file check-in must not empty a company's cache."""
+    store = cache.Store("many")
+    for number in range(600):
+        store.put(f"team-{number}", number, label=f"team-{number}.yaml")
+    for number in range(600):
+        store.put(f"blob-{number}", number)  # unlabelled, like history's blobs
+    store.save()
+    store = cache.Store("many")
+    assert store.get("team-8") == 8
+    store.put("team-7-new", "seven", label="team-7.yaml")
+    store.save()
+    store = cache.Store("many")
+    assert store.get("team-7-new") == "seven"
+    assert store.get("team-7") is None  # its own label's older entry
+    assert all(store.get(f"team-{n}") == n for n in range(600) if n != 7)
+    assert store.get("blob-3") is None  # unused unlabelled entries beyond the bound go
+
+
 # --- the scorecard's cached JSON fragments (jsonout) -------------------------------------
 
 
@@ -301,11 +322,33 @@ def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) ->
     assert (kept.data, kept.positions) == (fresh.data, fresh.positions)
 
 
+def test_a_second_check_in_starts_from_the_kept_parse(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrcli import writer
+
+    parses: list[int] = []
+    real = writer.load_positioned
+
+    def counted(text: str, *, strict: bool = False) -> Any:
+        parses.append(len(text))
+        return real(text, strict=strict)
+
+    monkeypatch.setattr(writer, "load_positioned", counted)
+    assert check_in(example_repo, "70").exit_code == 0
+    assert len(parses) == 2  # the file as it was, and the proof of the edit
+    parses.clear()
+    assert check_in(example_repo, "72").exit_code == 0
+    assert len(parses) == 1  # only the proof: the file as it was came from the cache
+
+
+@pytest.mark.parametrize("damage", ["shifted", "past the end"])
 def test_a_wrong_cached_parse_is_caught_and_read_afresh(
-    example_repo: Path, isolated_env: Path
+    example_repo: Path, isolated_env: Path, damage: str
 ) -> None:
     from okrcli.yamlsource import Positioned
 
+    step = 1 if damage == "shifted" else 10_000
     assert check_in(example_repo, "70").exit_code == 0
     poisoned = 0
     for path in cache_files(isolated_env):
@@ -313,7 +356,9 @@ def test_a_wrong_cached_parse_is_caught_and_read_afresh(
             form, version, entries = pickle.load(handle)
         for entry_key, (label, value) in list(entries.items()):
             if isinstance(value, Positioned):
-                shifted = {p: (a + 1, b, c + 1, d) for p, (a, b, c, d) in value.positions.items()}
+                shifted = {
+                    p: (a + step, b, c + step, d) for p, (a, b, c, d) in value.positions.items()
+                }
                 entries[entry_key] = (label, Positioned(value.data, shifted, value.duplicates))
                 poisoned += 1
         with open(path, "wb") as handle:

@@ -133,6 +133,7 @@ def test_a_clean_check_in_and_a_warm_scorecard_never_import_pydantic(
     imported(example_repo, "scorecard", "--format", "json")  # warms the cache
     assert imported(example_repo, "scorecard", "--format", "json") == []
     assert imported(example_repo, "validate") == []
+    assert imported(example_repo, "--no-cache", "validate") == []  # clean files, read cold
 
 
 def test_a_file_with_a_problem_is_explained_by_pydantic(example_repo: Path) -> None:
