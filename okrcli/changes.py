@@ -88,29 +88,44 @@ def kr_value(fields: Fields) -> float | None:
     return float(current) if is_number(current) else None
 
 
-def value_series(steps: list[Step], only: str | None = None) -> list[dict[str, Any]]:
-    """Per KR whose value ever changed: its values over time, from its first appearance."""
+def value_series(
+    steps: list[Step], only: str | None = None, now: dict[str, Fields] | None = None
+) -> list[dict[str, Any]]:
+    """Per KR whose value ever changed: its value when it first appears, after each commit
+    that changed it (in log order), and `now` (its fields where the history ends: a merge
+    may have settled on another value than the last commit of either side).
+
+    Only the commits that changed a KR add to its trend: a commit on another branch that
+    left it alone still holds that branch's older value, which is no step of its trend.
+    """
     series: dict[str, list[float]] = {}
-    last_fields: dict[str, Fields] = {}
-    last_value: dict[str, float | None] = {}
     for step in steps:
         for file in step.files:
-            for key, fields in history.key_results(file.after or {}):
+            if file.after is None:
+                continue
+            before = file.before or {}
+            for key, fields in history.key_results(file.after):
                 kr_address = f"{file.team}/{key}"
-                if last_fields.get(kr_address) is fields or not _within(kr_address, only):
-                    continue
-                last_fields[kr_address] = fields
-                value = kr_value(fields)
-                if kr_address in last_value and same(last_value[kr_address], value):
-                    continue
-                last_value[kr_address] = value
-                if value is not None:
-                    series.setdefault(kr_address, []).append(value)
+                old = before.get(key)
+                if old is fields or not _within(kr_address, only):
+                    continue  # unchanged KRs share their fields with the version before
+                values = series.setdefault(kr_address, [])
+                if not values and old is not None:
+                    _extend(values, kr_value(old))
+                _extend(values, kr_value(fields))
+    for kr_address, values in series.items():
+        if now and kr_address in now:
+            _extend(values, kr_value(now[kr_address]))
     return [
         {"address": kr_address, "values": values}
         for kr_address, values in series.items()
         if len(values) > 1
     ]
+
+
+def _extend(values: list[float], value: float | None) -> None:
+    if value is not None and not (values and same(values[-1], value)):
+        values.append(value)
 
 
 # --- diff (§10) -----------------------------------------------------------------------------

@@ -512,14 +512,22 @@ def _git_root(options: Options, what: str) -> tuple[Path, Path]:
     return root, gitrepo.require_work_tree(root, what)
 
 
-def _history_steps(root: Path, top: Path, workspace: "Workspace", cycle_id: str) -> list[Any]:
-    """The cycle's history up to HEAD, or up to the commit `--at` names."""
-    from okrcli import gitrepo, history, revsource
+def _history_range(
+    root: Path, top: Path, workspace: "Workspace", cycle_id: str
+) -> tuple[str | None, str]:
+    """Where the cycle's history ends (HEAD, or the commit `--at` names; None before the
+    first commit) and the cycle folder's path from the top of the work tree."""
+    from okrcli import gitrepo, revsource
 
     source = workspace.source
     end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
-    tick = progress.reporter("reading history")
-    return history.load(top, end, gitrepo.path_prefix(root) + cycle_id, tick)
+    return end, gitrepo.path_prefix(root) + cycle_id
+
+
+def _history_steps(end: str | None, top: Path, folder: str) -> list[Any]:
+    from okrcli import history
+
+    return history.load(top, end, folder, progress.reporter("reading history"))
 
 
 @app.command()
@@ -546,7 +554,8 @@ def log(
     root, top = _git_root(options, "okr log")
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
-    steps = _history_steps(root, top, workspace, cycle.id)
+    end, folder = _history_range(root, top, workspace, cycle.id)
+    steps = _history_steps(end, top, folder)
     only = None
     if address is not None:
         teams = loader.load_cycle(workspace, cycle).teams
@@ -560,7 +569,9 @@ def log(
     if output is TableFormat.csv:
         sys.stdout.write(render_history.log_csv(entries))
         return
-    series = changes.value_series(steps, only)
+    from okrcli import history
+
+    series = changes.value_series(steps, only, history.kr_fields_at(top, end, folder))
     heading = f"{cycle.id} · history" + (f" of {only}" if only else "")
     if output is TableFormat.markdown:
         sys.stdout.write(render_history.log_markdown(entries, series, heading))
@@ -643,7 +654,8 @@ def stale(
     options = _options(ctx)
     root, top = _git_root(options, "okr stale")
     data, as_of = _cycle(options, refuse_errors=True)
-    steps = _history_steps(root, top, data.workspace, data.cycle.id)
+    end, folder = _history_range(root, top, data.workspace, data.cycle.id)
+    steps = _history_steps(end, top, folder)
     rows = changes.stale(data.teams, steps, as_of, days)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:

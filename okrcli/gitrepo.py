@@ -321,12 +321,17 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
 
 def changes_log(top: Path, start: str, folder: str) -> list[LogCommit]:
     """Every non-merge commit reachable from `start` that changed a file under `folder`,
-    oldest first (never a commit before its parent), with the blob ids of each change."""
+    oldest first (never a commit before its parent), with the blob ids of each change.
+
+    --full-history: git's default simplification follows only the side a merge kept, so
+    the check-ins of a side whose values a merge dropped would vanish; they were made.
+    """
     out = run(
         [
             "-c",
             "log.showSignature=false",
             "log",
+            "--full-history",
             "--no-merges",
             "--date-order",
             "--reverse",

@@ -575,6 +575,21 @@ def files_at(
     return {name: snapshots.version(oid) for name, oid in sorted(files.items())}
 
 
+def kr_fields_at(top: Path, commit: str | None, folder: str) -> dict[str, Fields]:
+    """Every KR's fields at a commit, by TEAM/OBJ/KR (from the team files that parse)."""
+    if commit is None:
+        return {}
+    snapshots = Snapshots(top, folder)
+    files = files_at(top, commit, folder, snapshots)
+    snapshots.save()
+    return {
+        f"{team_id_of(name)}/{key}": fields
+        for name, snapshot in files.items()
+        if snapshot is not None
+        for key, fields in key_results(snapshot)
+    }
+
+
 def files_in(folder: Path, snapshots: Snapshots) -> dict[str, Snapshot | None]:
     """The team files of a folder of the working tree, by file name (None: not parseable)."""
     found: dict[str, Snapshot | None] = {}

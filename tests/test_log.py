@@ -357,3 +357,52 @@ def test_log_at_a_revision_ends_there(repo: Path) -> None:
     assert result.exit_code == 0, result
     entries = json.loads(result.stdout)
     assert {e["commit"] for e in entries} == {first, second}
+
+
+# --- histories with merges ------------------------------------------------------------------
+
+
+def merge(repo: Path, branch: str, when: str, *strategy: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(
+        ["git", "merge", "-q", "--no-edit", *strategy, branch], cwd=repo, env=env, check=True
+    )
+
+
+def trend(repo: Path, kr: str) -> str:
+    result = run_okr("-C", str(repo), "log")
+    assert result.exit_code == 0, result
+    return next(line for line in result.stdout.splitlines() if line.startswith(f"{kr} "))
+
+
+def test_a_branch_that_left_a_kr_alone_is_no_step_of_its_trend(repo: Path) -> None:
+    """After a merge, the trend ends at the value the file holds, not at the value an
+    older commit on the other branch still had."""
+    git(repo, "switch", "-q", "-c", "side")
+    edit(repo, HR, "current: 68", "current: 72")
+    commit(repo, "offer rate on the side branch", "2026-07-10T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    edit(repo, HR, "current: 7.6", "current: 7.2")  # another KR of the same file
+    commit(repo, "attrition on main, later", "2026-07-12T09:00:00+00:00")
+    merge(repo, "side", "2026-07-13T09:00:00+00:00")
+    assert "current: 72" in (repo / HR).read_text(encoding="utf-8")
+    line = trend(repo, "hr-admin/talent/offer-rate")
+    assert "68 → 72" in line, line
+
+
+def test_check_ins_a_merge_overruled_still_appear_and_the_trend_ends_at_the_merge(
+    repo: Path,
+) -> None:
+    git(repo, "switch", "-q", "-c", "side")
+    edit(repo, HR, "current: 68", "current: 72")
+    commit(repo, "offer rate 72 on the side", "2026-07-10T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    edit(repo, HR, "current: 68", "current: 70")
+    mine = commit(repo, "offer rate 70 on main", "2026-07-12T09:00:00+00:00")
+    merge(repo, "side", "2026-07-13T09:00:00+00:00", "-X", "theirs")
+    assert "current: 72" in (repo / HR).read_text(encoding="utf-8")
+    entries = [e for e in log_json(repo) if e["field"] == "current"]
+    assert [(e["old"], e["new"]) for e in entries] == [(68, 72), (68, 70)]
+    assert entries[1]["commit"] == mine
+    line = trend(repo, "hr-admin/talent/offer-rate")
+    assert "68 → 72" in line, line
