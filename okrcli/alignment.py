@@ -26,8 +26,9 @@ class AlignRef:
     target: str
 
 
-# (path, team id, objective ids, aligns entries) of one team file
-TeamAlignment = tuple[str, str, tuple[str, ...], tuple[AlignRef, ...]]
+# (path, team id, objective ids, aligns entries) of one team file; the ids are None when
+# the file is not YAML at all, so nobody can tell which objectives it meant to hold.
+TeamAlignment = tuple[str, str, tuple[str, ...] | None, tuple[AlignRef, ...]]
 
 
 def align_refs(tree: dict[str, Any]) -> Iterable[AlignRef]:
@@ -49,14 +50,22 @@ def align_refs(tree: dict[str, Any]) -> Iterable[AlignRef]:
 def findings(files: list[TeamAlignment]) -> dict[str, list[Finding]]:
     """E009 (aligns names nothing) and E010 (aligns loops back), across all files, by path."""
     objectives: set[str] = set()
+    unreadable: set[str] = set()
     for _, team_id, objective_ids, _ in files:
-        objectives.update(f"{team_id}/{objective_id}" for objective_id in objective_ids)
+        if objective_ids is None:
+            unreadable.add(team_id)
+        else:
+            objectives.update(f"{team_id}/{objective_id}" for objective_id in objective_ids)
     found: dict[str, list[Finding]] = {}
     edges: dict[str, list[tuple[str, str, AlignRef]]] = {}
     for path, team_id, _, refs in files:
         for ref in refs:
             where = _align_path(ref)
             source_address = f"{team_id}/{ref.objective_id}"
+            if ref.target.strip("/").split("/", 1)[0] in unreadable:
+                # That team's file does not parse, and its own E001 says so: an E009 here
+                # would blame the wrong file for it.
+                continue
             if ref.target not in objectives:
                 found.setdefault(path, []).append(
                     Finding("E009", where, _unknown_alignment(ref.target, objectives))

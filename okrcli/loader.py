@@ -220,8 +220,8 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...]
     aligns: tuple[AlignRef, ...]
     # The file's objective ids even when it has errors, so that another file's `aligns`
-    # naming one of them is not reported as naming nothing.
-    objective_ids: tuple[str, ...] = ()
+    # naming one of them is not reported as naming nothing; None when it is not YAML.
+    objective_ids: tuple[str, ...] | None = ()
 
 
 # Part of every cache key: a change to any of these classes changes the key, so an entry
@@ -394,7 +394,7 @@ def read_team_file(
         if positioned is not None:
             tree = positioned.data
     except YamlProblem as problem:
-        return FileResult(None, (_from_problem(path, problem),), ())
+        return FileResult(None, (_from_problem(path, problem),), (), None)
     findings = checks.check_team(tree, lint)
     if not ID_PATTERN.match(team_id):
         findings.append(

@@ -738,6 +738,17 @@ def test_e009_not_reported_for_objectives_of_files_with_errors(okr_dir: Path) ->
     assert lines(result)[1:] == EXPECTED["E009-aligns-nothing"]
 
 
+def test_no_e009_blames_a_file_for_a_team_file_that_is_not_yaml(okr_dir: Path) -> None:
+    """company.yaml does not parse (a conflict marker): its E001 is the one finding about
+    it; team.yaml's aligns to company/… are not reported as naming nothing."""
+    add_reproducer(okr_dir, "E009-aligns-nothing")
+    company = okr_dir / "2026-Q3" / "company.yaml"
+    company.write_text("<<<<<<< HEAD\n" + company.read_text("utf-8"), "utf-8")
+    found = lines(validate(okr_dir))
+    assert [line for line in found if "E009" in line] == [EXPECTED["E009-aligns-nothing"][1]]
+    assert any(line.startswith("2026-Q3/company.yaml:1:1: error[E001]") for line in found)
+
+
 def test_e010_loop_across_files(okr_dir: Path) -> None:
     write_team(
         okr_dir,
