@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrcli import schema
-from okrcli.findings import Finding
+from okrcli.findings import Finding, missing_key
 from okrcli.model import ID_PATTERN
 from okrcli.yamlsource import Path, is_number
 
@@ -185,7 +185,7 @@ def check_kr_kind(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]
             )
         elif "done" not in kr and ("baseline" in kr) != ("target" in kr):
             missing = "target" if "baseline" in kr else "baseline"
-            yield Finding("E004", kr_path, f"missing required key '{missing}'", at="key")
+            yield missing_key(kr_path, missing)
         baseline, target = kr.get("baseline"), kr.get("target")
         if is_number(baseline) and is_number(target) and baseline == target:
             yield Finding(

@@ -24,3 +24,8 @@ class Finding:
     @property
     def severity(self) -> Severity:
         return "warning" if self.code.startswith("W") else "error"
+
+
+def missing_key(path: Path, key: str) -> Finding:
+    """E004 at the mapping that lacks `key`."""
+    return Finding("E004", path, f"missing required key '{key}'; add a line '{key}: …'", at="key")

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from okrcli import model
 from okrcli.findings import Finding
-from okrcli.yamlsource import MAX_NUMBER, Path, is_number
+from okrcli.yamlsource import MAX_NUMBER, Path, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
@@ -34,8 +34,17 @@ def number(value: Any) -> float | int:
                 f"must be a number from -{_MAX_NUMBER_TEXT} to {_MAX_NUMBER_TEXT}, "
                 f"not {describe(value)}"
             )
-        raise ValueError(f"must be a number, not {describe(value)}")
+        raise ValueError(f"must be a number, not {describe(value)}{_number_hint(value)}")
     return value
+
+
+def _number_hint(value: Any) -> str:
+    if value is None:
+        # Only `baseline` and `target` refuse an empty number (`current:` may be empty).
+        return "; write the number, or for a yes/no KR drop baseline and target for done: false"
+    if isinstance(value, str) and is_number(resolve_plain(value.strip())):
+        return "; remove the quotes"
+    return ""
 
 
 def is_number_like(value: object) -> bool:

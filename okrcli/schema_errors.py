@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
-from okrcli.findings import Finding
+from okrcli.findings import Finding, missing_key
 from okrcli.schema import Shape, describe
 from okrcli.yamlsource import Path
 
@@ -57,7 +57,7 @@ def _finding(shape: Shape, data: dict[str, Any], path: Path, error: Any) -> Find
         hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
         return Finding("E003", where, f"unknown key '{key}'{hint}", at="key")
     if kind == "missing":
-        return Finding("E004", path, f"missing required key '{key}'", at="key")
+        return missing_key(path, str(key))
     value = data.get(str(key))
     if kind == "value_error":
         message = str(error["ctx"]["error"])

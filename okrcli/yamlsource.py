@@ -397,11 +397,49 @@ def _positioned_strict(text: str) -> Positioned:
         slip = common_slip(text, line)
         if slip is not None:
             raise slip from None
-        problem = exc.problem or exc.context or "syntax error"
-        raise YamlProblem("E001", line, col, f"not valid YAML: {problem}") from None
+        raise _syntax_problem(exc, line, col) from None
     except (YAMLError, RecursionError) as exc:
         raise YamlProblem("E001", 1, 1, f"not valid YAML: {exc}") from None
     return result
+
+
+# How to fix what the parser says most often, by the start of its message.
+_SYNTAX_HINTS = (
+    (
+        "mapping values are not allowed",
+        "a ':' where no key can start; indent the line like the keys above it, or put a "
+        "value that contains ': ' in quotes",
+    ),
+    ("expected <block end>", "the line is indented unlike the entries beside it; line it up"),
+    ("expected ',' or ']'", "a [ … ] list is not closed; add the ']'"),
+    ("expected ',' or '}'", "a { … } mapping is not closed; add the '}'"),
+    ("could not find expected ':'", "a key needs ':' and a space after it"),
+    ("expected the node content", "a value was due here; close any open '[' or '{'"),
+    (
+        "found unknown escape character",
+        "in double quotes a backslash starts an escape; write \\\\ for one, or use single quotes",
+    ),
+)
+
+
+def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
+    """The parser's complaint with a way to fix it. An unclosed quote is reported where the
+    quote opens: the parser only notices at the end of the file."""
+    context, start, problem = exc.context or "", exc.context_mark, exc.problem or ""
+    unclosed = "end of stream" in problem or "document separator" in problem
+    if "quoted scalar" in context and unclosed and start is not None:
+        return YamlProblem(
+            "E001",
+            start.line + 1,
+            start.column + 1,
+            "a quoted value is never closed; add the closing quote on its line",
+        )
+    problem = problem or context or "syntax error"
+    hint = next(
+        (hint for opening, hint in _SYNTAX_HINTS if problem.startswith(opening)),
+        "check the indentation and quoting here",
+    )
+    return YamlProblem("E001", line, col, f"not valid YAML ({problem}); {hint}")
 
 
 _NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z0-9_-]+):(?=[^\s])")

@@ -134,8 +134,8 @@ def test_scorecard_and_tree_refuse_a_cycle_with_errors(okr_dir: Path) -> None:
         assert result.exit_code == 1
         assert result.stdout == ""
         assert result.stderr.splitlines() == [
-            "2026-Q3/broken.yaml:2:1: error[E001]: not valid YAML: expected the node content, "
-            "but found '<stream end>'",
+            "2026-Q3/broken.yaml:2:1: error[E001]: not valid YAML (expected the node content, "
+            "but found '<stream end>'); a value was due here; close any open '[' or '{'",
             "okr: 2026-Q3 has 1 error(s); fix them first (see 'okr validate')",
         ]
 

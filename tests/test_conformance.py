@@ -49,6 +49,10 @@ def scorecard(root: Path, *args: str) -> dict[str, object]:
 
 # --- §3: a null never hides what a KR is ----------------------------------------------------
 
+EMPTY_NUMBER_HINT = (
+    "; write the number, or for a yes/no KR drop baseline and target for done: false"
+)
+
 
 @pytest.mark.parametrize(
     ("kr", "line", "col", "message"),
@@ -59,9 +63,14 @@ def scorecard(root: Path, *args: str) -> dict[str, object]:
             "        baseline: null\n        target: 5\n",
             7,
             19,
-            "'baseline' must be a number, not empty",
+            "'baseline' must be a number, not empty" + EMPTY_NUMBER_HINT,
         ),
-        ("        baseline: 1\n        target:\n", 8, 9, "'target' must be a number, not empty"),
+        (
+            "        baseline: 1\n        target:\n",
+            8,
+            9,
+            "'target' must be a number, not empty" + EMPTY_NUMBER_HINT,
+        ),
     ],
 )
 def test_a_null_done_baseline_or_target_is_e005(

@@ -90,7 +90,13 @@ EXPECTED: dict[str, list[str]] = {
         error(9, 1, "E001", "merge conflict marker; resolve the conflict and remove the markers"),
     ],
     "E001-unparseable.yaml": [
-        error(5, 16, "E001", "not valid YAML: expected ',' or ']', but got ':'"),
+        error(
+            5,
+            16,
+            "E001",
+            "not valid YAML (expected ',' or ']', but got ':'); a [ … ] list is not closed; "
+            "add the ']'",
+        ),
     ],
     "E001-complex-key.yaml": [error(2, 3, "E001", "keys must be plain text")],
     "E001-tab-indent.yaml": [
@@ -106,7 +112,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "E003-unknown-key.yaml": [
         # The typo also leaves the numeric KR without its target.
-        error(6, 9, "E004", "missing required key 'target'"),
+        error(6, 9, "E004", "missing required key 'target'; add a line 'target: …'"),
         error(9, 9, "E003", "unknown key 'taget'; did you mean 'target'?"),
         error(
             10,
@@ -117,11 +123,13 @@ EXPECTED: dict[str, list[str]] = {
         ),
     ],
     "E004-missing-key.yaml": [
-        error(3, 5, "E004", "missing required key 'title'"),
-        error(5, 9, "E004", "missing required key 'target'"),
+        error(3, 5, "E004", "missing required key 'title'; add a line 'title: …'"),
+        error(5, 9, "E004", "missing required key 'target'; add a line 'target: …'"),
         error(10, 5, "E004", "an objective needs at least one key result under 'key_results'"),
     ],
-    "E004-empty-file.yaml": [error(1, 1, "E004", "missing required key 'objectives'")],
+    "E004-empty-file.yaml": [
+        error(1, 1, "E004", "missing required key 'objectives'; add a line 'objectives: …'")
+    ],
     "E005-wrong-types.yaml": [
         error(
             5,
@@ -129,7 +137,7 @@ EXPECTED: dict[str, list[str]] = {
             "E005",
             "'kind' must be one of 'committed' or 'aspirational', not the text 'stretch'",
         ),
-        error(9, 19, "E005", "'baseline' must be a number, not the text '99.5'"),
+        error(9, 19, "E005", "'baseline' must be a number, not the text '99.5'; remove the quotes"),
         error(10, 17, "E005", "'target' must be a number, not the text 'yes'"),
         error(11, 18, "E005", "'current' must be a number, not the text '2026-08-01'"),
         error(12, 21, "E005", "'confidence' must be between 0.0 and 1.0, not 1.5"),
@@ -555,9 +563,13 @@ def test_objectives_empty_list_is_valid_but_empty_file_is_e004(okr_dir: Path) ->
     valid = validate(okr_dir)
     assert (valid.exit_code, valid.stdout) == (0, "")
     write_team(okr_dir, "")
-    assert lines(validate(okr_dir)) == [error(1, 1, "E004", "missing required key 'objectives'")]
+    assert lines(validate(okr_dir)) == [
+        error(1, 1, "E004", "missing required key 'objectives'; add a line 'objectives: …'")
+    ]
     write_team(okr_dir, "# only a comment\n")
-    assert lines(validate(okr_dir)) == [error(1, 1, "E004", "missing required key 'objectives'")]
+    assert lines(validate(okr_dir)) == [
+        error(1, 1, "E004", "missing required key 'objectives'; add a line 'objectives: …'")
+    ]
 
 
 def test_objectives_without_a_value_points_at_the_key(okr_dir: Path) -> None:
@@ -586,8 +598,8 @@ def test_bom_and_crlf_keep_positions(okr_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ('"75"', "'target' must be a number, not the text '75'"),
-        ("'75'", "'target' must be a number, not the text '75'"),
+        ('"75"', "'target' must be a number, not the text '75'; remove the quotes"),
+        ("'75'", "'target' must be a number, not the text '75'; remove the quotes"),
         ("true", "'target' must be a number, not the boolean true"),
         ("NO", "'target' must be a number, not the text 'NO'"),
         ("on", "'target' must be a number, not the text 'on'"),
@@ -808,7 +820,8 @@ def test_e012_missing_organization(okr_dir: Path) -> None:
     write_team(okr_dir, TEAM_FILE_OK)
     result = validate(okr_dir)
     assert lines(result) == [
-        "okr.yaml:1:1: error[E012]: okr.yaml: missing required key 'organization'"
+        "okr.yaml:1:1: error[E012]: okr.yaml: missing required key 'organization'; "
+        "add a line 'organization: …'"
     ]
     assert result.exit_code == 1
 
@@ -857,7 +870,8 @@ def test_declared_cycle_is_kept_when_okr_yaml_has_another_error(okr_dir: Path) -
     result = validate(okr_dir, "--all")
     # Only the real problem; 2026-H2 is declared, not "named like a cycle".
     assert lines(result) == [
-        "okr.yaml:1:1: error[E012]: okr.yaml: missing required key 'organization'"
+        "okr.yaml:1:1: error[E012]: okr.yaml: missing required key 'organization'; "
+        "add a line 'organization: …'"
     ]
 
 

@@ -334,8 +334,20 @@ def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
         ("? [a, b]\n: 1\n", (1, 3), "keys must be plain text"),
         ("{[a]: 1}\n", (1, 2), "keys must be plain text"),
         ("a: [1, 2\n", (2, 1), None),
-        ("a: b: c\n", (1, 5), "not valid YAML: mapping values are not allowed here"),
-        ("a: 'x\n", (2, 1), None),
+        (
+            "a: b: c\n",
+            (1, 5),
+            "not valid YAML (mapping values are not allowed here); a ':' where no key can "
+            "start; indent the line like the keys above it, or put a value that contains "
+            "': ' in quotes",
+        ),
+        ("a: 'x\n", (1, 4), "a quoted value is never closed; add the closing quote on its line"),
+        (
+            'a: "x\n\nb: 1\n',
+            (1, 4),
+            "a quoted value is never closed; add the closing quote on its line",
+        ),
+        ('a: "\\q"\n', (1, 6), None),
     ],
 )
 def test_refused_structures(text: str, where: tuple[int, int], message: str | None) -> None:
