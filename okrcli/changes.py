@@ -99,6 +99,15 @@ def value_series(
     left it alone still holds that branch's older value, which is no step of its trend.
     """
     series: dict[str, list[float]] = {}
+    milestones: dict[str, bool] = {}  # as the KR was last seen
+
+    def extend(kr_address: str, fields: Fields) -> None:
+        values = series.setdefault(kr_address, [])
+        value = kr_value(fields)
+        milestones[kr_address] = isinstance(fields.get("done"), bool)
+        if value is not None and not (values and same(values[-1], value)):
+            values.append(value)
+
     for step in steps:
         for file in step.files:
             if file.after is None:
@@ -109,23 +118,17 @@ def value_series(
                 old = before.get(key)
                 if old is fields or not _within(kr_address, only):
                     continue  # unchanged KRs share their fields with the version before
-                values = series.setdefault(kr_address, [])
-                if not values and old is not None:
-                    _extend(values, kr_value(old))
-                _extend(values, kr_value(fields))
-    for kr_address, values in series.items():
+                if kr_address not in series and old is not None:
+                    extend(kr_address, old)
+                extend(kr_address, fields)
+    for kr_address in series:
         if now and kr_address in now:
-            _extend(values, kr_value(now[kr_address]))
+            extend(kr_address, now[kr_address])
     return [
-        {"address": kr_address, "values": values}
+        {"address": kr_address, "values": values, "milestone": milestones[kr_address]}
         for kr_address, values in series.items()
         if len(values) > 1
     ]
-
-
-def _extend(values: list[float], value: float | None) -> None:
-    if value is not None and not (values and same(values[-1], value)):
-        values.append(value)
 
 
 # --- diff (§10) -----------------------------------------------------------------------------

@@ -89,14 +89,13 @@ def _log_rows(entries: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def _trend_rows(series: list[dict[str, Any]]) -> list[list[str]]:
-    return [
-        [
-            item["address"],
-            sparkline(item["values"]),
-            change_text(item["values"][0], item["values"][-1]),
-        ]
-        for item in series
-    ]
+    rows = []
+    for item in series:
+        first, last = item["values"][0], item["values"][-1]
+        if item["milestone"]:  # done is 1, not done 0 on the sparkline
+            first, last = bool(first), bool(last)
+        rows.append([item["address"], sparkline(item["values"]), change_text(first, last)])
+    return rows
 
 
 def log_plain(entries: list[dict[str, Any]], series: list[dict[str, Any]], heading: str) -> str:

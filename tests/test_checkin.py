@@ -261,7 +261,14 @@ def test_no_change_writes_and_commits_nothing(example_repo: Path) -> None:
     result = checkin(example_repo, "offer-rate", "68.0", "--confidence", "0.7")
     assert result.exit_code == 0, result
     assert "nothing to check in" in result.stdout
+    assert "note" not in result.stdout
     assert (example_repo / HR).read_bytes() == before
+    assert commit_count(example_repo) == 1
+    with_note = checkin(example_repo, "offer-rate", "68", "-m", "no news this week")
+    assert with_note.exit_code == 0, with_note
+    assert with_note.stdout.endswith(
+        "nothing to check in (the note was not recorded: a check-in records a new value)\n"
+    )
     assert commit_count(example_repo) == 1
 
 

@@ -406,3 +406,10 @@ def test_check_ins_a_merge_overruled_still_appear_and_the_trend_ends_at_the_merg
     assert entries[1]["commit"] == mine
     line = trend(repo, "hr-admin/talent/offer-rate")
     assert "68 → 72" in line, line
+
+
+def test_a_milestone_trend_reads_not_done_to_done(repo: Path) -> None:
+    edit(repo, HR, "done: false", "done: true")
+    commit(repo, "dashboard shipped", "2026-07-20T09:00:00+00:00")
+    line = trend(repo, "hr-admin/talent/dashboard")
+    assert "not done → done" in line, line
