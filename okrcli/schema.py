@@ -73,6 +73,12 @@ def text(value: Any) -> str:
     return value
 
 
+def title(value: Any) -> str:
+    if not text(value).strip():
+        raise ValueError("must say what it is, not be blank; write the title")
+    return str(value)
+
+
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, not {describe(value)}")
@@ -194,7 +200,7 @@ KEY_RESULT = Shape(
     "a key result",
     {
         "id": (text, "required"),
-        "title": (text, "required"),
+        "title": (title, "required"),
         "owner": (text, "nullable"),
         "unit": (text, "nullable"),
         "baseline": (number, "optional"),
@@ -211,7 +217,7 @@ OBJECTIVE = Shape(
     "an objective",
     {
         "id": (text, "required"),
-        "title": (text, "required"),
+        "title": (title, "required"),
         "owner": (text, "nullable"),
         "kind": (kind, "nullable"),
         "aligns": (aligns, "nullable"),

@@ -47,6 +47,7 @@ VALUES = st.one_of(
 # A value each rule accepts.
 VALID = {
     schema.text: "x",
+    schema.title: "Open 3 offices",
     schema.number: 3,
     schema.fraction: 0.5,
     schema.positive: 2,

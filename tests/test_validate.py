@@ -622,6 +622,14 @@ def test_e005_not_a_number(okr_dir: Path, written: str, message: str) -> None:
     assert lines(validate(okr_dir)) == [error(9, 17, "E005", message)]
 
 
+@pytest.mark.parametrize("written", ['""', "'  '", '"\\t"'], ids=["empty", "spaces", "tab"])
+def test_e005_blank_title(okr_dir: Path, written: str) -> None:
+    write_team(okr_dir, TEAM_FILE_OK.replace("title: Keep the platform up", f"title: {written}"))
+    assert lines(validate(okr_dir)) == [
+        error(4, 12, "E005", "'title' must say what it is, not be blank; write the title")
+    ]
+
+
 @pytest.mark.parametrize(
     ("written", "value"), [("0x10", "16"), ("0o17", "15"), ("010", "10"), ("1e3", "1000")]
 )
