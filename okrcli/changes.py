@@ -99,12 +99,13 @@ def value_series(
     left it alone still holds that branch's older value, which is no step of its trend.
     """
     series: dict[str, list[float]] = {}
-    milestones: dict[str, bool] = {}  # as the KR was last seen
+    milestones: dict[str, bool] = {}  # a milestone in every version seen
 
     def extend(kr_address: str, fields: Fields) -> None:
         values = series.setdefault(kr_address, [])
         value = kr_value(fields)
-        milestones[kr_address] = isinstance(fields.get("done"), bool)
+        is_milestone = isinstance(fields.get("done"), bool)
+        milestones[kr_address] = milestones.get(kr_address, True) and is_milestone
         if value is not None and not (values and same(values[-1], value)):
             values.append(value)
 
@@ -118,6 +119,8 @@ def value_series(
                 old = before.get(key)
                 if old is fields or not _within(kr_address, only):
                     continue  # unchanged KRs share their fields with the version before
+                if old is not None and same(kr_value(old), kr_value(fields)):
+                    continue  # its confidence, title … changed, not its value
                 if kr_address not in series and old is not None:
                     extend(kr_address, old)
                 extend(kr_address, fields)

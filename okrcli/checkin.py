@@ -582,7 +582,7 @@ def summary(update: Update, commit: str | None, written: bool) -> str:
 def unchanged_line(update: Update) -> str:
     confidence = update.before.confidence
     tail = "" if confidence is None else f", confidence {value_text(confidence)}"
-    dropped = " (the note was not recorded: a check-in records a new value)" if update.note else ""
+    dropped = " (the note was not recorded: nothing changed to attach it to)" if update.note else ""
     return (
         f"{update.address}: already {value_text(update.before.value, update.before.unit)}"
         f"{tail}; nothing to check in{dropped}"

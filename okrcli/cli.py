@@ -554,8 +554,12 @@ def log(
     root, top = _git_root(options, "okr log")
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
+    from okrcli import history
+
     end, folder = _history_range(root, top, workspace, cycle.id)
-    steps = _history_steps(end, top, folder)
+    snapshots = history.Snapshots(top, folder)
+    # Every change made, on any side of a merge (SPEC §9): the log is the record.
+    steps = history.load(top, end, folder, progress.reporter("reading history"), True, snapshots)
     only = None
     if address is not None:
         teams = loader.load_cycle(workspace, cycle).teams
@@ -569,9 +573,8 @@ def log(
     if output is TableFormat.csv:
         sys.stdout.write(render_history.log_csv(entries))
         return
-    from okrcli import history
-
-    series = changes.value_series(steps, only, history.kr_fields_at(top, end, folder))
+    now = history.kr_fields_at(top, end, folder, snapshots)
+    series = changes.value_series(steps, only, now)
     heading = f"{cycle.id} · history" + (f" of {only}" if only else "")
     if output is TableFormat.markdown:
         sys.stdout.write(render_history.log_markdown(entries, series, heading))

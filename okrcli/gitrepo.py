@@ -319,19 +319,20 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def changes_log(top: Path, start: str, folder: str) -> list[LogCommit]:
+def changes_log(top: Path, start: str, folder: str, full_history: bool = False) -> list[LogCommit]:
     """Every non-merge commit reachable from `start` that changed a file under `folder`,
     oldest first (never a commit before its parent), with the blob ids of each change.
 
-    --full-history: git's default simplification follows only the side a merge kept, so
-    the check-ins of a side whose values a merge dropped would vanish; they were made.
+    By default, git's history simplification: where a merge kept one side's files whole,
+    only that side is followed, so the values read are the ones the branch really holds.
+    `full_history` lists the other side's commits too (a log shows every change made).
     """
     out = run(
         [
             "-c",
             "log.showSignature=false",
             "log",
-            "--full-history",
+            *(["--full-history"] if full_history else []),
             "--no-merges",
             "--date-order",
             "--reverse",

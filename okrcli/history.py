@@ -423,19 +423,24 @@ class Step:
 
 
 def load(
-    top: Path, start: str | None, folder: str, tick: Callable[[int, int], None] | None = None
+    top: Path,
+    start: str | None,
+    folder: str,
+    tick: Callable[[int, int], None] | None = None,
+    full_history: bool = False,
+    snapshots: Snapshots | None = None,
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
-    total)` hears how many commits have been read."""
+    total)` hears how many commits have been read; `full_history` see gitrepo.changes_log."""
     if start is None:
         return []
-    log = gitrepo.changes_log(top, start, folder)
+    log = gitrepo.changes_log(top, start, folder, full_history)
     inside = folder.rstrip("/") + "/"
     relevant = [
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in log
     ]
-    snapshots = Snapshots(top, folder)
+    snapshots = snapshots or Snapshots(top, folder)
     snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)
     steps = list(_steps(relevant, snapshots, tick))
     if tick is not None:
@@ -454,8 +459,9 @@ def _steps(
     tick: Callable[[int, int], None] | None = None,
 ) -> Iterator[Step]:
     """Pair each change's before and after. A version that does not parse is passed over:
-    the change after it is measured from the last version of that file that did."""
-    last_parsed: dict[str, Snapshot] = {}
+    the change after it is measured from the last version before it that did (found by
+    blob id, so on its own branch: two branches' versions interleave by date)."""
+    stand_ins: dict[str, Snapshot] = {}  # blob id of an unparseable version -> the last good
     for done, (log_commit, changes) in enumerate(relevant):
         if tick is not None:
             tick(done, len(relevant))
@@ -463,14 +469,12 @@ def _steps(
         for change in changes:
             before = snapshots.version(change.old) if change.old else None
             if change.old and before is None:
-                before = last_parsed.get(change.path)
+                before = stand_ins.get(change.old)
             after = snapshots.version(change.new, change.old) if change.new else None
             if change.new and after is None:
+                if before is not None:
+                    stand_ins[change.new] = before
                 continue
-            if after is None:
-                last_parsed.pop(change.path, None)
-            else:
-                last_parsed[change.path] = after
             files.append(FileStep(team_id_of(change.path), before, after))
         if files:
             yield Step(_commit(log_commit), tuple(files))
@@ -575,13 +579,13 @@ def files_at(
     return {name: snapshots.version(oid) for name, oid in sorted(files.items())}
 
 
-def kr_fields_at(top: Path, commit: str | None, folder: str) -> dict[str, Fields]:
+def kr_fields_at(
+    top: Path, commit: str | None, folder: str, snapshots: Snapshots
+) -> dict[str, Fields]:
     """Every KR's fields at a commit, by TEAM/OBJ/KR (from the team files that parse)."""
     if commit is None:
         return {}
-    snapshots = Snapshots(top, folder)
     files = files_at(top, commit, folder, snapshots)
-    snapshots.save()
     return {
         f"{team_id_of(name)}/{key}": fields
         for name, snapshot in files.items()

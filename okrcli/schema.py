@@ -41,9 +41,9 @@ def number(value: Any) -> float | int:
 def _number_hint(value: Any) -> str:
     if value is None:
         # Only `baseline` and `target` refuse an empty number (`current:` may be empty).
-        return "; write the number, or for a yes/no KR drop baseline and target for done: false"
+        return "; write the number, or for a yes/no KR replace baseline and target by done: false"
     if isinstance(value, str) and is_number(resolve_plain(value.strip())):
-        return "; remove the quotes"
+        return "; write it as a plain number, without quotes"
     return ""
 
 
@@ -74,9 +74,9 @@ def text(value: Any) -> str:
 
 
 def title(value: Any) -> str:
-    if not text(value).strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("must say what it is, not be blank; write the title")
-    return str(value)
+    return text(value)
 
 
 def flag(value: Any) -> bool:

@@ -403,28 +403,42 @@ def _positioned_strict(text: str) -> Positioned:
     return result
 
 
-# How to fix what the parser says most often, by the start of its message.
+# How to fix what the parser says most often, by the start of its message, and whether the
+# place to show is where the parser's context began (the key, the bracket) rather than where
+# it gave up.
 _SYNTAX_HINTS = (
     (
         "mapping values are not allowed",
         "a ':' where no key can start; indent the line like the keys above it, or put a "
         "value that contains ': ' in quotes",
+        False,
     ),
-    ("expected <block end>", "the line is indented unlike the entries beside it; line it up"),
-    ("expected ',' or ']'", "a [ … ] list is not closed; add the ']'"),
-    ("expected ',' or '}'", "a { … } mapping is not closed; add the '}'"),
-    ("could not find expected ':'", "a key needs ':' and a space after it"),
-    ("expected the node content", "a value was due here; close any open '[' or '{'"),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "text after a value that is already complete, as after a closing quote; in single "
+        "quotes write '' for an apostrophe, or quote the whole value",
+        False,
+    ),
+    (
+        "expected <block end>",
+        "the line is indented unlike the entries beside it; line it up",
+        False,
+    ),
+    ("expected ',' or ']'", "this [ … ] list is not closed; add the ']'", True),
+    ("expected ',' or '}'", "this { … } mapping is not closed; add the '}'", True),
+    ("could not find expected ':'", "a key needs ':' and a space after it", True),
+    ("expected the node content", "a value was due here; close any open '[' or '{'", False),
     (
         "found unknown escape character",
         "in double quotes a backslash starts an escape; write \\\\ for one, or use single quotes",
+        False,
     ),
 )
 
 
 def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
-    """The parser's complaint with a way to fix it. An unclosed quote is reported where the
-    quote opens: the parser only notices at the end of the file."""
+    """The parser's complaint with a way to fix it, where the fix goes. An unclosed quote is
+    shown where it opens: the parser only notices at the end of the file."""
     context, start, problem = exc.context or "", exc.context_mark, exc.problem or ""
     unclosed = "end of stream" in problem or "document separator" in problem
     if "quoted scalar" in context and unclosed and start is not None:
@@ -435,11 +449,14 @@ def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
             "a quoted value is never closed; add the closing quote on its line",
         )
     problem = problem or context or "syntax error"
-    hint = next(
-        (hint for opening, hint in _SYNTAX_HINTS if problem.startswith(opening)),
-        "check the indentation and quoting here",
+    for opening, hint, at_context in _SYNTAX_HINTS:
+        if problem.startswith(opening):
+            if at_context and start is not None:
+                line, col = start.line + 1, start.column + 1
+            return YamlProblem("E001", line, col, f"not valid YAML ({problem}); {hint}")
+    return YamlProblem(
+        "E001", line, col, f"not valid YAML ({problem}); check the indentation and quoting here"
     )
-    return YamlProblem("E001", line, col, f"not valid YAML ({problem}); {hint}")
 
 
 _NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z0-9_-]+):(?=[^\s])")

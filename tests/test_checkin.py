@@ -267,7 +267,7 @@ def test_no_change_writes_and_commits_nothing(example_repo: Path) -> None:
     with_note = checkin(example_repo, "offer-rate", "68", "-m", "no news this week")
     assert with_note.exit_code == 0, with_note
     assert with_note.stdout.endswith(
-        "nothing to check in (the note was not recorded: a check-in records a new value)\n"
+        "nothing to check in (the note was not recorded: nothing changed to attach it to)\n"
     )
     assert commit_count(example_repo) == 1
 

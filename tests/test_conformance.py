@@ -50,7 +50,7 @@ def scorecard(root: Path, *args: str) -> dict[str, object]:
 # --- §3: a null never hides what a KR is ----------------------------------------------------
 
 EMPTY_NUMBER_HINT = (
-    "; write the number, or for a yes/no KR drop baseline and target for done: false"
+    "; write the number, or for a yes/no KR replace baseline and target by done: false"
 )
 
 

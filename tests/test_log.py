@@ -413,3 +413,51 @@ def test_a_milestone_trend_reads_not_done_to_done(repo: Path) -> None:
     commit(repo, "dashboard shipped", "2026-07-20T09:00:00+00:00")
     line = trend(repo, "hr-admin/talent/dashboard")
     assert "not done → done" in line, line
+
+
+def test_a_commit_on_another_branch_that_left_the_value_is_no_step_of_the_trend(
+    repo: Path,
+) -> None:
+    edit(repo, HR, "current: 68", "current: 72")
+    commit(repo, "offer rate 72", "2026-07-08T09:00:00+00:00")
+    git(repo, "switch", "-q", "-c", "side", "HEAD~1")
+    edit(repo, HR, "Offer接受率从60%提升至75%以上", "Offer接受率从60%提升至76%以上")
+    commit(repo, "a clearer title", "2026-07-10T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    merge(repo, "side", "2026-07-11T09:00:00+00:00")
+    line = trend(repo, "hr-admin/talent/offer-rate")
+    assert " ▁█ " in line and "68 → 72" in line, line
+
+
+def test_a_side_a_merge_dropped_whole_is_not_what_stale_reads(repo: Path) -> None:
+    """`git merge -s ours` keeps main's files: the side's check-in (to the target) is in
+    the log, but stale reads the values main holds, as git does."""
+    git(repo, "switch", "-q", "-c", "side")
+    edit(repo, HR, "current: 68", "current: 75")
+    commit(repo, "offer rate at target on the side", "2026-07-10T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    merge(repo, "side", "2026-07-11T09:00:00+00:00", "-s", "ours")
+    assert [(e["old"], e["new"]) for e in log_json(repo) if e["field"] == "current"] == [(68, 75)]
+    result = run_okr("-C", str(repo), "--as-of", "2026-07-20", "stale", "--format", "json")
+    assert result.exit_code == 0, result
+    rows = {row["address"]: row for row in json.loads(result.stdout)}
+    assert rows["hr-admin/talent/offer-rate"]["last_change"] == "2026-07-01"
+
+
+def test_a_version_that_does_not_parse_is_bridged_on_its_own_branch(repo: Path) -> None:
+    path = repo / HR
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "  - broken: [\n", encoding="utf-8")
+    commit(repo, "broken on main", "2026-07-03T09:00:00+00:00")
+    git(repo, "switch", "-q", "-c", "side", "HEAD~1")
+    edit(repo, HR, "current: 68", "current: 72")
+    commit(repo, "72 on the side", "2026-07-05T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    merge(repo, "side", "2026-07-06T09:00:00+00:00", "-s", "ours")
+    path.write_text(good.replace("current: 68", "current: 70"), encoding="utf-8")
+    fix = commit(repo, "fixed, and 70", "2026-07-09T09:00:00+00:00")
+    entries = [e for e in log_json(repo) if e["field"] == "current"]
+    assert [(e["commit"] == fix, e["old"], e["new"]) for e in entries] == [
+        (False, 68, 72),
+        (True, 68, 70),
+    ]

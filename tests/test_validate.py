@@ -91,11 +91,11 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "E001-unparseable.yaml": [
         error(
-            5,
-            16,
+            4,
+            12,
             "E001",
-            "not valid YAML (expected ',' or ']', but got ':'); a [ … ] list is not closed; "
-            "add the ']'",
+            "not valid YAML (expected ',' or ']', but got ':'); this [ … ] list is not "
+            "closed; add the ']'",
         ),
     ],
     "E001-complex-key.yaml": [error(2, 3, "E001", "keys must be plain text")],
@@ -137,7 +137,13 @@ EXPECTED: dict[str, list[str]] = {
             "E005",
             "'kind' must be one of 'committed' or 'aspirational', not the text 'stretch'",
         ),
-        error(9, 19, "E005", "'baseline' must be a number, not the text '99.5'; remove the quotes"),
+        error(
+            9,
+            19,
+            "E005",
+            "'baseline' must be a number, not the text '99.5'; write it as a plain number, "
+            "without quotes",
+        ),
         error(10, 17, "E005", "'target' must be a number, not the text 'yes'"),
         error(11, 18, "E005", "'current' must be a number, not the text '2026-08-01'"),
         error(12, 21, "E005", "'confidence' must be between 0.0 and 1.0, not 1.5"),
@@ -598,8 +604,16 @@ def test_bom_and_crlf_keep_positions(okr_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ('"75"', "'target' must be a number, not the text '75'; remove the quotes"),
-        ("'75'", "'target' must be a number, not the text '75'; remove the quotes"),
+        (
+            '"75"',
+            "'target' must be a number, not the text '75'; write it as a plain number, "
+            "without quotes",
+        ),
+        (
+            "'75'",
+            "'target' must be a number, not the text '75'; write it as a plain number, "
+            "without quotes",
+        ),
         ("true", "'target' must be a number, not the boolean true"),
         ("NO", "'target' must be a number, not the text 'NO'"),
         ("on", "'target' must be a number, not the text 'on'"),

@@ -333,7 +333,12 @@ def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
         ("[a, b]\n", (1, 1), "the file must be a mapping of keys at the top level"),
         ("? [a, b]\n: 1\n", (1, 3), "keys must be plain text"),
         ("{[a]: 1}\n", (1, 2), "keys must be plain text"),
-        ("a: [1, 2\n", (2, 1), None),
+        (
+            "a: [1, 2\n",
+            (1, 4),
+            "not valid YAML (expected ',' or ']', but got '<stream end>'); this [ … ] list "
+            "is not closed; add the ']'",
+        ),
         (
             "a: b: c\n",
             (1, 5),
@@ -342,6 +347,24 @@ def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
             "': ' in quotes",
         ),
         ("a: 'x\n", (1, 4), "a quoted value is never closed; add the closing quote on its line"),
+        (
+            "title: 'the team's board'\n",
+            (1, 18),
+            "not valid YAML (expected <block end>, but found '<scalar>'); text after a value "
+            "that is already complete, as after a closing quote; in single quotes write '' "
+            "for an apostrophe, or quote the whole value",
+        ),
+        (
+            "a: 1\nb c\nd: 2\n",
+            (2, 1),
+            "not valid YAML (could not find expected ':'); a key needs ':' and a space after it",
+        ),
+        (
+            "a: {b: 1\nc: 2\n",
+            (1, 4),
+            "not valid YAML (expected ',' or '}', but got ':'); this { … } mapping is not "
+            "closed; add the '}'",
+        ),
         (
             'a: "x\n\nb: 1\n',
             (1, 4),
