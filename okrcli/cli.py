@@ -331,9 +331,12 @@ def validate(
     if output is ValidateFormat.json:
         _print_json([d.as_json() for d in diagnostics])
     elif output is ValidateFormat.github:
+        # GitHub attaches an annotation to a path from the top of the repository.
+        prefix = _path_in_repository(workspace.root)
         for d in diagnostics:
-            message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{d.severity} file={d.path},line={d.line},col={d.col}::{d.code}: {message}")
+            message = _github_escape(d.message)
+            where = f"file={_github_escape(prefix + d.path, property=True)},line={d.line}"
+            print(f"::{d.severity} {where},col={d.col}::{d.code}: {message}")
     else:
         for d in diagnostics:
             print(d.format())
@@ -342,6 +345,22 @@ def validate(
     print(f"{scope}: {files} file(s), {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+def _path_in_repository(root: Path) -> str:
+    """Where the OKR root lies in its git work tree ('' or 'okrs/'); '' outside git."""
+    from okrcli import gitrepo
+
+    try:
+        return gitrepo.path_prefix(root)
+    except gitrepo.GitError:
+        return ""
+
+
+def _github_escape(text: str, property: bool = False) -> str:
+    """A workflow command's escaping: of its message, and more in a property (file=…)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
 @app.command()

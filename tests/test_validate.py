@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE, Result, run_okr
+from tests.conftest import EXAMPLE, Result, git, run_okr
 
 FINDINGS = Path(__file__).resolve().parent / "data" / "findings"
 TEAM = "2026-Q3/team.yaml"
@@ -341,6 +341,26 @@ def test_github_annotation_escapes_percent(okr_dir: Path) -> None:
     assert lines(result) == [
         f"::error file={TEAM},line=8,col=19::"
         "E005: 'baseline' must be a number, not the text '50%25'"
+    ]
+
+
+def test_github_annotations_name_files_from_the_top_of_the_repository(okr_dir: Path) -> None:
+    """GitHub attaches an annotation to a path from the repository's top; the OKR root is
+    often a folder of a larger repository."""
+    git(okr_dir.parent, "init", "-q")
+    add_reproducer(okr_dir, "E008-target-equals-baseline.yaml")
+    result = validate(okr_dir, "--format", "github")
+    assert lines(result)[0].startswith(f"::error file=okrs/{TEAM},line=9,col=9::E008: ")
+    plain = validate(okr_dir)
+    assert lines(plain)[0].startswith(f"{TEAM}:9:9: error[E008]")  # text stays root-relative
+
+
+def test_github_annotation_properties_are_escaped(okr_dir: Path) -> None:
+    write_team(okr_dir, TEAM_FILE_OK, "a,b.yaml")
+    result = validate(okr_dir, "--format", "github")
+    assert lines(result) == [
+        "::error file=2026-Q3/a%2Cb.yaml,line=1,col=1::"
+        "E007: team id 'a,b' (the file name) is not kebab-case; rename the file"
     ]
 
 
