@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -42,8 +43,15 @@ def _number_hint(value: Any) -> str:
     if value is None:
         # Only `baseline` and `target` refuse an empty number (`current:` may be empty).
         return "; write the number, or for a yes/no KR replace baseline and target by done: false"
-    if isinstance(value, str) and is_number(resolve_plain(value.strip())):
+    if not isinstance(value, str):
+        return ""
+    written = value.strip()
+    if is_number(resolve_plain(written)):
         return "; write it as a plain number, without quotes"
+    if written.endswith("%") and is_number(resolve_plain(written[:-1].strip())):
+        return "; write the number alone (the '%' goes in 'unit:')"
+    if is_number(resolve_plain(unicodedata.normalize("NFKC", written))):
+        return "; write it with ASCII digits"
     return ""
 
 
@@ -81,7 +89,9 @@ def title(value: Any) -> str:
 
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {describe(value)}")
+        quoted = isinstance(value, str) and value.strip() in ("true", "false")
+        hint = "; write it without quotes" if quoted else ""
+        raise ValueError(f"must be true or false, not {describe(value)}{hint}")
     return value
 
 

@@ -397,7 +397,7 @@ def _positioned_strict(text: str) -> Positioned:
         slip = common_slip(text, line)
         if slip is not None:
             raise slip from None
-        raise _syntax_problem(exc, line, col) from None
+        raise _syntax_problem(exc, text, line, col) from None
     except (YAMLError, RecursionError) as exc:
         raise YamlProblem("E001", 1, 1, f"not valid YAML: {exc}") from None
     return result
@@ -411,12 +411,6 @@ _SYNTAX_HINTS = (
         "mapping values are not allowed",
         "a ':' where no key can start; indent the line like the keys above it, or put a "
         "value that contains ': ' in quotes",
-        False,
-    ),
-    (
-        "expected <block end>, but found '<scalar>'",
-        "text after a value that is already complete, as after a closing quote; in single "
-        "quotes write '' for an apostrophe, or quote the whole value",
         False,
     ),
     (
@@ -436,9 +430,10 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
+def _syntax_problem(exc: Any, text: str, line: int, col: int) -> YamlProblem:
     """The parser's complaint with a way to fix it, where the fix goes. An unclosed quote is
-    shown where it opens: the parser only notices at the end of the file."""
+    shown where it opens: the parser only notices at the end of the file, or (when a later
+    quote closes it) somewhere after, in a line that is fine."""
     context, start, problem = exc.context or "", exc.context_mark, exc.problem or ""
     unclosed = "end of stream" in problem or "document separator" in problem
     if "quoted scalar" in context and unclosed and start is not None:
@@ -448,7 +443,17 @@ def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
             start.column + 1,
             "a quoted value is never closed; add the closing quote on its line",
         )
+    opened = _quote_left_open(text, line)
+    if opened is not None:
+        return YamlProblem(
+            "E001",
+            *opened,
+            "a quoted value is not closed on its line, so it runs on into the lines below; "
+            "add the closing quote",
+        )
     problem = problem or context or "syntax error"
+    if problem.startswith("expected <block end>, but found '<scalar>'"):
+        return YamlProblem("E001", line, col, _text_after_value(text, line, col))
     for opening, hint, at_context in _SYNTAX_HINTS:
         if problem.startswith(opening):
             if at_context and start is not None:
@@ -459,22 +464,62 @@ def _syntax_problem(exc: Any, line: int, col: int) -> YamlProblem:
     )
 
 
+def _text_after_value(text: str, line: int, col: int) -> str:
+    before = text.splitlines()[line - 1][: col - 1] if line <= len(text.splitlines()) else ""
+    if before.rstrip().endswith("'"):
+        return (
+            "text after a closing single quote; inside single quotes write '' for an "
+            "apostrophe (it's → it''s), or use double quotes"
+        )
+    if before.rstrip().endswith('"'):
+        return "text after a closing double quote; put the whole value inside the quotes"
+    return "text after a complete value; put the whole value in quotes"
+
+
+# A value that opens a quote: `key: "…`, `- '…`.
+_OPENING_QUOTE = re.compile(r"""^[ ]*(?:- )?(?:[A-Za-z0-9_-]+:[ ]+)?(["'])""")
+_CLOSING = {'"': re.compile(r'(?<!\\)(?:\\\\)*"'), "'": re.compile(r"'(?!')")}
+
+
+def _quote_left_open(text: str, error_line: int) -> tuple[int, int] | None:
+    """(line, col) of the first quote above the error that its own line does not close.
+
+    A quoted value may span lines in YAML, but in an OKR file that is a missing quote
+    whose value swallowed the lines below until some later quote closed it.
+    """
+    lines = text.splitlines()
+    for number in range(1, min(error_line, len(lines) + 1)):
+        line = lines[number - 1]
+        opening = _OPENING_QUOTE.match(line)
+        if opening is None:
+            continue
+        quote = opening.group(1)
+        rest = line[opening.end() :]
+        if quote == "'":
+            rest = rest.replace("''", "")
+        if not _CLOSING[quote].search(rest):
+            return number, opening.start(1) + 1
+    return None
+
+
 _NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z0-9_-]+):(?=[^\s])")
+# A key typed with an IME's colon; keys are ASCII, so '：' inside text never matches.
+_FULL_WIDTH_COLON = re.compile(r"^[ ]*(?:- )?[A-Za-z0-9_-]+[ ]*(：)")
 
 
 def common_slip(text: str, error_line: int) -> YamlProblem | None:
     """The likely typo behind a syntax error: parsers report it where they gave up, often
-    the line after. A full-width colon (an IME slip) or `key:value` without a space."""
+    a line or two later (past blank lines and comments). A full-width colon (an IME slip)
+    or `key:value` without a space."""
     lines = text.splitlines()
-    for number in range(max(1, error_line - 1), min(error_line, len(lines)) + 1):
+    for number in _lines_up_to(lines, error_line):
         line = lines[number - 1]
-        if line.lstrip().startswith("#"):
-            continue
-        if "：" in line and ":" not in line.split("：", 1)[0]:
+        full_width = _FULL_WIDTH_COLON.match(line)
+        if full_width:
             return YamlProblem(
                 "E001",
                 number,
-                line.index("：") + 1,
+                full_width.start(1) + 1,
                 "full-width colon '：' where YAML needs ':' and a space; type an ASCII colon",
             )
         no_space = _NO_SPACE_AFTER_COLON.match(line)
@@ -487,6 +532,18 @@ def common_slip(text: str, error_line: int) -> YamlProblem | None:
                 f"no space after the colon in '{key}:'; write '{key}: value'",
             )
     return None
+
+
+def _lines_up_to(lines: list[str], error_line: int, before: int = 2) -> list[int]:
+    """The error's line and the `before` lines with content above it, top down."""
+    found = [error_line] if 0 < error_line <= len(lines) else []
+    number = min(error_line, len(lines) + 1) - 1
+    while number >= 1 and len(found) <= before:
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            found.append(number)
+        number -= 1
+    return sorted(found)
 
 
 def _mark(event: Any) -> tuple[int, int]:
@@ -539,7 +596,10 @@ def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
         result.data = {}
     if not isinstance(result.data, dict):
         line, col = _mark(root_event)
-        raise YamlProblem("E001", line, col, "the file must be a mapping of keys at the top level")
+        # `name：Sales` alone is text, not a key: the slip explains it better.
+        raise common_slip(text, line) or YamlProblem(
+            "E001", line, col, "the file must be a mapping of keys at the top level"
+        )
     next(events)  # DocumentEnd
     after = next(events)
     if not isinstance(after, ev.StreamEndEvent):

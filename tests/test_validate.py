@@ -160,7 +160,12 @@ EXPECTED: dict[str, list[str]] = {
             17, 17, "E005", "'target' must be a number from -1e15 to 1e15, not 10000000000000000"
         ),
         error(18, 18, "E005", "'current' must be a finite number, not inf"),
-        error(19, 15, "E005", "'done' must be true or false, not the text 'false'"),
+        error(
+            19,
+            15,
+            "E005",
+            "'done' must be true or false, not the text 'false'; write it without quotes",
+        ),
         error(20, 16, "E005", "'score' must be between 0.0 and 1.0, not -0.1"),
     ],
     "E006-duplicate-ids.yaml": [
@@ -340,7 +345,8 @@ def test_github_annotation_escapes_percent(okr_dir: Path) -> None:
     result = validate(okr_dir, "--format", "github")
     assert lines(result) == [
         f"::error file={TEAM},line=8,col=19::"
-        "E005: 'baseline' must be a number, not the text '50%25'"
+        "E005: 'baseline' must be a number, not the text '50%25'; write the number alone "
+        "(the '%25' goes in 'unit:')"
     ]
 
 
@@ -639,7 +645,12 @@ def test_bom_and_crlf_keep_positions(okr_dir: Path) -> None:
         ("on", "'target' must be a number, not the text 'on'"),
         ("2026-09-30", "'target' must be a number, not the text '2026-09-30'"),
         ("1_000", "'target' must be a number, not the text '1_000'"),
-        ("75%", "'target' must be a number, not the text '75%'"),
+        (
+            "75%",
+            "'target' must be a number, not the text '75%'; write the number alone (the '%' "
+            "goes in 'unit:')",
+        ),
+        ("７５", "'target' must be a number, not the text '７５'; write it with ASCII digits"),
         (".nan", "'target' must be a finite number, not nan"),
         ("-.inf", "'target' must be a finite number, not -inf"),
         ("1e16", "'target' must be a number from -1e15 to 1e15, not 10000000000000000"),

@@ -350,10 +350,34 @@ def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
         (
             "title: 'the team's board'\n",
             (1, 18),
-            "not valid YAML (expected <block end>, but found '<scalar>'); text after a value "
-            "that is already complete, as after a closing quote; in single quotes write '' "
-            "for an apostrophe, or quote the whole value",
+            "text after a closing single quote; inside single quotes write '' for an "
+            "apostrophe (it's → it''s), or use double quotes",
         ),
+        (
+            'a: "x" extra\n',
+            (1, 8),
+            "text after a closing double quote; put the whole value inside the quotes",
+        ),
+        (
+            'objectives:\n  - id: a\n    title: "Win 3 customers\n    key_results:\n'
+            '      - id: k\n        unit: "%"\n',
+            (3, 12),
+            "a quoted value is not closed on its line, so it runs on into the lines below; "
+            "add the closing quote",
+        ),
+        (
+            "x:\n  a: 1\n  b：2\n\n  c: 3\n",
+            (3, 4),
+            "full-width colon '：' where YAML needs ':' and a space; type an ASCII colon",
+        ),
+        (
+            "x:\n  a: 1\n  b:2\n\n  # note\n  c: 3\n",
+            (3, 4),
+            "no space after the colon in 'b:'; write 'b: value'",
+        ),
+        # '：' inside text is no slip: the line above the real error holds no key.
+        ("x:\n  t: 文化\n    文化工作坊：覆盖80%\n   bad: 1\n", (4, 7), None),
+        ("name：Sales\n", (1, 5), None),
         (
             "a: 1\nb c\nd: 2\n",
             (2, 1),
