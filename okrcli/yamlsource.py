@@ -465,13 +465,14 @@ def _syntax_problem(exc: Any, text: str, line: int, col: int) -> YamlProblem:
 
 
 def _text_after_value(text: str, line: int, col: int) -> str:
-    before = text.splitlines()[line - 1][: col - 1] if line <= len(text.splitlines()) else ""
-    if before.rstrip().endswith("'"):
+    lines = text.splitlines()
+    before = lines[line - 1][: col - 1].rstrip() if line <= len(lines) else ""
+    if before.endswith("'"):
         return (
             "text after a closing single quote; inside single quotes write '' for an "
             "apostrophe (it's → it''s), or use double quotes"
         )
-    if before.rstrip().endswith('"'):
+    if before.endswith('"'):
         return "text after a closing double quote; put the whole value inside the quotes"
     return "text after a complete value; put the whole value in quotes"
 
