@@ -619,3 +619,58 @@ def test_readers_agree_on_token_soup(text: str) -> None:
         raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
     assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
     assert load_positioned(text).positions == strict.positions
+
+
+# Lines people type into team files, whole and broken: keys with either colon, quotes opened
+# and closed or not, brackets, dashes, comments, tabs, CJK text.
+_PIECES = st.sampled_from(
+    [
+        "objectives:", "  - id: a", "    title: t", "    key_results:", "      - id: k",
+        "        current: 5", "        current:5", "        current：5", '        title: "x',
+        "        title: 'it's'", '        unit: "%"', "  aligns: [a, b", "  x: {a: 1",
+        "\ttitle: t", "  # note", "", "    文化工作坊：覆盖80%", "- ", ":", "'", '"', "[", "{",
+        "        title: \"a\" b", "---", "...", "  ? k", "&a x", "*a", "!!str x", "% x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(st.lists(_PIECES, max_size=12))
+def test_any_broken_file_is_a_positioned_problem_never_a_crash(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    try:
+        load_positioned(text)
+    except YamlProblem as problem:
+        assert problem.code == "E001" or problem.code == "E002"
+        assert 1 <= problem.line <= text.count("\n") + 1
+        assert problem.col >= 1
+        assert problem.message
+
+
+_VALUES = st.sampled_from(
+    ["5", '"70"', "70%", "７０", "~", "", '"true"', "true", "''", '"  "', "[1]", "{a: 1}", "x"]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["id", "title", "baseline", "target", "current", "done", "unit"]),
+            _VALUES,
+        ),
+        max_size=7,
+    )
+)
+def test_any_key_result_is_read_into_findings_never_a_crash(
+    fields: list[tuple[str, str]],
+) -> None:
+    """A team file whose one KR holds any mix of keys and values: findings, never a crash."""
+    from okrcli.loader import read_team_file
+
+    kr = "".join(f"        {key}: {value}\n" for key, value in fields) or "        {}\n"
+    text = f"objectives:\n  - id: o\n    title: O 1\n    key_results:\n      -\n{kr}"
+    result = read_team_file("2026-Q3/team.yaml", text.encode(), None)
+    lines = text.count("\n") + 1
+    assert all(1 <= d.line <= lines and d.col >= 1 for d in result.diagnostics)
+    assert (result.team is None) == any(d.severity == "error" for d in result.diagnostics)
