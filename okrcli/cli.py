@@ -543,12 +543,6 @@ def _history_range(
     return end, gitrepo.path_prefix(root) + cycle_id
 
 
-def _history_steps(end: str | None, top: Path, folder: str) -> list[Any]:
-    from okrcli import history
-
-    return history.load(top, end, folder, progress.reporter("reading history"))
-
-
 @app.command()
 def log(
     ctx: typer.Context,
@@ -671,13 +665,13 @@ def stale(
 
     Example: okr stale --days 14 --format json
     """
-    from okrcli import changes, render_history
+    from okrcli import changes, history, render_history
 
     options = _options(ctx)
     root, top = _git_root(options, "okr stale")
     data, as_of = _cycle(options, refuse_errors=True)
     end, folder = _history_range(root, top, data.workspace, data.cycle.id)
-    steps = _history_steps(end, top, folder)
+    steps = history.load(top, end, folder, progress.reporter("reading history"))
     rows = changes.stale(data.teams, steps, as_of, days)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:
