@@ -561,18 +561,23 @@ def log(
 
     Example: okr log offer-rate --format json
     """
-    from okrcli import changes, loader
+    from okrcli import changes, history, loader
 
     options = _options(ctx)
     root, top = _git_root(options, "okr log")
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
-    from okrcli import history
-
     end, folder = _history_range(root, top, workspace, cycle.id)
     snapshots = history.Snapshots(top, folder)
     # Every change made, on any side of a merge (SPEC §9): the log is the record.
-    steps = history.load(top, end, folder, progress.reporter("reading history"), True, snapshots)
+    steps = history.load(
+        top,
+        end,
+        folder,
+        progress.reporter("reading history"),
+        full_history=True,
+        snapshots=snapshots,
+    )
     only = None
     if address is not None:
         teams = loader.load_cycle(workspace, cycle).teams
