@@ -268,8 +268,19 @@ TEAM_RULES: tuple[TeamRule, ...] = (
 )
 
 
-def check_team(data: dict[str, Any], lint: LintSettings) -> list[Finding]:
-    return [finding for rule in TEAM_RULES for finding in rule(data, lint)]
+def check_team(data: dict[str, Any], lint: LintSettings, team_id: str) -> list[Finding]:
+    """Every rule over a team file's data, and E007 for its name (the team's id)."""
+    findings = [finding for rule in TEAM_RULES for finding in rule(data, lint)]
+    if not ID_PATTERN.match(team_id):
+        findings.append(
+            Finding(
+                "E007",
+                (),
+                f"team id '{team_id}' (the file name) is not kebab-case; rename the file",
+                at="key",
+            )
+        )
+    return findings
 
 
 # --- okr.yaml -------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from okrcli.alignment import AlignRef
 from okrcli.errors import Diagnostic, OkrError, Severity
 from okrcli.findings import Finding
 from okrcli.model import (
-    ID_PATTERN,
     Config,
     CycleSpan,
     KeyResult,
@@ -395,16 +394,7 @@ def read_team_file(
             tree = positioned.data
     except YamlProblem as problem:
         return FileResult(None, (_from_problem(path, problem),), (), None)
-    findings = checks.check_team(tree, lint)
-    if not ID_PATTERN.match(team_id):
-        findings.append(
-            Finding(
-                "E007",
-                (),
-                f"team id '{team_id}' (the file name) is not kebab-case; rename the file",
-                at="key",
-            )
-        )
+    findings = checks.check_team(tree, lint, team_id)
     diagnostics: list[Diagnostic] = []
     if findings or (positioned and positioned.duplicates):
         positioned = positioned or load_positioned(text)
