@@ -331,13 +331,14 @@ def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> li
     Commits after the as-of date are ignored, their values too: a team file such a commit
     changed is read as it was at the as-of date (from history), every other one as it is.
     """
-    last = history.last_value_changes(steps, as_of)
     then = history.rewound(steps, as_of)
     by_team = {team.id: _team_candidates(team) for team in teams}  # in file order
     for team_id, snapshot in then.items():
         by_team[team_id] = _snapshot_candidates(team_id, snapshot or {})
+    candidates = [c for found in by_team.values() for c in found]
+    last = history.last_value_changes(steps, as_of, values_now(candidates))
     rows = []
-    for kr_address, owner, kr in (c for found in by_team.values() for c in found):
+    for kr_address, owner, kr in candidates:
         if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
             continue  # done, numeric KRs at or past their target included
         commit = last.get(kr_address)
@@ -358,6 +359,15 @@ def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> li
 
 
 Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR if scorable
+
+
+def values_now(candidates: Iterable[Candidate]) -> dict[str, tuple[object, ...]]:
+    """Each scorable KR's value fields (history.VALUE_FIELDS: current, done) as they stand."""
+    return {kr_address: (kr.current, kr.done) for kr_address, _, kr in candidates if kr is not None}
+
+
+def team_candidates(teams: Iterable[Team]) -> list[Candidate]:
+    return [c for team in teams for c in _team_candidates(team)]
 
 
 def _team_candidates(team: Team) -> list[Candidate]:

@@ -514,10 +514,18 @@ def field_changes(steps: Iterable[Step], fields: tuple[str, ...] = LOG_FIELDS) -
     return found
 
 
-def last_value_changes(steps: Iterable[Step], as_of: dt.date) -> dict[str, Commit]:
+def last_value_changes(
+    steps: Iterable[Step], as_of: dt.date, now: dict[str, tuple[object, ...]] | None = None
+) -> dict[str, Commit]:
     """Per KR address, the latest commit dated on or before `as_of` that changed its value
-    (`current` or `done`) or added it."""
+    (`current` or `done`) or added it.
+
+    `now` holds each KR's value fields (VALUE_FIELDS) as they stand. A commit that set the
+    value a KR has now wins over a later one that set another: where a merge combined two
+    sides, the value came from the side the merge kept, and that is where it last changed.
+    """
     latest: dict[str, Commit] = {}
+    kept: dict[str, Commit] = {}
     for step in steps:
         if step.commit.day > as_of:
             continue
@@ -529,15 +537,22 @@ def last_value_changes(steps: Iterable[Step], as_of: dt.date) -> dict[str, Commi
                 old_fields = before.get(key)
                 if old_fields is new_fields:
                     continue
-                if old_fields is not None and all(
-                    same(old_fields.get(name), new_fields.get(name)) for name in VALUE_FIELDS
+                values = tuple(new_fields.get(name) for name in VALUE_FIELDS)
+                if old_fields is not None and same(
+                    tuple(old_fields.get(name) for name in VALUE_FIELDS), values
                 ):
                     continue
                 address = f"{file.team}/{key}"
-                known = latest.get(address)
-                if known is None or step.commit.moment >= known.moment:
-                    latest[address] = step.commit
-    return latest
+                _keep_newer(latest, address, step.commit)
+                if now is not None and address in now and same(list(now[address]), list(values)):
+                    _keep_newer(kept, address, step.commit)
+    return latest | kept
+
+
+def _keep_newer(found: dict[str, Commit], address: str, commit: Commit) -> None:
+    known = found.get(address)
+    if known is None or commit.moment >= known.moment:
+        found[address] = commit
 
 
 def rewound(steps: Iterable[Step], as_of: dt.date) -> dict[str, Snapshot | None]:

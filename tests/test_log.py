@@ -461,3 +461,23 @@ def test_a_version_that_does_not_parse_is_bridged_on_its_own_branch(repo: Path) 
         (False, 68, 72),
         (True, 68, 70),
     ]
+
+
+def test_stale_dates_a_kr_by_the_side_whose_value_a_merge_kept(repo: Path) -> None:
+    """Both sides changed the file, so git follows both; the merge kept main's 70 for the
+    offer rate, so that KR last changed when main set 70, not when the side set 72."""
+    git(repo, "switch", "-q", "-c", "side")
+    edit(repo, HR, "current: 68", "current: 72")
+    edit(repo, HR, "current: 7.6", "current: 7.2")  # another KR: the merge takes this one
+    commit(repo, "side: offer rate 72, attrition 7.2", "2026-08-10T09:00:00+00:00")
+    git(repo, "switch", "-q", "main")
+    edit(repo, HR, "current: 68", "current: 70")
+    commit(repo, "main: offer rate 70", "2026-07-10T09:00:00+00:00")
+    merge(repo, "side", "2026-08-12T09:00:00+00:00", "-X", "ours")
+    text = (repo / HR).read_text(encoding="utf-8")
+    assert "current: 70" in text and "current: 7.2" in text
+    result = run_okr("-C", str(repo), "--as-of", "2026-08-25", "stale", "--format", "json")
+    assert result.exit_code == 0, result
+    rows = {row["address"]: row for row in json.loads(result.stdout)}
+    assert rows["hr-admin/talent/offer-rate"]["last_change"] == "2026-07-10"
+    assert rows["hr-admin/engagement/attrition"]["last_change"] == "2026-08-10"  # the side's
