@@ -325,18 +325,29 @@ def revised_fields(change: dict[str, Any]) -> list[str]:
 # --- stale (§11) ----------------------------------------------------------------------------
 
 
-def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> list[dict[str, Any]]:
+def stale(
+    teams: list[Team],
+    steps: list[Step],
+    as_of: dt.date,
+    days: int,
+    committed: dict[str, Fields] | None = None,
+) -> list[dict[str, Any]]:
     """KRs not done whose value has not changed for more than `days` days, oldest first.
 
     Commits after the as-of date are ignored, their values too: a team file such a commit
     changed is read as it was at the as-of date (from history), every other one as it is.
+    `committed` is each KR's fields where the history ends (history.kr_fields_at): a KR
+    last changed at the newest commit that set the value it holds there, never at an
+    uncommitted edit.
     """
     then = history.rewound(steps, as_of)
     by_team = {team.id: _team_candidates(team) for team in teams}  # in file order
+    now = dict(committed or {})
     for team_id, snapshot in then.items():
         by_team[team_id] = _snapshot_candidates(team_id, snapshot or {})
+        now.update((f"{team_id}/{key}", f) for key, f in history.key_results(snapshot or {}))
     candidates = [c for found in by_team.values() for c in found]
-    last = history.last_value_changes(steps, as_of, values_now(candidates))
+    last = history.last_value_changes(steps, as_of, value_fields(now))
     rows = []
     for kr_address, owner, kr in candidates:
         if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
@@ -361,13 +372,12 @@ def stale(teams: list[Team], steps: list[Step], as_of: dt.date, days: int) -> li
 Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR if scorable
 
 
-def values_now(candidates: Iterable[Candidate]) -> dict[str, tuple[object, ...]]:
-    """Each scorable KR's value fields (history.VALUE_FIELDS: current, done) as they stand."""
-    return {kr_address: (kr.current, kr.done) for kr_address, _, kr in candidates if kr is not None}
-
-
-def team_candidates(teams: Iterable[Team]) -> list[Candidate]:
-    return [c for team in teams for c in _team_candidates(team)]
+def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
+    """Each KR's value fields (history.VALUE_FIELDS), by address."""
+    return {
+        kr_address: tuple(kr_fields.get(name) for name in history.VALUE_FIELDS)
+        for kr_address, kr_fields in fields.items()
+    }
 
 
 def _team_candidates(team: Team) -> list[Candidate]:

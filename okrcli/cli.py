@@ -676,8 +676,12 @@ def stale(
     root, top = _git_root(options, "okr stale")
     data, as_of = _cycle(options, refuse_errors=True)
     end, folder = _history_range(root, top, data.workspace, data.cycle.id)
-    steps = history.load(top, end, folder, progress.reporter("reading history"))
-    rows = changes.stale(data.teams, steps, as_of, days)
+    snapshots = history.Snapshots(top, folder)
+    steps = history.load(
+        top, end, folder, progress.reporter("reading history"), snapshots=snapshots
+    )
+    committed = history.kr_fields_at(top, end, folder, snapshots)
+    rows = changes.stale(data.teams, steps, as_of, days, committed)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:
         _print_json(rows)

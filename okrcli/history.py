@@ -537,14 +537,14 @@ def last_value_changes(
                 old_fields = before.get(key)
                 if old_fields is new_fields:
                     continue
-                values = tuple(new_fields.get(name) for name in VALUE_FIELDS)
+                values = [new_fields.get(name) for name in VALUE_FIELDS]
                 if old_fields is not None and same(
-                    tuple(old_fields.get(name) for name in VALUE_FIELDS), values
+                    [old_fields.get(name) for name in VALUE_FIELDS], values
                 ):
                     continue
                 address = f"{file.team}/{key}"
                 _keep_newer(latest, address, step.commit)
-                if now is not None and address in now and same(list(now[address]), list(values)):
+                if now is not None and address in now and same(list(now[address]), values):
                     _keep_newer(kept, address, step.commit)
     return latest | kept
 

@@ -19,7 +19,7 @@ from okrcli import checkin, gitrepo, loader
 from okrcli.address import Target, targets
 from okrcli.errors import OkrError
 from okrcli.loader import CycleData
-from okrcli.model import KeyResult, Team
+from okrcli.model import KeyResult
 from okrcli.numbers import format_number
 from okrcli.render import inert
 
@@ -79,7 +79,7 @@ def run(
     if not krs:
         talk.say(f"no key results in {', '.join(paths)}; nothing to check in")
         return
-    last = _last_changes(scope, data.teams)
+    last = _last_changes(scope)
     try:
         wanted = _walk(talk, krs, last)
         updates = [
@@ -210,15 +210,18 @@ def _confirm(talk: Conversation, changed: list[checkin.Update], commit: bool) ->
 # --- last change of each KR -----------------------------------------------------------------
 
 
-def _last_changes(scope: checkin.Scope, teams: list[Team]) -> dict[str, str]:
-    """The author date of the newest commit that changed each KR's value (or added it),
-    read as `okr stale` reads it: one `git log` of the cycle folder, blobs in batches."""
+def _last_changes(scope: checkin.Scope) -> dict[str, str]:
+    """The author date of the newest commit that set each KR's value as it stands (or
+    changed it), read as `okr stale` reads it: one `git log` of the cycle folder, blobs in
+    batches."""
     if scope.repo is None:
         return {}
     from okrcli import changes, history, revsource
 
+    top = scope.repo.top
     folder = gitrepo.path_prefix(scope.root) + scope.cycle.id
-    steps = history.load(scope.repo.top, revsource.head(scope.repo.top), folder)
-    now = changes.values_now(changes.team_candidates(teams))
-    latest = history.last_value_changes(steps, dt.date.max, now)
+    head, snapshots = revsource.head(top), history.Snapshots(top, folder)
+    steps = history.load(top, head, folder, snapshots=snapshots)
+    committed = changes.value_fields(history.kr_fields_at(top, head, folder, snapshots))
+    latest = history.last_value_changes(steps, dt.date.max, committed)
     return {kr_address: commit.day.isoformat() for kr_address, commit in latest.items()}

@@ -48,9 +48,10 @@ def _number_hint(value: Any) -> str:
     written = value.strip()
     if is_number(resolve_plain(written)):
         return "; write it as a plain number, without quotes"
-    if written.endswith("%") and is_number(resolve_plain(written[:-1].strip())):
-        return "; write the number alone (the '%' goes in 'unit:')"
-    if is_number(resolve_plain(unicodedata.normalize("NFKC", written))):
+    ascii_form = unicodedata.normalize("NFKC", written)  # ７０％ -> 70%
+    if ascii_form.endswith("%") and is_number(resolve_plain(ascii_form[:-1].strip())):
+        return "; write the number alone (a percentage KR puts '%' in 'unit:')"
+    if is_number(resolve_plain(ascii_form)):
         return "; write it with ASCII digits"
     return ""
 
@@ -60,6 +61,12 @@ def is_number_like(value: object) -> bool:
 
 
 def fraction(value: Any) -> float | int:
+    percent = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
+    share = resolve_plain(percent[:-1].strip()) if percent.endswith("%") else None
+    if is_number(share):  # `confidence: 70%` means 0.7
+        raise ValueError(
+            f"must be a number from 0.0 to 1.0, not {describe(value)}; write {share / 100:g}"
+        )
     amount = number(value)
     if not 0 <= amount <= 1:
         raise ValueError(f"must be between 0.0 and 1.0, not {amount}")
@@ -89,8 +96,14 @@ def title(value: Any) -> str:
 
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
-        quoted = isinstance(value, str) and value.strip() in ("true", "false")
-        hint = "; write it without quotes" if quoted else ""
+        word = value.strip().lower() if isinstance(value, str) else None
+        hint = (
+            "; write it without quotes"
+            if word in ("true", "false")
+            else "; write true or false"
+            if word in ("yes", "no", "done", "not done", "y", "n")
+            else ""
+        )
         raise ValueError(f"must be true or false, not {describe(value)}{hint}")
     return value
 

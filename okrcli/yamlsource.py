@@ -477,33 +477,55 @@ def _text_after_value(text: str, line: int, col: int) -> str:
     return "text after a complete value; put the whole value in quotes"
 
 
-# A value that opens a quote: `key: "…`, `- '…`.
-_OPENING_QUOTE = re.compile(r"""^[ ]*(?:- )?(?:[A-Za-z0-9_-]+:[ ]+)?(["'])""")
+# A value that opens a quote: `key: "…` or `- '…` (group 1: the line's indentation).
+_OPENING_QUOTE = re.compile(r"""^([ ]*)(?:- |[A-Za-z0-9_-]+:[ ]+)(["'])""")
 _CLOSING = {'"': re.compile(r'(?<!\\)(?:\\\\)*"'), "'": re.compile(r"'(?!')")}
+_KEY_LINE = re.compile(r"^([ ]*)(?:- )?[A-Za-z0-9_-]+:(?:[ ]|$)")
+_BLOCK_SCALAR = re.compile(r"^([ ]*)(?:- )?(?:[A-Za-z0-9_-]+:[ ]+)?[|>][-+0-9]*[ ]*(?:#.*)?$")
 
 
 def _quote_left_open(text: str, error_line: int) -> tuple[int, int] | None:
-    """(line, col) of the first quote above the error that its own line does not close.
+    """(line, col) of a quote above the error that its line does not close and whose value
+    then swallowed a line shaped like a key at the same or a shallower indentation.
 
-    A quoted value may span lines in YAML, but in an OKR file that is a missing quote
-    whose value swallowed the lines below until some later quote closed it.
+    A quoted value may span lines in YAML; one that runs over the next key is a missing
+    quote that some later quote closed, far from where the parser complains.
     """
     lines = text.splitlines()
-    for number in range(1, min(error_line, len(lines) + 1)):
+    end = min(error_line, len(lines))
+    block_indent: int | None = None  # inside a `|` or `>` block: its key's indentation
+    for number in range(1, end):
         line = lines[number - 1]
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        block = _BLOCK_SCALAR.match(line)
+        if block:
+            block_indent = len(block.group(1))
+            continue
         opening = _OPENING_QUOTE.match(line)
         if opening is None:
             continue
-        quote = opening.group(1)
+        quote = opening.group(2)
         rest = line[opening.end() :]
         if quote == "'":
             rest = rest.replace("''", "")
-        if not _CLOSING[quote].search(rest):
-            return number, opening.start(1) + 1
+        if _CLOSING[quote].search(rest):
+            continue
+        own_indent = len(opening.group(1))
+        for later in lines[number:end]:
+            key = _KEY_LINE.match(later)
+            if key and len(key.group(1)) <= own_indent:
+                return number, opening.start(2) + 1  # swallowed a key while open
+            if _CLOSING[quote].search(later.replace("''", "") if quote == "'" else later):
+                break  # a value on several lines, closed before any key: fine
     return None
 
 
-_NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z0-9_-]+):(?=[^\s])")
+# `key:value`; not a URL (`https://…`) nor a time (`10:30`): keys start with a letter.
+_NO_SPACE_AFTER_COLON = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_-]*):(?=[^\s/])")
 # A key typed with an IME's colon; keys are ASCII, so '：' inside text never matches.
 _FULL_WIDTH_COLON = re.compile(r"^[ ]*(?:- )?[A-Za-z0-9_-]+[ ]*(：)")
 
@@ -538,8 +560,9 @@ def common_slip(text: str, error_line: int) -> YamlProblem | None:
 def _lines_up_to(lines: list[str], error_line: int, before: int = 2) -> list[int]:
     """The error's line and the `before` lines with content above it, top down."""
     found = [error_line] if 0 < error_line <= len(lines) else []
+    wanted = len(found) + before
     number = min(error_line, len(lines) + 1) - 1
-    while number >= 1 and len(found) <= before:
+    while number >= 1 and len(found) < wanted:
         stripped = lines[number - 1].strip()
         if stripped and not stripped.startswith("#"):
             found.append(number)

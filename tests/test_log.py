@@ -481,3 +481,19 @@ def test_stale_dates_a_kr_by_the_side_whose_value_a_merge_kept(repo: Path) -> No
     rows = {row["address"]: row for row in json.loads(result.stdout)}
     assert rows["hr-admin/talent/offer-rate"]["last_change"] == "2026-07-10"
     assert rows["hr-admin/engagement/attrition"]["last_change"] == "2026-08-10"  # the side's
+    walk = run_okr("-C", str(repo), "checkin", "-i", "hr-admin", input="q\n")
+    lines = walk.stdout.splitlines()
+    asked = next(i for i, line in enumerate(lines) if "talent/offer-rate" in line)
+    assert lines[asked + 1].endswith("last change 2026-07-10"), walk.stdout
+
+
+def test_an_uncommitted_edit_does_not_move_the_last_change(repo: Path) -> None:
+    """SPEC §11 counts commits: a hand edit back to an older value, not committed yet,
+    leaves the KR changed when the last commit changed it."""
+    edit(repo, HR, "current: 68", "current: 72")
+    commit(repo, "offer rate 72", "2026-07-20T09:00:00+00:00")
+    edit(repo, HR, "current: 72", "current: 68")  # as it was on 2026-07-01, not committed
+    result = run_okr("-C", str(repo), "--as-of", "2026-08-01", "stale", "--format", "json")
+    assert result.exit_code == 0, result
+    rows = {row["address"]: row for row in json.loads(result.stdout)}
+    assert rows["hr-admin/talent/offer-rate"]["last_change"] == "2026-07-20"

@@ -346,7 +346,7 @@ def test_github_annotation_escapes_percent(okr_dir: Path) -> None:
     assert lines(result) == [
         f"::error file={TEAM},line=8,col=19::"
         "E005: 'baseline' must be a number, not the text '50%25'; write the number alone "
-        "(the '%25' goes in 'unit:')"
+        "(a percentage KR puts '%25' in 'unit:')"
     ]
 
 
@@ -647,8 +647,8 @@ def test_bom_and_crlf_keep_positions(okr_dir: Path) -> None:
         ("1_000", "'target' must be a number, not the text '1_000'"),
         (
             "75%",
-            "'target' must be a number, not the text '75%'; write the number alone (the '%' "
-            "goes in 'unit:')",
+            "'target' must be a number, not the text '75%'; write the number alone (a "
+            "percentage KR puts '%' in 'unit:')",
         ),
         ("７５", "'target' must be a number, not the text '７５'; write it with ASCII digits"),
         (".nan", "'target' must be a finite number, not nan"),
@@ -699,6 +699,10 @@ def test_yaml_12_number_forms_are_numbers(okr_dir: Path, written: str, value: st
         ("confidence: 1.5", "'confidence' must be between 0.0 and 1.0, not 1.5"),
         ("confidence: -0.1", "'confidence' must be between 0.0 and 1.0, not -0.1"),
         ("confidence: high", "'confidence' must be a number, not the text 'high'"),
+        (
+            "confidence: 70%",
+            "'confidence' must be a number from 0.0 to 1.0, not the text '70%'; write 0.7",
+        ),
         ("weight: 0", "'weight' must be greater than 0, not 0"),
         ("weight: -2", "'weight' must be greater than 0, not -2"),
         ("score: 1.01", "'score' must be between 0.0 and 1.0, not 1.01"),
@@ -717,7 +721,9 @@ def test_e005_milestone_done_must_be_a_boolean(okr_dir: Path) -> None:
     text = TEAM_FILE_OK.replace("baseline: 99.5\n        target: 99.9", "done: yes")
     write_team(okr_dir, text)
     assert lines(validate(okr_dir)) == [
-        error(8, 15, "E005", "'done' must be true or false, not the text 'yes'")
+        error(
+            8, 15, "E005", "'done' must be true or false, not the text 'yes'; write true or false"
+        )
     ]
 
 

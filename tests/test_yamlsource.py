@@ -375,6 +375,14 @@ def test_billion_laughs_is_refused_at_the_first_anchor() -> None:
             (3, 4),
             "no space after the colon in 'b:'; write 'b: value'",
         ),
+        # A quoted value on two lines, closed before the next key, is no open quote; nor is
+        # a quote inside a block scalar. The real error is reported.
+        ('name: "Sales\n  team"\nowner: A\nx:\n  - id: a\n     title: t\n', (6, 11), None),
+        ('notes: |\n  "Quoted para\n  more\nowner: A\nx:\n  a: 1\n   b: 2\n', (7, 5), None),
+        ('a:\n  - "a\n    b"\nc:\n  x: 1\n   y: 2\n', (6, 5), None),
+        # A URL or a time is no `key:value` slip.
+        ("links:\n  - https://x.com\n  - id: a\n   b: c\n", (4, 4), None),
+        ("- 10:30\n", (1, 1), "the file must be a mapping of keys at the top level"),
         # '：' inside text is no slip: the line above the real error holds no key.
         ("x:\n  t: 文化\n    文化工作坊：覆盖80%\n   bad: 1\n", (4, 7), None),
         ("name：Sales\n", (1, 5), None),
