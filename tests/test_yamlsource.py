@@ -587,6 +587,16 @@ def yaml_documents(draw: st.DrawFn) -> str:
     return newline.join(text.split("\n")) + draw(st.sampled_from(["", newline]))
 
 
+def assert_strict_reader_agrees(text: str, fast: Any) -> None:
+    """What libyaml read, ruamel reads too, to the same values and the same positions."""
+    try:
+        strict = load_positioned(text, strict=True)
+    except YamlProblem as exc:  # pragma: no cover - a failure report
+        raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
+    assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
+    assert load_positioned(text).positions == strict.positions
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(yaml_documents())
 def test_fast_and_positioned_readers_agree(text: str) -> None:
@@ -598,12 +608,7 @@ def test_fast_and_positioned_readers_agree(text: str) -> None:
         fast = load_fast(text)
     except NeedsStrictReader:
         return
-    try:
-        strict = load_positioned(text, strict=True)
-    except YamlProblem as exc:  # pragma: no cover - a failure report
-        raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
-    assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
-    assert load_positioned(text).positions == strict.positions
+    assert_strict_reader_agrees(text, fast)
 
 
 _tokens = st.sampled_from(
@@ -621,12 +626,7 @@ def test_readers_agree_on_token_soup(text: str) -> None:
         fast = load_fast(text)
     except (YamlProblem, NeedsStrictReader):
         return
-    try:
-        strict = load_positioned(text, strict=True)
-    except YamlProblem as exc:  # pragma: no cover - a failure report
-        raise AssertionError(f"fast read {fast!r}, strict refused: {exc.message}") from None
-    assert same(fast, strict.data), f"fast={fast!r} strict={strict.data!r}"
-    assert load_positioned(text).positions == strict.positions
+    assert_strict_reader_agrees(text, fast)
 
 
 # Lines people type into team files, whole and broken: keys with either colon, quotes opened
