@@ -1,3 +1,3 @@
-from okrcli.cli import main
+from okrcli.cli.app import main
 
 main()

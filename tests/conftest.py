@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from okrcli.cli import app
+from okrcli.cli.app import app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme"
 # The KRs of examples/acme's hr-admin.yaml, in file order (the order `checkin -i` asks).

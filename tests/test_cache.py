@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from okrcli import cache, jsonout, loader
+from okrcli.files import cache, loader
+from okrcli.render import jsonout
 from tests.conftest import git, run_okr
 
 AS_OF = "2026-08-15"
@@ -226,7 +227,7 @@ def whole_card_text(repo: Path, as_of: str = AS_OF, team: str | None = None) -> 
     """What piped JSON must be: report.scorecard encoded in one piece, without the cache."""
     import datetime as dt
 
-    from okrcli import report
+    from okrcli.services import report
 
     workspace = loader.open_workspace(repo)
     day = dt.date.fromisoformat(as_of)
@@ -311,7 +312,7 @@ def test_a_check_in_after_a_hand_edit_splices_at_the_new_positions(example_repo:
 
 
 def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) -> None:
-    from okrcli.yamlsource import decode, load_positioned
+    from okrcli.files.yamlsource import decode, load_positioned
 
     assert check_in(example_repo, "70").exit_code == 0
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
@@ -325,7 +326,7 @@ def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) ->
 def test_a_second_check_in_starts_from_the_kept_parse(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from okrcli import writer
+    from okrcli.files import writer
 
     parses: list[int] = []
     real = writer.load_positioned
@@ -346,7 +347,7 @@ def test_a_second_check_in_starts_from_the_kept_parse(
 def test_a_wrong_cached_parse_is_caught_and_read_afresh(
     example_repo: Path, isolated_env: Path, damage: str
 ) -> None:
-    from okrcli.yamlsource import Positioned
+    from okrcli.files.yamlsource import Positioned
 
     step = 1 if damage == "shifted" else 10_000
     assert check_in(example_repo, "70").exit_code == 0

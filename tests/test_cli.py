@@ -386,7 +386,7 @@ def test_csv_title_is_inert(okr_dir: Path) -> None:
 def test_rich_rendering_prints_markup_literally() -> None:
     from rich.console import Console
 
-    from okrcli import render
+    from okrcli.render import tables as render
 
     card = {
         "cycle": "2026-Q3",

@@ -14,7 +14,7 @@ from conftest import EXAMPLE, commit, edit, git, imported_example, run_okr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrcli import history
+from okrcli.history import versions as history
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"

@@ -12,9 +12,9 @@ from conftest import HR_KRS, git, run_okr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrcli import checkin
-from okrcli.message import CheckedIn, Message, clean_note, format_message, parse_message
-from okrcli.numbers import format_number
+from okrcli.core.numbers import format_number
+from okrcli.history.message import CheckedIn, Message, clean_note, format_message, parse_message
+from okrcli.services import checkin
 
 # --- generated check-ins --------------------------------------------------------------------
 

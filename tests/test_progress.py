@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from okrcli import progress
+from okrcli.render import progress
 
 
 class Terminal(io.StringIO):

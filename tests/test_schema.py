@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrcli import schema, schema_errors
+from okrcli.files import schema, schema_errors
 from tests.conftest import git
 
 SHAPES = [
@@ -102,7 +102,7 @@ def test_a_complete_valid_mapping_is_clean(shape: schema.Shape) -> None:
 
 _PROBE = """
 import json, sys
-from okrcli.cli import main
+from okrcli.cli.app import main
 sys.argv = ["okr", *sys.argv[1:]]
 try:
     main()

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
-from okrcli.scoring import (
+from okrcli.core.model import CycleSpan, KeyResult, Objective, Status, Team
+from okrcli.core.scoring import (
     TOLERANCE,
     cycle_progress,
     expected_progress,

@@ -14,8 +14,8 @@ from conftest import EXAMPLE, run_okr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
-from okrcli.yamlsource import Positioned, decode, load_positioned
+from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
+from okrcli.files.yamlsource import Positioned, decode, load_positioned
 
 HR = (EXAMPLE / "2026-Q3" / "hr-admin.yaml").read_bytes()
 

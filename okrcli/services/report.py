@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from okrcli import scoring
-from okrcli.address import Target, resolve, targets
-from okrcli.errors import OkrError
-from okrcli.loader import CycleData
-from okrcli.model import Config, KeyResult, Objective, Team
-from okrcli.numbers import round_half
+from okrcli.core import scoring
+from okrcli.core.address import Target, resolve, targets
+from okrcli.core.errors import OkrError
+from okrcli.core.model import Config, KeyResult, Objective, Team
+from okrcli.core.numbers import round_half
+from okrcli.files.loader import CycleData
 
 DIGITS = 4
 

@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from okrcli.errors import OkrError
-from okrcli.loader import CONFIG_FILE, is_team_file_name
-from okrcli.yamlsource import resolve_plain
+from okrcli.core.errors import OkrError
+from okrcli.files.loader import CONFIG_FILE, is_team_file_name
+from okrcli.files.yamlsource import resolve_plain
 
 _PLAIN_SAFE = re.compile(r"[^\W_][\w.-]*(?: [\w.-]+)*")
 

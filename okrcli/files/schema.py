@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from okrcli import model
-from okrcli.findings import Finding
-from okrcli.yamlsource import MAX_NUMBER, Path, is_number, resolve_plain
+from okrcli.core import model
+from okrcli.core.findings import Finding
+from okrcli.files.yamlsource import MAX_NUMBER, Path, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
@@ -173,7 +173,7 @@ def describe(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     if is_number_like(value):
-        from okrcli.numbers import format_number
+        from okrcli.core.numbers import format_number
 
         return _shorten(format_number(value))
     return _shorten(repr(value))
@@ -293,7 +293,7 @@ def findings_for(shape: Shape, data: Any, path: Path) -> list[Finding]:
         ]
     if shape.is_clean(data):
         return []
-    from okrcli import schema_errors
+    from okrcli.files import schema_errors
 
     return schema_errors.findings(shape, data, path)
 

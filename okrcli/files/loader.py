@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, Protocol
 
-from okrcli import alignment, cache, scoring
-from okrcli.alignment import AlignRef
-from okrcli.errors import Diagnostic, OkrError, Severity
-from okrcli.findings import Finding
-from okrcli.model import (
+from okrcli.core import scoring
+from okrcli.core.errors import Diagnostic, OkrError, Severity
+from okrcli.core.findings import Finding
+from okrcli.core.model import (
     Config,
     CycleSpan,
     KeyResult,
@@ -29,7 +28,9 @@ from okrcli.model import (
     layout,
     pickled_by_fields,
 )
-from okrcli.yamlsource import (
+from okrcli.files import alignment, cache
+from okrcli.files.alignment import AlignRef
+from okrcli.files.yamlsource import (
     NeedsStrictReader,
     Positioned,
     YamlProblem,
@@ -193,7 +194,7 @@ def _read_config(
     Declared cycles are kept even when another part of okr.yaml is wrong (a declared cycle
     whose own dates are wrong maps to None), so its folder is never called undeclared.
     """
-    from okrcli import checks, schema
+    from okrcli.files import checks, schema
 
     try:
         text = decode(raw)
@@ -374,8 +375,8 @@ def read_team_file(
     `positioned` is the parse of exactly these bytes when the caller has it already (a
     check-in parses its edited text to prove the edit), so they are not parsed twice.
     """
-    from okrcli import checks, schema
-    from okrcli.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
+    from okrcli.core.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
+    from okrcli.files import checks, schema
 
     team_id = team_id_of(path)
     lint = checks.LintSettings(

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from okrcli.findings import Finding
-from okrcli.model import pickled_by_fields
+from okrcli.core.findings import Finding
+from okrcli.core.model import pickled_by_fields
 
 
 @pickled_by_fields

@@ -18,14 +18,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from okrcli import gitrepo, journal, loader, render, writer
-from okrcli.address import Target, resolve, targets
-from okrcli.errors import Diagnostic, InvalidFilesError, OkrError
-from okrcli.loader import CycleData, Workspace
-from okrcli.message import CheckedIn, clean_note, format_message
-from okrcli.model import CycleSpan, KeyResult, Objective, Team
-from okrcli.numbers import format_number, parse_number
-from okrcli.scoring import kr_progress
+from okrcli.core.address import Target, resolve, targets
+from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
+from okrcli.core.model import CycleSpan, KeyResult, Objective, Team
+from okrcli.core.numbers import format_number, parse_number
+from okrcli.core.scoring import kr_progress
+from okrcli.files import loader, writer
+from okrcli.files.loader import CycleData, Workspace
+from okrcli.history import gitrepo, journal
+from okrcli.history.message import CheckedIn, clean_note, format_message
+from okrcli.render import tables as render
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -271,7 +273,7 @@ def require_unchanged_since_seen(target: Target, wanted: Wanted) -> None:
     kr = target.key_result
     if wanted.seen is None or kr is None:
         return
-    from okrcli.history import same
+    from okrcli.history.versions import same
 
     if same([kr.value, kr.confidence], list(wanted.seen)):
         return
@@ -309,7 +311,7 @@ def resolve_kr(data: CycleData, text: str) -> Target:
 def _stub_teams(data: CycleData) -> list[Team]:
     """Just the ids of files that did not validate, so their KRs still resolve (and the
     check-in can say the file is invalid instead of that the address is unknown)."""
-    from okrcli.yamlsource import YamlProblem, decode, load_positioned
+    from okrcli.files.yamlsource import YamlProblem, decode, load_positioned
 
     valid = {team.path for team in data.teams}
     stubs = []

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from okrcli.numbers import format_number
-from okrcli.yamlsource import printable
+from okrcli.core.numbers import format_number
+from okrcli.files.yamlsource import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -31,7 +31,7 @@ def inert(text: object) -> str:
 
 
 def grade(score: float) -> str:
-    from okrcli.scoring import grade as score_grade
+    from okrcli.core.scoring import grade as score_grade
 
     return score_grade(score)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from okrcli import schema
-from okrcli.findings import Finding, missing_key
-from okrcli.model import ID_PATTERN
-from okrcli.yamlsource import Path, is_number
+from okrcli.core.findings import Finding, missing_key
+from okrcli.core.model import ID_PATTERN
+from okrcli.files import schema
+from okrcli.files.yamlsource import Path, is_number
 
 CYCLE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
@@ -253,7 +253,7 @@ def check_current_range(data: dict[str, Any], lint: LintSettings) -> Iterator[Fi
 
 
 def _show(value: Any) -> str:
-    from okrcli.numbers import format_number
+    from okrcli.core.numbers import format_number
 
     return format_number(value)
 

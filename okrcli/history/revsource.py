@@ -13,9 +13,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from okrcli import gitrepo
-from okrcli.errors import OkrError, UsageError
-from okrcli.loader import git_blob_id, is_team_file_name
+from okrcli.core.errors import OkrError, UsageError
+from okrcli.files.loader import git_blob_id, is_team_file_name
+from okrcli.history import gitrepo
 
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 

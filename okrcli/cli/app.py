@@ -19,11 +19,12 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from okrcli import __version__, progress
-from okrcli.errors import InvalidFilesError, OkrError, sort_key
+from okrcli import __version__
+from okrcli.core.errors import InvalidFilesError, OkrError, sort_key
+from okrcli.render import progress
 
 if TYPE_CHECKING:
-    from okrcli.loader import CycleData, Workspace
+    from okrcli.files.loader import CycleData, Workspace
 
 
 def _fail(error: OkrError) -> NoReturn:
@@ -193,7 +194,7 @@ def main_options(
 
     Example: okr -C examples/acme --as-of 2026-08-15 scorecard
     """
-    from okrcli import cache
+    from okrcli.files import cache
 
     cache.configure(use_cache=not no_cache)
     color = not no_color and not os.environ.get("NO_COLOR")
@@ -211,12 +212,12 @@ def _options(ctx: typer.Context) -> Options:
 
 def _workspace(options: Options) -> "tuple[Workspace, dt.date]":
     """The workspace to read, and the as-of date (which `--at` may move)."""
-    from okrcli import loader
+    from okrcli.files import loader
 
     root = loader.find_root(options.start)
     if options.at is None:
         return loader.open_workspace(root), options.as_of_date()
-    from okrcli import revsource
+    from okrcli.history import revsource
 
     source, commit_date = revsource.at(root, options.at)
     return loader.open_workspace(root, source), options.as_of or commit_date
@@ -234,7 +235,7 @@ def _cycle(
     options: Options, refuse_errors: bool, address: str | None = None
 ) -> "tuple[CycleData, dt.date]":
     """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
-    from okrcli import loader
+    from okrcli.files import loader
 
     workspace, as_of = _workspace(options)
     cycle = workspace.select_cycle(_cycle_named(options.cycle, address, workspace), as_of)
@@ -263,7 +264,7 @@ def _print_rich(renderable: Any, options: Options) -> None:
 
 
 def _print_json(value: Any) -> None:
-    from okrcli import jsonout
+    from okrcli.render import jsonout
 
     sys.stdout.write(jsonout.encode(value, indent=_is_terminal()) + "\n")
 
@@ -280,7 +281,7 @@ def init(
 
     Example: okr init okrs
     """
-    from okrcli import scaffold
+    from okrcli.files import scaffold
 
     options = _options(ctx)
     target = path if path is None or path.is_absolute() else options.start / path
@@ -304,7 +305,7 @@ def validate(
 
     Example: okr validate --format github
     """
-    from okrcli import loader
+    from okrcli.files import loader
 
     options = _options(ctx)
     workspace, as_of = _workspace(options)
@@ -349,7 +350,7 @@ def validate(
 
 def _path_in_repository(root: Path) -> str:
     """Where the OKR root lies in its git work tree ('' or 'okrs/'); '' outside git."""
-    from okrcli import gitrepo
+    from okrcli.history import gitrepo
 
     try:
         return gitrepo.path_prefix(root)
@@ -381,12 +382,13 @@ def scorecard(
 
     Example: okr scorecard --team hr-admin --format markdown
     """
-    from okrcli import render, report
+    from okrcli.render import tables as render
+    from okrcli.services import report
 
     options = _options(ctx)
     data, as_of = _cycle(options, refuse_errors=True)
     if output is TableFormat.json:
-        from okrcli import jsonout
+        from okrcli.render import jsonout
 
         sys.stdout.write(jsonout.scorecard(data, as_of, team, indent=_is_terminal()) + "\n")
         return
@@ -416,7 +418,8 @@ def tree(
 
     Example: okr tree company/growth
     """
-    from okrcli import render, report
+    from okrcli.render import tables as render
+    from okrcli.services import report
 
     options = _options(ctx)
     data, as_of = _cycle(options, refuse_errors=True, address=address)
@@ -480,8 +483,8 @@ def checkin(
 
     Example: okr checkin offer-rate 70 --confidence 0.8 -m "two offers accepted"
     """
-    from okrcli import checkin as service
-    from okrcli.errors import UsageError
+    from okrcli.core.errors import UsageError
+    from okrcli.services import checkin as service
 
     options = _options(ctx)
     if options.at is not None:
@@ -491,7 +494,7 @@ def checkin(
             raise UsageError(
                 "with -i give at most a TEAM; okr then asks for each value, confidence and note"
             )
-        from okrcli import interactive as walk
+        from okrcli.services import interactive as walk
 
         walk.run(options.start, options.cycle, options.as_of_date(), address, not no_commit)
         return
@@ -525,7 +528,8 @@ class DiffFormat(StrEnum):
 
 def _git_root(options: Options, what: str) -> tuple[Path, Path]:
     """The OKR root and the top of its git work tree; a clear error outside git."""
-    from okrcli import gitrepo, loader
+    from okrcli.files import loader
+    from okrcli.history import gitrepo
 
     root = loader.find_root(options.start)
     return root, gitrepo.require_work_tree(root, what)
@@ -536,7 +540,7 @@ def _history_range(
 ) -> tuple[str | None, str]:
     """Where the cycle's history ends (HEAD, or the commit `--at` names; None before the
     first commit) and the cycle folder's path from the top of the work tree."""
-    from okrcli import gitrepo, revsource
+    from okrcli.history import gitrepo, revsource
 
     source = workspace.source
     end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
@@ -561,7 +565,9 @@ def log(
 
     Example: okr log offer-rate --format json
     """
-    from okrcli import changes, history, loader
+    from okrcli.files import loader
+    from okrcli.history import versions as history
+    from okrcli.services import changes
 
     options = _options(ctx)
     root, top = _git_root(options, "okr log")
@@ -586,7 +592,7 @@ def log(
     if output is TableFormat.json:
         _print_json(entries)
         return
-    from okrcli import render_history
+    from okrcli.render import history as render_history
 
     if output is TableFormat.csv:
         sys.stdout.write(render_history.log_csv(entries))
@@ -628,8 +634,10 @@ def diff(
 
     Example: okr diff main...HEAD --format markdown
     """
-    from okrcli import changes, loader, render_history
-    from okrcli.errors import UsageError
+    from okrcli.core.errors import UsageError
+    from okrcli.files import loader
+    from okrcli.render import history as render_history
+    from okrcli.services import changes
 
     options = _options(ctx)
     if options.at is not None:
@@ -670,7 +678,9 @@ def stale(
 
     Example: okr stale --days 14 --format json
     """
-    from okrcli import changes, history, render_history
+    from okrcli.history import versions as history
+    from okrcli.render import history as render_history
+    from okrcli.services import changes
 
     options = _options(ctx)
     root, top = _git_root(options, "okr stale")

@@ -19,10 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from okrcli import cache, gitrepo, yamlsource
-from okrcli.loader import git_blob_id, is_team_file_name, team_id_of
-from okrcli.message import Message, parse_message
-from okrcli.yamlsource import NeedsStrictReader, YamlProblem, decode, load_fast, load_positioned
+from okrcli.files import cache, yamlsource
+from okrcli.files.loader import git_blob_id, is_team_file_name, team_id_of
+from okrcli.files.yamlsource import (
+    NeedsStrictReader,
+    YamlProblem,
+    decode,
+    load_fast,
+    load_positioned,
+)
+from okrcli.history import gitrepo
+from okrcli.history.message import Message, parse_message
 
 Fields = dict[str, Any]
 # "" -> the team's own fields; "OBJ" -> an objective's; "OBJ/KR" -> a key result's.

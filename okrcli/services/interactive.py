@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from okrcli import checkin, gitrepo, loader
-from okrcli.address import Target, targets
-from okrcli.errors import OkrError
-from okrcli.loader import CycleData
-from okrcli.model import KeyResult
-from okrcli.numbers import format_number
-from okrcli.render import inert
+from okrcli.core.address import Target, targets
+from okrcli.core.errors import OkrError
+from okrcli.core.model import KeyResult
+from okrcli.core.numbers import format_number
+from okrcli.files import loader
+from okrcli.files.loader import CycleData
+from okrcli.history import gitrepo
+from okrcli.render.tables import inert
+from okrcli.services import checkin
 
 
 class Quit(Exception):
@@ -216,7 +218,9 @@ def _last_changes(scope: checkin.Scope) -> dict[str, str]:
     batches."""
     if scope.repo is None:
         return {}
-    from okrcli import changes, history, revsource
+    from okrcli.history import revsource
+    from okrcli.history import versions as history
+    from okrcli.services import changes
 
     top = scope.repo.top
     folder = gitrepo.path_prefix(scope.root) + scope.cycle.id

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from okrcli.errors import Severity
-from okrcli.yamlsource import Path
+from okrcli.core.errors import Severity
+from okrcli.files.yamlsource import Path
 
 
 @dataclass(frozen=True, slots=True)

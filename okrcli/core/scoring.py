@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
-from okrcli.model import CycleSpan, KeyResult, Objective, Status, Team
+from okrcli.core.model import CycleSpan, KeyResult, Objective, Status, Team
 
 __all__ = [
     "TOLERANCE",

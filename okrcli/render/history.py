@@ -11,10 +11,10 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from okrcli.changes import revised_fields
-from okrcli.history import REVISION_FIELDS
-from okrcli.numbers import format_number
-from okrcli.render import inert, markdown_cell, percent, plain_table
+from okrcli.core.numbers import format_number
+from okrcli.history.versions import REVISION_FIELDS
+from okrcli.render.tables import inert, markdown_cell, percent, plain_table
+from okrcli.services.changes import revised_fields
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrcli import address, gitrepo, history, scoring
-from okrcli.errors import OkrError, UsageError
-from okrcli.history import REVISION_FIELDS, Fields, Snapshot, Step, same
-from okrcli.loader import team_id_of
-from okrcli.model import KeyResult, Objective, Team
-from okrcli.numbers import round_half
-from okrcli.revsource import head, resolve
-from okrcli.yamlsource import is_number
+from okrcli.core import address, scoring
+from okrcli.core.errors import OkrError, UsageError
+from okrcli.core.model import KeyResult, Objective, Team
+from okrcli.core.numbers import round_half
+from okrcli.files.loader import team_id_of
+from okrcli.files.yamlsource import is_number
+from okrcli.history import gitrepo
+from okrcli.history import versions as history
+from okrcli.history.revsource import head, resolve
+from okrcli.history.versions import REVISION_FIELDS, Fields, Snapshot, Step, same
 
 DIGITS = 4
 WORKING_TREE = "working tree"

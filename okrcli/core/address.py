@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from okrcli.errors import OkrError
-from okrcli.model import KeyResult, Objective, Team
+from okrcli.core.errors import OkrError
+from okrcli.core.model import KeyResult, Objective, Team
 
 
 @dataclass(frozen=True, slots=True)

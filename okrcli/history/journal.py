@@ -19,7 +19,7 @@ import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
-from okrcli.errors import OkrError
+from okrcli.core.errors import OkrError
 
 LOCK_NAME = "okr-checkin.lock"
 PENDING_NAME = "okr-checkin.pending"

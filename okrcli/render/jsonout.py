@@ -13,8 +13,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from okrcli import cache, report
-from okrcli.loader import CycleData
+from okrcli.files import cache
+from okrcli.files.loader import CycleData
+from okrcli.services import report
 
 # Part of every fragment's key: bump when report.team_row's output changes shape, so a
 # fragment encoded by older code is never spliced into newer output.

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
-from okrcli.errors import OkrError
-from okrcli.numbers import format_number
-from okrcli.yamlsource import (
+from okrcli.core.errors import OkrError
+from okrcli.core.numbers import format_number
+from okrcli.files.yamlsource import (
     Path,
     Positioned,
     YamlProblem,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from okrcli.errors import OkrError
+from okrcli.core.errors import OkrError
 
 
 class GitError(OkrError):

@@ -1,0 +1,1 @@
+"""The typer app and one thin module per command family."""

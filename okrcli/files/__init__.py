@@ -1,0 +1,1 @@
+"""OKR files: reading, checking and writing them (no git)."""

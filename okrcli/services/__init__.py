@@ -1,0 +1,1 @@
+"""One module per command's work: plain data in, plain data out."""
