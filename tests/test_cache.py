@@ -312,7 +312,8 @@ def test_a_check_in_after_a_hand_edit_splices_at_the_new_positions(example_repo:
 
 
 def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) -> None:
-    from okrcli.files.yamlsource import decode, load_positioned
+    from okrcli.files.yaml_strict import load_positioned
+    from okrcli.files.yamlsource import decode
 
     assert check_in(example_repo, "70").exit_code == 0
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()

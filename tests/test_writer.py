@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
-from okrcli.files.yamlsource import Positioned, decode, load_positioned
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import Positioned, decode
 
 HR = (EXAMPLE / "2026-Q3" / "hr-admin.yaml").read_bytes()
 

@@ -16,18 +16,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from okrcli.files.yamlsource import (
-    MAX_DEPTH,
-    NeedsStrictReader,
-    YamlProblem,
-    check_text,
-    decode,
-    is_number,
-    load_fast,
-    load_positioned,
-    printable,
-    resolve_plain,
-)
+from okrcli.core.scalars import is_number, resolve_plain
+from okrcli.core.text import printable
+from okrcli.files.yaml_fast import load_fast
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import MAX_DEPTH, NeedsStrictReader, YamlProblem, check_text, decode
 
 
 def both(text: str) -> Any:

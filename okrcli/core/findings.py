@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from okrcli.core.errors import Severity
-from okrcli.files.yamlsource import Path
+
+# Where in a file's data: keys and list indexes from the root.
+Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrcli.files.yamlsource import is_number, resolve_plain
+from okrcli.core.scalars import is_number, resolve_plain
 
 
 def format_number(value: object) -> str:

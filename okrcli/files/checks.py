@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from okrcli.core.findings import Finding, missing_key
+from okrcli.core.findings import Finding, Path, missing_key
 from okrcli.core.model import ID_PATTERN
+from okrcli.core.scalars import is_number
 from okrcli.files import schema
-from okrcli.files.yamlsource import Path, is_number
 
 CYCLE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 

@@ -28,17 +28,12 @@ from okrcli.core.model import (
     layout,
     pickled_by_fields,
 )
+from okrcli.core.text import printable
 from okrcli.files import alignment, cache
 from okrcli.files.alignment import AlignRef
-from okrcli.files.yamlsource import (
-    NeedsStrictReader,
-    Positioned,
-    YamlProblem,
-    decode,
-    load_fast,
-    load_positioned,
-    printable,
-)
+from okrcli.files.yaml_fast import load_fast
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
 
 CONFIG_FILE = "okr.yaml"
 TEAM_SUFFIXES = (".yaml", ".yml")

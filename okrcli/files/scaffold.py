@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from okrcli.core.errors import OkrError
+from okrcli.core.scalars import resolve_plain
 from okrcli.files.loader import CONFIG_FILE, is_team_file_name
-from okrcli.files.yamlsource import resolve_plain
 
 _PLAIN_SAFE = re.compile(r"[^\W_][\w.-]*(?: [\w.-]+)*")
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from okrcli.core import model
-from okrcli.core.findings import Finding
-from okrcli.files.yamlsource import MAX_NUMBER, Path, is_number, resolve_plain
+from okrcli.core.findings import Finding, Path
+from okrcli.core.scalars import MAX_NUMBER, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"

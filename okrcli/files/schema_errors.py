@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
-from okrcli.core.findings import Finding, missing_key
+from okrcli.core.findings import Finding, Path, missing_key
 from okrcli.files.schema import Shape, describe
-from okrcli.files.yamlsource import Path
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _TEXT_LISTS = frozenset(("aligns", "vague_words"))

@@ -20,15 +20,11 @@ from pathlib import Path as FsPath
 from typing import Any, Literal
 
 from okrcli.core.errors import OkrError
+from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
-from okrcli.files.yamlsource import (
-    Path,
-    Positioned,
-    YamlProblem,
-    decode,
-    load_positioned,
-    resolve_plain,
-)
+from okrcli.core.scalars import resolve_plain
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import Positioned, YamlProblem, decode
 
 Field = Literal["current", "done", "confidence"]
 

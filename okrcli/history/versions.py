@@ -19,15 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from okrcli.files import cache, yamlsource
+from okrcli.files import cache, yaml_fast, yamlsource
 from okrcli.files.loader import git_blob_id, is_team_file_name, team_id_of
-from okrcli.files.yamlsource import (
-    NeedsStrictReader,
-    YamlProblem,
-    decode,
-    load_fast,
-    load_positioned,
-)
+from okrcli.files.yaml_fast import load_fast
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
 from okrcli.history import gitrepo
 from okrcli.history.message import Message, parse_message
 
@@ -154,8 +150,8 @@ def parse(raw: bytes) -> Parsed:
     if _ODD_LINE_BREAK.search(text):
         return Parsed(snapshot(raw))
     try:
-        node = yamlsource.compose_fast(text)
-        tree = yamlsource.load_fast_node(node)
+        node = yaml_fast.compose_fast(text)
+        tree = yaml_fast.load_fast_node(node)
     except NeedsStrictReader:
         return Parsed(snapshot(raw))
     lines = text.split("\n")
@@ -221,7 +217,7 @@ def _node_id(mapping: Any) -> str | None:
     node = _node_value(mapping, "id")
     if not isinstance(node, yaml.ScalarNode):
         return None
-    value = yamlsource.plain_scalar(node)
+    value = yaml_fast.plain_scalar(node)
     return value if _usable_id(value) else None
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.numbers import format_number
-from okrcli.files.yamlsource import printable
+from okrcli.core.text import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -17,8 +17,8 @@ from okrcli.core import address, scoring
 from okrcli.core.errors import OkrError, UsageError
 from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
+from okrcli.core.scalars import is_number
 from okrcli.files.loader import team_id_of
-from okrcli.files.yamlsource import is_number
 from okrcli.history import gitrepo
 from okrcli.history import versions as history
 from okrcli.history.revsource import head, resolve

@@ -311,7 +311,8 @@ def resolve_kr(data: CycleData, text: str) -> Target:
 def _stub_teams(data: CycleData) -> list[Team]:
     """Just the ids of files that did not validate, so their KRs still resolve (and the
     check-in can say the file is invalid instead of that the address is unknown)."""
-    from okrcli.files.yamlsource import YamlProblem, decode, load_positioned
+    from okrcli.files.yaml_strict import load_positioned
+    from okrcli.files.yamlsource import YamlProblem, decode
 
     valid = {team.path for team in data.teams}
     stubs = []
