@@ -54,6 +54,24 @@ class LintSettings:
         return vague_word_pattern(self.vague_words)
 
 
+def findings_for(shape: schema.Shape, data: Any, path: Path) -> list[Finding]:
+    """Validate one mapping against one shape; nested lists are validated by the caller
+    item by item, so one bad KR never hides the findings of the others."""
+    if not isinstance(data, dict):
+        return [
+            Finding(
+                "E005",
+                path,
+                f"{shape.entry} must be a mapping of keys, not {schema.describe(data)}",
+            )
+        ]
+    if shape.is_clean(data):
+        return []
+    from okrcli.files import schema_errors
+
+    return schema_errors.findings(shape, data, path)
+
+
 @functools.cache
 def vague_word_pattern(extra_words: tuple[str, ...]) -> re.Pattern[str]:
     """English words match whole, or with an -s/-d/-ed/-ing/-ment(s) ending; others anywhere.
@@ -102,13 +120,13 @@ TeamRule = Callable[[dict[str, Any], LintSettings], Iterator[Finding]]
 
 def check_schema(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
     """E003 unknown keys, E004 missing keys, E005 wrong types and values."""
-    yield from schema.findings_for(schema.TEAM, data, ())
+    yield from findings_for(schema.TEAM, data, ())
     objectives = data.get("objectives")
     if not isinstance(objectives, list):
         return
     for index, objective in enumerate(objectives):
         objective_path: Path = ("objectives", index)
-        yield from schema.findings_for(schema.OBJECTIVE, objective, objective_path)
+        yield from findings_for(schema.OBJECTIVE, objective, objective_path)
         if not isinstance(objective, dict):
             continue
         key_results = objective.get("key_results")
@@ -122,7 +140,7 @@ def check_schema(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
         if isinstance(key_results, list):
             for kr_index, kr in enumerate(key_results):
                 kr_path = (*objective_path, "key_results", kr_index)
-                yield from schema.findings_for(schema.KEY_RESULT, kr, kr_path)
+                yield from findings_for(schema.KEY_RESULT, kr, kr_path)
 
 
 def check_ids(data: dict[str, Any], lint: LintSettings) -> Iterator[Finding]:
@@ -290,13 +308,13 @@ def check_config(data: dict[str, Any]) -> list[Finding]:
     """okr.yaml: a bad date is E005 (SPEC §7 lists it there); anything else wrong is E012."""
     findings = [
         Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-        for finding in schema.findings_for(schema.CONFIG, data, ())
+        for finding in findings_for(schema.CONFIG, data, ())
     ]
     for key, section in (("status", schema.STATUS), ("lint", schema.LINT)):
         if isinstance(data.get(key), dict):
             findings.extend(
                 Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-                for finding in schema.findings_for(section, data[key], (key,))
+                for finding in findings_for(section, data[key], (key,))
             )
     cycles = data.get("cycles")
     if isinstance(cycles, dict):
@@ -326,7 +344,7 @@ def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:
             f"okr.yaml: cycle id '{cycle_id}' may use only letters, digits, '-', '_' and '.'",
             at="key",
         )
-    for finding in schema.findings_for(schema.CYCLE, span, path):
+    for finding in findings_for(schema.CYCLE, span, path):
         code = "E005" if finding.code == "E005" and "date" in finding.message else "E012"
         yield Finding(code, finding.path, f"okr.yaml: {finding.message}", at=finding.at)
     if isinstance(span, dict):

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from okrcli.core import model
-from okrcli.core.findings import Finding, Path
 from okrcli.core.scalars import MAX_NUMBER, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -279,23 +278,6 @@ CONFIG = Shape(
         "lint": (mapping, "nullable"),
     },
 )
-
-
-# --- validation: raw data -> findings -----------------------------------------------------
-
-
-def findings_for(shape: Shape, data: Any, path: Path) -> list[Finding]:
-    """Validate one mapping against one shape; nested lists are validated by the caller
-    item by item, so one bad KR never hides the findings of the others."""
-    if not isinstance(data, dict):
-        return [
-            Finding("E005", path, f"{shape.entry} must be a mapping of keys, not {describe(data)}")
-        ]
-    if shape.is_clean(data):
-        return []
-    from okrcli.files import schema_errors
-
-    return schema_errors.findings(shape, data, path)
 
 
 # --- clean data -> the domain ---------------------------------------------------------------

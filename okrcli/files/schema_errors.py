@@ -1,7 +1,7 @@
 """Why a mapping breaks its shape: the pydantic models built from schema.py's shapes
 (strict, unknown keys forbidden), and the mapping of pydantic's errors to okr's findings.
 
-schema.findings_for imports this only for a mapping that is not clean, so pydantic's
+checks.findings_for imports this only for a mapping that is not clean, so pydantic's
 import is paid by runs that have something to report, not by every check-in.
 """
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.numbers import format_number
+from okrcli.core.text import inert, percent
 from okrcli.history.versions import REVISION_FIELDS
-from okrcli.render.tables import inert, markdown_cell, percent, plain_table
+from okrcli.render.tables import markdown_cell, plain_table
 from okrcli.services.changes import revised_fields
 
 if TYPE_CHECKING:

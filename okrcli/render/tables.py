@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.numbers import format_number
-from okrcli.core.text import printable
+from okrcli.core.text import inert, percent, value_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -25,29 +25,10 @@ STATUS_STYLE = {"done": "bold green", "on-track": "green", "at-risk": "yellow", 
 GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
 
 
-def inert(text: object) -> str:
-    """User text with control, bidi and zero-width characters removed, newlines flattened."""
-    return printable(str(text))
-
-
 def grade(score: float) -> str:
     from okrcli.core.scoring import grade as score_grade
 
     return score_grade(score)
-
-
-def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100):d}%"
-
-
-def value_text(value: object, unit: str | None, missing: str = "") -> str:
-    """A KR value as people read it: `68 %`, `done`, `not done`, or `missing`."""
-    if value is None:
-        return missing
-    if isinstance(value, bool):
-        return "done" if value else "not done"
-    text = format_number(value)
-    return f"{text} {inert(unit)}" if unit else text
 
 
 def ascii_bar(progress: float) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from okrcli.core import text
 from okrcli.core.address import Target, resolve, targets
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.core.model import CycleSpan, KeyResult, Objective, Team
@@ -27,7 +28,6 @@ from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData, Workspace
 from okrcli.history import gitrepo, journal
 from okrcli.history.message import CheckedIn, clean_note, format_message
-from okrcli.render import tables as render
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -525,7 +525,7 @@ def _interrupts_as_exceptions() -> Iterator[None]:
 
 
 def value_text(value: object, unit: str | None = None) -> str:
-    return render.value_text(value, unit, missing="none")
+    return text.value_text(value, unit, missing="none")
 
 
 def change_text(update: Update) -> str:
@@ -565,7 +565,7 @@ def checked_in(update: Update) -> CheckedIn:
 def summary(update: Update, commit: str | None, written: bool) -> str:
     """One line: the KR, old → new value, progress old → new (and confidence, commit)."""
     unit = update.before.unit
-    old, new = (render.percent(kr_progress(kr)) for kr in (update.before, update.after))
+    old, new = (text.percent(kr_progress(kr)) for kr in (update.before, update.after))
     line = (
         f"{update.address}: {value_text(update.before.value)} → "
         f"{value_text(update.after.value, unit)}, progress {old} → {new}"

@@ -19,10 +19,10 @@ from okrcli.core.address import Target, targets
 from okrcli.core.errors import OkrError
 from okrcli.core.model import KeyResult
 from okrcli.core.numbers import format_number
+from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
 from okrcli.history import gitrepo
-from okrcli.render.tables import inert
 from okrcli.services import checkin
 
 
