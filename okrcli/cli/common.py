@@ -1,0 +1,170 @@
+"""What every command shares: the global options, reading the selected cycle, printing.
+
+No `from __future__ import annotations` in the cli package: typer reads every command's
+annotations on each start, and as strings each would have to be evaluated.
+"""
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from okrcli.core.errors import InvalidFilesError, sort_key
+from okrcli.render import progress
+
+if TYPE_CHECKING:
+    from okrcli.files.loader import CycleData, Workspace
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
+class TreeFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@dataclass
+class Options:
+    """The global options, resolved once in the callback."""
+
+    start: Path
+    cycle: str | None
+    as_of: dt.date | None
+    at: str | None
+    color: bool
+
+    def as_of_date(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--as-of '{value}' is not a real date written YYYY-MM-DD"
+        ) from None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"--as-of '{value}' is not a real date written YYYY-MM-DD"
+        ) from None
+
+
+def options_of(ctx: typer.Context) -> Options:
+    options = ctx.obj
+    assert isinstance(options, Options)
+    return options
+
+
+def read_workspace(options: Options) -> "tuple[Workspace, dt.date]":
+    """The workspace to read, and the as-of date (which `--at` may move)."""
+    from okrcli.files import loader
+
+    root = loader.find_root(options.start)
+    if options.at is None:
+        return loader.open_workspace(root), options.as_of_date()
+    from okrcli.history import revsource
+
+    source, commit_date = revsource.at(root, options.at)
+    return loader.open_workspace(root, source), options.as_of or commit_date
+
+
+def cycle_named(cycle_id: str | None, address: str | None, workspace: "Workspace") -> str | None:
+    """--cycle, else the cycle a full address (CYCLE/TEAM/OBJ/KR) starts with, if any."""
+    if cycle_id is not None or address is None:
+        return cycle_id
+    first = address.strip().strip("/").split("/", 1)[0]
+    return first if first in workspace.cycles else None
+
+
+def read_cycle(
+    options: Options, refuse_errors: bool, address: str | None = None
+) -> "tuple[CycleData, dt.date]":
+    """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
+    from okrcli.files import loader
+
+    workspace, as_of = read_workspace(options)
+    cycle = workspace.select_cycle(cycle_named(options.cycle, address, workspace), as_of)
+    data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
+    errors = sorted(data.blocking_errors(), key=sort_key)
+    if refuse_errors and errors:
+        raise InvalidFilesError(
+            f"{data.cycle.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
+            errors,
+        )
+    return data, as_of
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def print_rich(renderable: Any, options: Options) -> None:
+    from rich.console import Console
+
+    # color_system=None drops bold and dim too: NO_COLOR readers want no escapes at all.
+    console = Console(color_system="auto", highlight=False, emoji=False)
+    if not options.color:
+        console = Console(color_system=None, highlight=False, emoji=False)
+    console.print(renderable)
+
+
+def print_json(value: Any) -> None:
+    from okrcli.render import jsonout
+
+    sys.stdout.write(jsonout.encode(value, indent=is_terminal()) + "\n")
+
+
+def git_root(options: Options, what: str) -> tuple[Path, Path]:
+    """The OKR root and the top of its git work tree; a clear error outside git."""
+    from okrcli.files import loader
+    from okrcli.history import gitrepo
+
+    root = loader.find_root(options.start)
+    return root, gitrepo.require_work_tree(root, what)
+
+
+def history_range(
+    root: Path, top: Path, workspace: "Workspace", cycle_id: str
+) -> tuple[str | None, str]:
+    """Where the cycle's history ends (HEAD, or the commit `--at` names; None before the
+    first commit) and the cycle folder's path from the top of the work tree."""
+    from okrcli.history import gitrepo, revsource
+
+    source = workspace.source
+    end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
+    return end, gitrepo.path_prefix(root) + cycle_id

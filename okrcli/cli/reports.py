@@ -1,0 +1,83 @@
+"""`okr scorecard` and `okr tree` (SPEC §6)."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from okrcli.cli.common import (
+    TableFormat,
+    TreeFormat,
+    is_terminal,
+    options_of,
+    print_json,
+    print_rich,
+    read_cycle,
+)
+
+
+def scorecard(
+    ctx: typer.Context,
+    team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
+    krs: Annotated[
+        bool | None,
+        typer.Option(
+            "--krs/--no-krs", help="Show key-result rows (default: with --team or up to 10 teams)."
+        ),
+    ] = None,
+    output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """The cycle's scorecard: per team, objective and key result, with progress and status.
+
+    Example: okr scorecard --team hr-admin --format markdown
+    """
+    from okrcli.render import tables as render
+    from okrcli.services import report
+
+    options = options_of(ctx)
+    data, as_of = read_cycle(options, refuse_errors=True)
+    if output is TableFormat.json:
+        from okrcli.render import jsonout
+
+        sys.stdout.write(jsonout.scorecard(data, as_of, team, indent=is_terminal()) + "\n")
+        return
+    card = report.scorecard(data, as_of, team)
+    organization = data.workspace.config.organization if data.workspace.config else ""
+    if output is TableFormat.csv:
+        sys.stdout.write(render.scorecard_csv(card))
+    elif output is TableFormat.markdown:
+        sys.stdout.write(render.scorecard_markdown(card, organization))
+    else:
+        show_krs = krs if krs is not None else (team is not None or len(card["teams"]) <= 10)
+        if is_terminal():
+            print_rich(render.scorecard_rich(card, organization, show_krs), options)
+        else:
+            sys.stdout.write(render.scorecard_plain(card, organization, show_krs))
+
+
+def tree(
+    ctx: typer.Context,
+    address: Annotated[str | None, typer.Argument(help="Start at this objective.")] = None,
+    output: Annotated[TreeFormat, typer.Option("--format", help="Output format.")] = (
+        TreeFormat.table
+    ),
+) -> None:
+    """The alignment tree: top objectives, the objectives aligned under them, their KRs.
+
+    Example: okr tree company/growth
+    """
+    from okrcli.render import tables as render
+    from okrcli.services import report
+
+    options = options_of(ctx)
+    data, as_of = read_cycle(options, refuse_errors=True, address=address)
+    nodes = report.tree(data, as_of, address)
+    if output is TreeFormat.json:
+        print_json(nodes)
+    elif is_terminal():
+        heading = f"{data.cycle.id} · as of {as_of.isoformat()}"
+        print_rich(render.tree_rich(nodes, heading), options)
+    else:
+        sys.stdout.write(render.tree_plain(nodes))
