@@ -14,7 +14,7 @@ from conftest import EXAMPLE, commit, edit, git, imported_example, run_okr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrcli.history import versions as history
+from okrcli.history import snapshots
 
 HR = "2026-Q3/hr-admin.yaml"
 SALES = "2026-Q3/sales.yaml"
@@ -278,7 +278,7 @@ def test_root_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     ]
 
 
-# --- reading a version from the one before (history.patch) is the same as parsing it ------
+# --- reading a version from the one before (snapshots.patch) is the same as parsing it ------
 
 BASE = (EXAMPLE / HR).read_bytes()
 TAILS = st.one_of(
@@ -332,21 +332,21 @@ KEYS = st.sampled_from(
 def test_patched_version_equals_a_full_parse(key: str, current: str, confidence: str) -> None:
     new = BASE.replace(b"current: 68", f"{key}: {current}".encode(), 1)
     new = new.replace(b"confidence: 0.7", f"confidence: {confidence}".encode(), 1)
-    base = history.parse(BASE)
-    patched = history.patch(base, new)
-    full = history.snapshot(new)
+    base = snapshots.parse(BASE)
+    patched = snapshots.patch(base, new)
+    full = snapshots.snapshot(new)
     if patched is not None:
         assert full is not None
         assert patched.snapshot == full
-        assert all(history.same(patched.snapshot[k], full[k]) for k in full)
+        assert all(snapshots.same(patched.snapshot[k], full[k]) for k in full)
 
 
 def test_patch_reads_a_plain_value_change_without_a_full_parse() -> None:
     new = BASE.replace(b"current: 68", b"current: 70  # better")
-    patched = history.patch(history.parse(BASE), new)
+    patched = snapshots.patch(snapshots.parse(BASE), new)
     assert patched is not None and patched.snapshot is not None
     assert patched.snapshot["talent/offer-rate"]["current"] == 70
-    base = history.parse(BASE).snapshot
+    base = snapshots.parse(BASE).snapshot
     assert base is not None
     assert patched.snapshot["talent/dashboard"] == base["talent/dashboard"]
 

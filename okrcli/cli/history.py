@@ -40,6 +40,7 @@ def log(
     """
     from okrcli.files import loader
     from okrcli.history import versions as history
+    from okrcli.history.snapshots import Snapshots
     from okrcli.services import changes
 
     options = options_of(ctx)
@@ -47,7 +48,7 @@ def log(
     workspace, as_of = read_workspace(options)
     cycle = workspace.select_cycle(cycle_named(options.cycle, address, workspace), as_of)
     end, folder = history_range(root, top, workspace, cycle.id)
-    snapshots = history.Snapshots(top, folder)
+    snapshots = Snapshots(top, folder)
     # Every change made, on any side of a merge (SPEC §9): the log is the record.
     steps = history.load(
         top,
@@ -150,6 +151,7 @@ def stale(
     Example: okr stale --days 14 --format json
     """
     from okrcli.history import versions as history
+    from okrcli.history.snapshots import Snapshots
     from okrcli.render import history as render_history
     from okrcli.services import changes
 
@@ -157,7 +159,7 @@ def stale(
     root, top = git_root(options, "okr stale")
     data, as_of = read_cycle(options, refuse_errors=True)
     end, folder = history_range(root, top, data.workspace, data.cycle.id)
-    snapshots = history.Snapshots(top, folder)
+    snapshots = Snapshots(top, folder)
     steps = history.load(
         top, end, folder, progress.reporter("reading history"), snapshots=snapshots
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrcli.core.numbers import format_number
 from okrcli.core.text import inert, percent
-from okrcli.history.versions import REVISION_FIELDS
+from okrcli.history.snapshots import REVISION_FIELDS
 from okrcli.render.tables import markdown_cell, plain_table
 from okrcli.services.changes import revised_fields
 

@@ -22,7 +22,16 @@ from okrcli.files.loader import team_id_of
 from okrcli.history import gitrepo
 from okrcli.history import versions as history
 from okrcli.history.revsource import head, resolve
-from okrcli.history.versions import REVISION_FIELDS, Fields, Snapshot, Step, same
+from okrcli.history.snapshots import (
+    REVISION_FIELDS,
+    TEAM_KEY,
+    VALUE_FIELDS,
+    Fields,
+    Snapshot,
+    Snapshots,
+    same,
+)
+from okrcli.history.versions import Step
 
 DIGITS = 4
 WORKING_TREE = "working tree"
@@ -183,16 +192,16 @@ def read_sides(
     top: Path, root: Path, folder: str, sides: tuple[Side, Side]
 ) -> tuple[dict[str, Snapshot | None], dict[str, Snapshot | None]]:
     """The cycle folder's team files on each side, by file name (None: not parseable)."""
-    snapshots = history.Snapshots(top, "diff")
+    store = Snapshots(top, "diff")
     prefix = gitrepo.path_prefix(root)
 
     def files(side: Side) -> dict[str, Snapshot | None]:
         if side.commit is None:
-            return history.files_in(root / folder, snapshots)
-        return history.files_at(top, side.commit, prefix + folder, snapshots)
+            return history.files_in(root / folder, store)
+        return history.files_at(top, side.commit, prefix + folder, store)
 
     before, after = files(sides[0]), files(sides[1])
-    snapshots.save()
+    store.save()
     return before, after
 
 
@@ -250,7 +259,7 @@ def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
 
 
 def _objective_ids(snapshot: Snapshot) -> list[str]:
-    return [key for key in snapshot if key != history.TEAM_KEY and "/" not in key]
+    return [key for key in snapshot if key != TEAM_KEY and "/" not in key]
 
 
 def _krs_of(snapshot: Snapshot, objective: str) -> dict[str, Fields]:
@@ -375,9 +384,9 @@ Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR i
 
 
 def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
-    """Each KR's value fields (history.VALUE_FIELDS), by address."""
+    """Each KR's value fields (VALUE_FIELDS), by address."""
     return {
-        kr_address: tuple(kr_fields.get(name) for name in history.VALUE_FIELDS)
+        kr_address: tuple(kr_fields.get(name) for name in VALUE_FIELDS)
         for kr_address, kr_fields in fields.items()
     }
 
@@ -392,7 +401,7 @@ def _team_candidates(team: Team) -> list[Candidate]:
 
 def _snapshot_candidates(team_id: str, snapshot: Snapshot) -> list[Candidate]:
     """The KRs of a team file as history read it (raw fields, maybe not valid)."""
-    team_owner = _text(snapshot.get(history.TEAM_KEY, {}).get("owner"))
+    team_owner = _text(snapshot.get(TEAM_KEY, {}).get("owner"))
     found: list[Candidate] = []
     for key, fields in history.key_results(snapshot):
         objective_owner = _text(snapshot.get(key.split("/", 1)[0], {}).get("owner"))

@@ -273,7 +273,7 @@ def require_unchanged_since_seen(target: Target, wanted: Wanted) -> None:
     kr = target.key_result
     if wanted.seen is None or kr is None:
         return
-    from okrcli.history.versions import same
+    from okrcli.history.snapshots import same
 
     if same([kr.value, kr.confidence], list(wanted.seen)):
         return

@@ -220,11 +220,12 @@ def _last_changes(scope: checkin.Scope) -> dict[str, str]:
         return {}
     from okrcli.history import revsource
     from okrcli.history import versions as history
+    from okrcli.history.snapshots import Snapshots
     from okrcli.services import changes
 
     top = scope.repo.top
     folder = gitrepo.path_prefix(scope.root) + scope.cycle.id
-    head, snapshots = revsource.head(top), history.Snapshots(top, folder)
+    head, snapshots = revsource.head(top), Snapshots(top, folder)
     steps = history.load(top, head, folder, snapshots=snapshots)
     committed = changes.value_fields(history.kr_fields_at(top, head, folder, snapshots))
     latest = history.last_value_changes(steps, dt.date.max, committed)
