@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from okrcli.core.numbers import format_number
 from okrcli.history.message import CheckedIn, Message, clean_note, format_message, parse_message
-from okrcli.services import checkin
+from okrcli.services import checkin, transaction
 
 # --- generated check-ins --------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def test_notes_of_a_walk_come_back_from_okr_log(example_repo: Path) -> None:
 
 def test_a_blank_line_in_the_note_of_one_of_several_krs_survives(example_repo: Path) -> None:
     # `okr checkin -i` reads a note as one line, so the check-in service writes this one.
-    scope = checkin.open_scope(example_repo, "2026-Q3", dt.date(2026, 7, 15), None, True)
+    scope = transaction.open_scope(example_repo, "2026-Q3", dt.date(2026, 7, 15), None, True)
     wanted = [
         checkin.Wanted("offer-rate", "70", note="line one\n\nline three"),
         checkin.Wanted("onboarding-days", "8", note="  kept  \n   \n\n\n  indented\n"),

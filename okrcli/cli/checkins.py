@@ -56,6 +56,7 @@ def checkin(
     """
     from okrcli.core.errors import UsageError
     from okrcli.services import checkin as service
+    from okrcli.services import transaction
 
     options = options_of(ctx)
     if options.at is not None:
@@ -77,7 +78,9 @@ def checkin(
     if value.startswith("--"):
         raise UsageError(f"no such option: {value.split('=', 1)[0]}")
     commit = not no_commit
-    scope = service.open_scope(options.start, options.cycle, options.as_of_date(), address, commit)
+    scope = transaction.open_scope(
+        options.start, options.cycle, options.as_of_date(), address, commit
+    )
     outcome = service.check_in(scope, [service.Wanted(address, value, confidence, message)])
     for warning in outcome.warnings:
         print(f"okr: warning: {warning.format()}", file=sys.stderr)

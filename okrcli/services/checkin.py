@@ -1,33 +1,26 @@
-"""The check-in service (SPEC §8): resolve, validate, write, lock, commit, restore.
+"""The check-in service (SPEC §8): resolve the KR, parse the value, splice it, prove it.
 
-A check-in either lands whole (the file and its commit) or changes nothing. Everything
-that can be refused is refused before the first byte is written; the write itself is
-atomic; a failed commit puts the original bytes back; and a lock in the git directory
-makes concurrent check-ins wait for each other instead of losing one.
+A check-in either lands whole (the file and its commit) or changes nothing: everything
+that can be refused is refused before the first byte is written, and the writing and
+committing follow `transaction`'s rules.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import os
-import shlex
-import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from okrcli.core import text
 from okrcli.core.address import Target, resolve, targets
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
-from okrcli.core.model import CycleSpan, KeyResult, Objective, Team
+from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import format_number, parse_number
 from okrcli.core.scoring import kr_progress
 from okrcli.files import loader, writer
-from okrcli.files.loader import CycleData, Workspace
-from okrcli.history import gitrepo, journal
+from okrcli.files.loader import CycleData
 from okrcli.history.message import CheckedIn, clean_note, format_message
+from okrcli.services import transaction
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -95,47 +88,6 @@ class Outcome:
     warnings: list[Diagnostic]
 
 
-@dataclass(frozen=True, slots=True)
-class FileEdit:
-    """One team file's bytes before and after, proven valid before anything is written."""
-
-    path: str  # relative to the OKR root
-    original: bytes
-    new: bytes
-    warnings: list[Diagnostic]
-
-
-@dataclass(frozen=True, slots=True)
-class Repo:
-    top: Path  # the work tree's top folder
-    directory: Path  # its git directory (holds the lock)
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Where a check-in happens: the OKR root, its cycle, and git (when there is one)."""
-
-    root: Path
-    workspace: Workspace
-    cycle: CycleSpan
-    repo: Repo | None
-    commit: bool
-
-    def relative_to_top(self, team_path: str) -> str:
-        """The team file's path for git: relative to the top of the work tree."""
-        assert self.repo is not None
-        # The file itself is not resolved: a symbolic link must stay visible as one.
-        folder = (self.root / team_path).parent.resolve()
-        try:
-            relative = folder.relative_to(self.repo.top.resolve())
-        except ValueError:
-            raise OkrError(
-                f"{team_path} lies outside the git work tree at {self.repo.top}; "
-                "check in where the file really lives"
-            ) from None
-        return (relative / team_path.rsplit("/", 1)[-1]).as_posix()
-
-
 # --- values ---------------------------------------------------------------------------------
 
 
@@ -187,66 +139,12 @@ def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
     return Update(cycle, target.team, target.objective, kr, after, note, given)
 
 
-# --- where: root, cycle and git -------------------------------------------------------------
-
-
-def open_scope(
-    start: Path, cycle_id: str | None, as_of: dt.date, hint: str | None, commit: bool
-) -> Scope:
-    """The OKR root, the cycle (an address may name it), and the git checks that need no lock.
-
-    Refuses: no git when committing, a merge/rebase/cherry-pick/revert under way (always),
-    and a detached HEAD when committing.
-    """
-    root = loader.find_root(start)
-    workspace = loader.open_workspace(root)
-    if cycle_id is None and hint:
-        first = hint.strip().strip("/").split("/", 1)[0]
-        if first in workspace.cycles:
-            cycle_id = first
-    cycle = workspace.select_cycle(cycle_id, as_of)
-    repo = _repo(root, commit)
-    return Scope(root, workspace, cycle, repo, commit)
-
-
-def _repo(root: Path, commit: bool) -> Repo | None:
-    located = gitrepo.work_tree_and_git_dir(root)
-    if located is None:
-        if commit:
-            raise OkrError(
-                f"a check-in is committed with git, and {root} is not inside a git work tree; "
-                "run 'git init' and commit the OKR files, or use --no-commit"
-            )
-        return None
-    repo = Repo(*located)
-    operation = gitrepo.operation_in_progress(repo.directory)
-    if operation is not None:
-        raise OkrError(
-            f"the repository is in the middle of {operation}; finish or abort it first "
-            "('git status' says how), then check in"
-        )
-    if commit and gitrepo.current_branch(root) is None:
-        raise OkrError(
-            "HEAD is detached (no branch is checked out); switch to a branch first "
-            "('git switch BRANCH'), or use --no-commit"
-        )
-    return repo
-
-
-# --- the lock -------------------------------------------------------------------------------
-
-
-def checkin_lock(repo: Repo | None) -> contextlib.AbstractContextManager[None]:
-    """One check-in at a time per repository (see journal.lock); outside git, no lock."""
-    return contextlib.nullcontext() if repo is None else journal.lock(repo.directory)
-
-
 # --- the service ----------------------------------------------------------------------------
 
 
-def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
+def check_in(scope: transaction.Scope, wanted: Sequence[Wanted]) -> Outcome:
     """Resolve, validate, write and commit the wanted values, or refuse changing nothing."""
-    with checkin_lock(scope.repo):
+    with transaction.lock(scope.repo):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve_kr(data, w.address) for w in wanted]
         for target, w in zip(found, wanted, strict=True):
@@ -256,14 +154,14 @@ def check_in(scope: Scope, wanted: Sequence[Wanted]) -> Outcome:
         changed = [u for u in updates if u.changed]
         files = sorted({u.team.path for u in changed})
         for path in files:
-            require_regular(scope, path)
-            require_clean(scope, path)
-            forget_recovered(scope, path)
+            transaction.require_regular(scope, path)
+            transaction.require_clean(scope, path)
+            transaction.forget_recovered(scope, path)
         if not changed:
             return Outcome(updates, None, False, [])
         positions = loader.PositionsCache(scope.workspace)
         edits = [_edit(scope, data, path, changed, positions) for path in files]
-        commit = _write_and_commit(scope, edits, commit_message(changed))
+        commit = transaction.write_and_commit(scope, edits, commit_message(changed))
         scope.workspace.store.save()
         positions.save()
         return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
@@ -350,70 +248,13 @@ def require_valid(data: CycleData, path: str) -> None:
         )
 
 
-def require_regular(scope: Scope, path: str) -> None:
-    if (scope.root / path).is_symlink():
-        raise OkrError(
-            f"{path} is a symbolic link; check-ins edit regular files only, so check in "
-            "where the file really lives"
-        )
-
-
-def require_clean(scope: Scope, path: str) -> None:
-    """The team file must match HEAD, so the commit holds the check-in and nothing else."""
-    if scope.repo is None:
-        return
-    repo = scope.repo
-    rel = scope.relative_to_top(path)
-    shown = shlex.quote(display_path(scope.root / path))
-    status = gitrepo.uncommitted(repo.top, rel)
-    pending = journal.pending(repo.directory)
-    if status and rel in pending:
-        raise OkrError(
-            f"a previous check-in ({pending[rel]}) was interrupted after writing {path} and "
-            f"before committing it; review the change with 'git diff -- {shown}', then "
-            f"commit it ('git commit -m MESSAGE -- {shown}') or discard it "
-            f"('git restore -- {shown}'), and check in again"
-        )
-    if status.startswith("??"):
-        raise OkrError(
-            f"{path} is not committed yet; commit it first ('git add {shown}' and "
-            "'git commit'), then check in"
-        )
-    if status:
-        raise OkrError(
-            f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
-            f"review them with 'git diff HEAD -- {shown}', then commit them or discard them "
-            f"('git restore --staged --worktree -- {shown}'), and check in again"
-        )
-    if not gitrepo.in_head(repo.top, rel):
-        raise OkrError(
-            f"{path} is not in the last commit (new, or ignored by git); commit it first, "
-            "then check in"
-        )
-
-
-def forget_recovered(scope: Scope, path: str) -> None:
-    """Once require_clean passed, a note of an interrupted check-in of this file is stale:
-    the change was committed or discarded by hand since, so it must not be blamed later."""
-    if scope.repo is not None:
-        journal.clear_pending(scope.repo.directory, [scope.relative_to_top(path)])
-
-
-def display_path(path: Path) -> str:
-    """A path the user can paste at their prompt: relative to the cwd when below it."""
-    try:
-        return os.path.relpath(path, Path.cwd()) if path.is_relative_to(Path.cwd()) else str(path)
-    except ValueError:
-        return str(path)
-
-
 def _edit(
-    scope: Scope,
+    scope: transaction.Scope,
     data: CycleData,
     path: str,
     changed: list[Update],
     positions: loader.PositionsCache,
-) -> FileEdit:
+) -> transaction.FileEdit:
     """One team file with the changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
@@ -429,7 +270,7 @@ def _edit(
         )
     known = {(d.code, d.message) for d in data.diagnostics if d.path == path}
     warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
-    return FileEdit(path, original, new, warnings)
+    return transaction.FileEdit(path, original, new, warnings)
 
 
 def _splice_from_cache(
@@ -446,79 +287,6 @@ def _splice_from_cache(
             # afresh, so a bad entry never blocks a check-in.
             pass
     return writer.splice(original, edits, path)
-
-
-def _write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
-    """Write every file, then commit them together; on any failure put every byte back."""
-    repo = scope.repo if scope.commit else None
-    if repo is None:
-        _write_all(scope, edits, [])
-        return None
-    rels = [scope.relative_to_top(edit.path) for edit in edits]
-    head = gitrepo.head_commit(repo.top)
-    journal.note_pending(repo.directory, rels, _subject(message))
-    written: list[FileEdit] = []
-    with _interrupts_as_exceptions():
-        try:
-            _write_all(scope, edits, written)
-            gitrepo.commit_paths(repo.top, rels, message)
-        except BaseException as failure:
-            if gitrepo.head_commit(repo.top) == head:  # the commit did not happen
-                _restore(scope, written)
-                gitrepo.unstage(repo.top, rels)
-            if isinstance(failure, gitrepo.GitError):
-                files = ", ".join(edit.path for edit in edits)
-                raise gitrepo.GitError(
-                    f"git did not commit the check-in, so {files} got its original bytes "
-                    f"back; git said: {failure.message}"
-                ) from None
-            raise
-        finally:
-            journal.clear_pending(repo.directory, rels)
-    return gitrepo.short_id(repo.top, "HEAD")
-
-
-def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> None:
-    """Write the files one by one, noting each in `written` so a failure can undo them."""
-    try:
-        for edit in edits:
-            writer.write_atomic(scope.root / edit.path, edit.new)
-            written.append(edit)
-    except OSError as exc:
-        _restore(scope, written)
-        raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
-
-
-def _restore(scope: Scope, written: list[FileEdit]) -> None:
-    for edit in reversed(written):
-        writer.write_atomic(scope.root / edit.path, edit.original)
-    written.clear()
-
-
-def _subject(message: str) -> str:
-    return message.split("\n", 1)[0]
-
-
-@contextlib.contextmanager
-def _interrupts_as_exceptions() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise KeyboardInterrupt while files are written and committed,
-    so the restore path runs; SIGKILL cannot be caught (the pending note covers it)."""
-    previous: dict[int, Any] = {}
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if signum is not None:
-                previous[signum] = signal.signal(signum, interrupt)
-    except ValueError:  # not the main thread: leave the handlers alone
-        pass
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 # --- commit message and output --------------------------------------------------------------

@@ -23,7 +23,7 @@ from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
 from okrcli.history import gitrepo
-from okrcli.services import checkin
+from okrcli.services import checkin, transaction
 
 
 class Quit(Exception):
@@ -68,15 +68,15 @@ def run(
     """`okr checkin -i [TEAM]`: refuse early what §8 refuses, ask, confirm, then check in."""
     stdin_is_terminal = sys.stdin.isatty() if read is None else False
     talk = Conversation(read or sys.stdin.readline, out or sys.stdout, not stdin_is_terminal)
-    scope = checkin.open_scope(start, cycle_id, as_of, team, commit)
+    scope = transaction.open_scope(start, cycle_id, as_of, team, commit)
     data = loader.load_cycle(scope.workspace, scope.cycle)
     paths = _team_paths(data, team)
-    with checkin.checkin_lock(scope.repo):
+    with transaction.lock(scope.repo):
         for path in paths:
             checkin.require_valid(data, path)
-            checkin.require_regular(scope, path)
-            checkin.require_clean(scope, path)
-            checkin.forget_recovered(scope, path)
+            transaction.require_regular(scope, path)
+            transaction.require_clean(scope, path)
+            transaction.forget_recovered(scope, path)
     krs = [t for t in targets(data.teams, objectives=False) if t.team.path in paths]
     if not krs:
         talk.say(f"no key results in {', '.join(paths)}; nothing to check in")
@@ -212,7 +212,7 @@ def _confirm(talk: Conversation, changed: list[checkin.Update], commit: bool) ->
 # --- last change of each KR -----------------------------------------------------------------
 
 
-def _last_changes(scope: checkin.Scope) -> dict[str, str]:
+def _last_changes(scope: transaction.Scope) -> dict[str, str]:
     """The author date of the newest commit that set each KR's value as it stands (or
     changed it), read as `okr stale` reads it: one `git log` of the cycle folder, blobs in
     batches."""
