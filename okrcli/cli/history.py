@@ -153,7 +153,7 @@ def stale(
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import history as render_history
-    from okrcli.services import changes
+    from okrcli.services import stale as stale_service
 
     options = options_of(ctx)
     root, top = git_root(options, "okr stale")
@@ -164,7 +164,7 @@ def stale(
         top, end, folder, progress.reporter("reading history"), snapshots=snapshots
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
-    rows = changes.stale(data.teams, steps, as_of, days, committed)
+    rows = stale_service.stale(data.teams, steps, as_of, days, committed)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:
         print_json(rows)

@@ -68,7 +68,7 @@ def tree(
 
     Example: okr tree company/growth
     """
-    from okrcli.render import tables as render
+    from okrcli.render import tree as tree_view
     from okrcli.services import report
 
     options = options_of(ctx)
@@ -78,6 +78,6 @@ def tree(
         print_json(nodes)
     elif is_terminal():
         heading = f"{data.cycle.id} · as of {as_of.isoformat()}"
-        print_rich(render.tree_rich(nodes, heading), options)
+        print_rich(tree_view.tree_rich(nodes, heading), options)
     else:
-        sys.stdout.write(render.tree_plain(nodes))
+        sys.stdout.write(tree_view.tree_plain(nodes))

@@ -221,12 +221,12 @@ def _last_changes(scope: transaction.Scope) -> dict[str, str]:
     from okrcli.history import revsource
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
-    from okrcli.services import changes
+    from okrcli.services import stale
 
     top = scope.repo.top
     folder = gitrepo.path_prefix(scope.root) + scope.cycle.id
     head, snapshots = revsource.head(top), Snapshots(top, folder)
     steps = history.load(top, head, folder, snapshots=snapshots)
-    committed = changes.value_fields(history.kr_fields_at(top, head, folder, snapshots))
+    committed = stale.value_fields(history.kr_fields_at(top, head, folder, snapshots))
     latest = history.last_value_changes(steps, dt.date.max, committed)
     return {kr_address: commit.day.isoformat() for kr_address, commit in latest.items()}
