@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.text import inert, percent
+from okrcli.render.tables import GRADE_STYLE, STATUS_STYLE, ascii_bar, bar, grade
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-
-from okrcli.render.tables import GRADE_STYLE, STATUS_STYLE, ascii_bar, bar, grade
 
 
 def tree_plain(nodes: list[dict[str, Any]]) -> str:
