@@ -230,6 +230,8 @@ def test_init_creates_a_root_that_validates_clean(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         f"created {tmp_path / 'okr.yaml'}",
         f"created {team_file}",
+        f"created {tmp_path / '.okr' / 'team.schema.json'}",
+        f"created {tmp_path / '.okr' / 'config.schema.json'}",
     ]
     checked = run_okr("-C", str(tmp_path), *AS_OF, "validate", "--strict")
     assert (checked.exit_code, checked.stdout) == (0, "")
@@ -238,7 +240,8 @@ def test_init_creates_a_root_that_validates_clean(tmp_path: Path) -> None:
 
 def test_init_uses_the_current_quarter(tmp_path: Path) -> None:
     run_okr("-C", str(tmp_path), "--as-of", "2027-11-30", "init")
-    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["2027-Q4"]
+    cycles = [p.name for p in tmp_path.iterdir() if p.is_dir() and p.name != ".okr"]
+    assert cycles == ["2027-Q4"]
 
 
 def test_init_into_a_path(tmp_path: Path) -> None:

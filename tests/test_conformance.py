@@ -280,7 +280,8 @@ def test_init_adds_no_example_to_a_cycle_that_has_teams(tmp_path: Path) -> None:
     result = run_okr("-C", str(tmp_path), *AS_OF, "init")
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "2026-Q3").iterdir()) == ["sales.yaml"]
-    assert result.stdout == f"created {tmp_path / 'okr.yaml'}\n"
+    assert result.stdout.splitlines()[0] == f"created {tmp_path / 'okr.yaml'}"
+    assert all(".okr/" in line for line in result.stdout.splitlines()[1:])
 
 
 def test_a_count_written_as_a_float_says_so(okr_dir: Path) -> None:

@@ -142,3 +142,21 @@ def test_the_imports_are_read_inside_functions_too(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from okrcli.render import tables\n")
     assert imports_of(source, {"okrcli.render.tables"}) == {"okrcli.render.tables"}
+
+
+def test_help_imports_typer_and_nothing_heavy() -> None:
+    """`okr --help` runs on every mistyped command: no YAML reader, no pydantic, no rich."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.argv = ['okr', '--help']\n"
+        "from okrcli.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('yaml', 'ruamel', 'pydantic', 'rich', 'okrcli.files', 'okrcli.history')\n"
+        "print(sorted({m for m in sys.modules if m.startswith(heavy)}), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip() == "[]"

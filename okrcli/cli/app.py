@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from okrcli import __version__
-from okrcli.cli import checkins, files, history, reports
+from okrcli.cli import checkins, completion, editor, files, history, reports
 from okrcli.cli.common import Options, parse_date
 from okrcli.core.errors import InvalidFilesError, OkrError
 
@@ -84,7 +84,7 @@ app = typer.Typer(
     name="okr",
     help="OKRs as plain YAML in git: validate, score, check in, and review them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -112,7 +112,12 @@ def main_options(
         ),
     ] = None,
     cycle: Annotated[
-        str | None, typer.Option("--cycle", help="Cycle id (default: the current one).")
+        str | None,
+        typer.Option(
+            "--cycle",
+            help="Cycle id (default: the current one).",
+            shell_complete=completion.cycle_ids,
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -162,6 +167,7 @@ app.command(context_settings={"ignore_unknown_options": True})(checkins.checkin)
 app.command()(history.log)
 app.command()(history.diff)
 app.command()(history.stale)
+app.command()(editor.schema)
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from okrcli.cli import completion
 from okrcli.cli.common import options_of
 
 
@@ -16,6 +17,7 @@ def checkin(
         str | None,
         typer.Argument(
             help="The key result: its address or any unique suffix (with -i: the team).",
+            shell_complete=completion.teams_and_key_results,
             metavar="ADDRESS",
             show_default=False,
         ),

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from okrcli.cli import completion
 from okrcli.cli.common import (
     DiffFormat,
     TableFormat,
@@ -26,7 +27,9 @@ def log(
     address: Annotated[
         str | None,
         typer.Argument(
-            help="Only this KR or objective (a unique suffix will do).", metavar="ADDRESS"
+            help="Only this KR or objective (a unique suffix will do).",
+            metavar="ADDRESS",
+            shell_complete=completion.objectives_and_key_results,
         ),
     ] = None,
     output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from okrcli.cli import completion
 from okrcli.cli.common import (
     TableFormat,
     TreeFormat,
@@ -18,7 +19,10 @@ from okrcli.cli.common import (
 
 def scorecard(
     ctx: typer.Context,
-    team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Only this team.", shell_complete=completion.team_ids),
+    ] = None,
     krs: Annotated[
         bool | None,
         typer.Option(
@@ -59,7 +63,10 @@ def scorecard(
 
 def tree(
     ctx: typer.Context,
-    address: Annotated[str | None, typer.Argument(help="Start at this objective.")] = None,
+    address: Annotated[
+        str | None,
+        typer.Argument(help="Start at this objective.", shell_complete=completion.objectives),
+    ] = None,
     output: Annotated[TreeFormat, typer.Option("--format", help="Output format.")] = (
         TreeFormat.table
     ),

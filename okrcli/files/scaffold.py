@@ -9,11 +9,16 @@ from pathlib import Path
 
 from okrcli.core.errors import OkrError
 from okrcli.core.scalars import resolve_plain
+from okrcli.files import schema_json
 from okrcli.files.loader import CONFIG_FILE, is_team_file_name
+
+# Where okr init and `okr schema --write` put the schemas the files' first lines name.
+SCHEMA_FOLDER = ".okr"
 
 _PLAIN_SAFE = re.compile(r"[^\W_][\w.-]*(?: [\w.-]+)*")
 
 CONFIG_TEMPLATE = """\
+# yaml-language-server: $schema=.okr/config.schema.json
 # The OKR root: okr finds this file by walking up from where it runs, like .git.
 organization: {organization}
 
@@ -33,6 +38,7 @@ organization: {organization}
 """
 
 TEAM_TEMPLATE = """\
+# yaml-language-server: $schema=../.okr/team.schema.json
 # One file per team; the team id is the file name. Check it with: okr validate
 name: My team
 owner: Your Name
@@ -93,4 +99,17 @@ def _create(root: Path, config: Path, today: dt.date) -> list[Path]:
     if not any(is_team_file_name(entry.name) for entry in cycle.iterdir()):
         team_file.write_text(TEAM_TEMPLATE, encoding="utf-8")
         created.append(team_file)
-    return created
+    return [*created, *write_schemas(root)]
+
+
+def write_schemas(root: Path) -> list[Path]:
+    """The JSON Schemas of both formats in ROOT/.okr/, for editors that read the files'
+    `yaml-language-server` comments; rewritten as this okr generates them."""
+    folder = root / SCHEMA_FOLDER
+    folder.mkdir(exist_ok=True)
+    written = []
+    for kind in schema_json.KINDS:
+        path = folder / schema_json.FILE_NAMES[kind]
+        path.write_text(schema_json.text(kind), encoding="utf-8")
+        written.append(path)
+    return written

@@ -280,6 +280,36 @@ CONFIG = Shape(
 )
 
 
+# What each rule accepts, in JSON Schema (schema_json.py builds the editors' schema from
+# these and the shapes above; a rule missing here fails a test, so the two never part).
+_BOUND = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
+    number: {"type": "number", **_BOUND},
+    fraction: {"type": "number", "minimum": 0, "maximum": 1},
+    positive: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER},
+    text: {"type": "string"},
+    title: {"type": "string", "pattern": r"\S"},
+    flag: {"type": "boolean"},
+    date: {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    count: {"type": "integer", "minimum": 1},
+    aligns: {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    kind: {"enum": ["committed", "aspirational"]},
+    mapping: {"type": "object"},
+    text_list: {"type": "array", "items": {"type": "string"}},
+    a_list: {"type": "array"},
+}
+
+# Which shape the entries of a list ("items"), the values of a mapping ("values") or a
+# mapping itself ("object") follow; checks.py validates them one by one in this layout.
+NESTED: dict[tuple[Shape, str], tuple[Literal["items", "values", "object"], Shape]] = {
+    (TEAM, "objectives"): ("items", OBJECTIVE),
+    (OBJECTIVE, "key_results"): ("items", KEY_RESULT),
+    (CONFIG, "cycles"): ("values", CYCLE),
+    (CONFIG, "status"): ("object", STATUS),
+    (CONFIG, "lint"): ("object", LINT),
+}
+
+
 # --- clean data -> the domain ---------------------------------------------------------------
 
 

@@ -1,0 +1,104 @@
+"""The JSON Schema (draft 2020-12) of a team file and of okr.yaml, for editors and CI.
+
+Generated from the shapes of schema.py, the declaration validation itself uses: every key,
+whether it is required, and the JSON Schema fragment that schema.RULE_SCHEMAS gives each
+rule. A rule without a fragment cannot be declared (a test holds it), so a change of the
+format changes both. The schema is what an editor can check as you type: unknown keys,
+wrong types, ids that are not kebab-case, a KR that is neither numeric nor a milestone.
+Cross-file rules (aligns, duplicate ids) and the lint warnings stay `okr validate`'s.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from okrcli.core.model import ID_PATTERN
+from okrcli.files import schema
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+Kind = Literal["team", "config"]
+KINDS: tuple[Kind, ...] = ("team", "config")
+FILE_NAMES: dict[Kind, str] = {"team": "team.schema.json", "config": "config.schema.json"}
+
+# A key result is numeric (baseline and target) or a milestone (done), never both (E011).
+_NUMERIC_OR_MILESTONE = {
+    "oneOf": [
+        {"required": ["baseline", "target"], "not": {"required": ["done"]}},
+        {
+            "required": ["done"],
+            "not": {"anyOf": [{"required": ["baseline"]}, {"required": ["target"]}]},
+        },
+    ]
+}
+
+
+def _id_pattern() -> str:
+    # ID_PATTERN ends in \Z (Python); JSON Schema patterns are ECMA-262, where that is $.
+    return "^" + ID_PATTERN.pattern.removesuffix(r"\Z") + "$"
+
+
+def _field(shape: schema.Shape, key: str, whole: bool) -> dict[str, Any]:
+    rule, presence = shape.fields[key]
+    fragment = dict(schema.RULE_SCHEMAS[rule])
+    nested = schema.NESTED.get((shape, key)) if whole else None
+    if nested is not None:
+        how, inner = nested
+        reference = {"$ref": f"#/$defs/{inner.name}"}
+        if how == "items":
+            fragment["items"] = reference
+        elif how == "values":
+            fragment["additionalProperties"] = reference
+        else:
+            fragment = reference
+    if whole and key == "id" and shape in (schema.OBJECTIVE, schema.KEY_RESULT):
+        fragment["pattern"] = _id_pattern()
+    if presence == "nullable":
+        return {"anyOf": [fragment, {"type": "null"}]}
+    return fragment
+
+
+def shape_schema(shape: schema.Shape, whole: bool = True) -> dict[str, Any]:
+    """One shape as a JSON Schema object. `whole=False` gives only what the shape's own
+    rules say (no nested shapes, no id pattern, no numeric-or-milestone rule): exactly
+    what `Shape.is_clean` checks, which a property test holds equal."""
+    result: dict[str, Any] = {
+        "type": "object",
+        "properties": {key: _field(shape, key, whole) for key in shape.fields},
+        "additionalProperties": False,
+    }
+    required = [key for key, (_, presence) in shape.fields.items() if presence == "required"]
+    if required:
+        result["required"] = required
+    if whole and shape is schema.KEY_RESULT:
+        result.update(_NUMERIC_OR_MILESTONE)
+    return result
+
+
+def _reachable(top: schema.Shape) -> list[schema.Shape]:
+    found = [top]
+    for shape in found:
+        for key in shape.fields:
+            nested = schema.NESTED.get((shape, key))
+            if nested is not None and nested[1] not in found:
+                found.append(nested[1])
+    return found
+
+
+def document(kind: Kind) -> dict[str, Any]:
+    """The schema of a team file (`team`) or of okr.yaml (`config`)."""
+    top = schema.TEAM if kind == "team" else schema.CONFIG
+    title = "okr team file" if kind == "team" else "okr.yaml"
+    shapes = _reachable(top)
+    return {
+        "$schema": DRAFT,
+        "title": title,
+        "description": f"The format of an {title} (okr validate checks the rest).",
+        **shape_schema(top),
+        "$defs": {shape.name: shape_schema(shape) for shape in shapes[1:]},
+    }
+
+
+def text(kind: Kind) -> str:
+    """The schema as JSON text, the same bytes for the same okr."""
+    return json.dumps(document(kind), ensure_ascii=False, indent=2) + "\n"
