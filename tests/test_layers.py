@@ -156,7 +156,5 @@ def test_help_imports_typer_and_nothing_heavy() -> None:
         "heavy = ('yaml', 'ruamel', 'pydantic', 'rich', 'okrcli.files', 'okrcli.history')\n"
         "print(sorted({m for m in sys.modules if m.startswith(heavy)}), file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stderr.strip() == "[]"

@@ -30,6 +30,7 @@ class TableFormat(StrEnum):
 class TreeFormat(StrEnum):
     table = "table"
     json = "json"
+    mermaid = "mermaid"
 
 
 class ValidateFormat(StrEnum):

@@ -73,6 +73,9 @@ def tree(
 ) -> None:
     """The alignment tree: top objectives, the objectives aligned under them, their KRs.
 
+    --format mermaid prints the map as Mermaid flowcharts for markdown (GitHub renders
+    them), one per top objective when the map is too big for one.
+
     Example: okr tree company/growth
     """
     from okrcli.render import tree as tree_view
@@ -81,7 +84,13 @@ def tree(
     options = options_of(ctx)
     data, as_of = read_cycle(options, refuse_errors=True, address=address)
     nodes = report.tree(data, as_of, address)
-    if output is TreeFormat.json:
+    if output is TreeFormat.mermaid:
+        from okrcli.render import mermaid
+
+        objectives = [o for t in report.scorecard(data, as_of)["teams"] for o in t["objectives"]]
+        start = nodes[0]["address"] if address is not None and nodes else None
+        sys.stdout.write(mermaid.markdown(objectives, data.cycle.id, start))
+    elif output is TreeFormat.json:
         print_json(nodes)
     elif is_terminal():
         heading = f"{data.cycle.id} · as of {as_of.isoformat()}"

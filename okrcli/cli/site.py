@@ -1,0 +1,74 @@
+"""`okr site` (SPEC §20): the OKRs as a static website, for the people who never open a
+terminal."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from okrcli.cli.common import history_range, options_of, read_workspace
+
+
+def site(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The folder to write the site into.", metavar="DIR"),
+    ],
+    all_cycles: Annotated[
+        bool, typer.Option("--all-cycles", help="Every cycle, with a switcher between them.")
+    ] = False,
+) -> None:
+    """Write the OKRs as a static website: the board, the alignment map, a page per team
+    with each KR's history from git, and a page per person.
+
+    It works opened from disk and on any static host (GitHub Pages), makes no network
+    request, and the same files write the same bytes. Refuses when the selected cycle has
+    errors; with --all-cycles, another cycle with errors is left out (said on stderr).
+
+    Example: okr site -o public --all-cycles
+    """
+    from okrcli.core.errors import InvalidFilesError, OkrError, sort_key
+    from okrcli.files import loader
+    from okrcli.history import gitrepo
+    from okrcli.history import versions as history
+    from okrcli.history.snapshots import Snapshots
+    from okrcli.render import progress
+    from okrcli.render import site as pages_of
+    from okrcli.services import site as site_data
+
+    options = options_of(ctx)
+    workspace, as_of = read_workspace(options)
+    selected = workspace.select_cycle(options.cycle, as_of)
+    spans = [workspace.cycles[c] for c in sorted(workspace.cycles)] if all_cycles else [selected]
+    top = gitrepo.work_tree_and_git_dir(workspace.root)
+    if top is None:
+        print("okr: not in a git repository, so the site has no history", file=sys.stderr)
+    sites = []
+    for span in spans:
+        data = loader.load_cycle(workspace, span, progress.reporter(f"reading {span.id}"))
+        errors = sorted(data.blocking_errors(), key=sort_key)
+        if errors and span.id == selected.id:
+            raise InvalidFilesError(
+                f"{span.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
+                errors,
+            )
+        if errors:
+            print(f"okr: left out {span.id}: it has {len(errors)} error(s)", file=sys.stderr)
+            continue
+        steps = None
+        if top is not None:
+            end, folder = history_range(workspace.root, top[0], workspace, span.id)
+            tick = progress.reporter(f"reading the history of {span.id}")
+            steps = history.load(top[0], end, folder, tick, snapshots=Snapshots(top[0], folder))
+        # A past cycle is shown as of its end; the selected one as of the as-of date.
+        cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
+        sites.append(site_data.cycle_site(data, cycle_as_of, steps))
+    files = pages_of.pages(sites, selected.id)
+    try:
+        written = site_data.write_pages(output, files)
+    except OSError as error:
+        raise OkrError(f"cannot write the site into {output}: {error.strerror}") from None
+    size = sum(len(content) for content in files.values())
+    print(f"wrote {written} files ({size / 1024:.0f} KiB) into {output}", file=sys.stderr)

@@ -1,0 +1,223 @@
+"""The static site's pages (SPEC §20), from services/site.py's data: path -> bytes.
+
+Jinja2 templates with autoescaping (every value is HTML-escaped unless it is markup this
+module built, itself from escaped parts), relative links only, no timestamp but the as-of
+date, so the same input writes the same bytes and the pages work from disk or any host.
+
+    index.html                 the selected cycle's board
+    assets/style.css, app.js   shared (the script only adds filtering)
+    CYCLE/index.html           the cycle's board
+    CYCLE/map.html             the alignment map (whole when small; else the top objectives)
+    CYCLE/map/TEAM--OBJ.html   one top objective's branch of the map
+    CYCLE/teams/TEAM.html      a team's objectives and KRs, and each KR's history
+    CYCLE/people.html, CYCLE/people/NAME.html   who owns what, who checked in
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from okrcli import __version__
+from okrcli.core.numbers import format_number
+from okrcli.core.text import percent
+from okrcli.render import site_svg
+from okrcli.services.site import CycleSite
+
+WHOLE_MAP_LIMIT = 200  # objectives drawn on the overview map; beyond it, top objectives only
+ICONS = {"done": "✓", "on-track": "●", "at-risk": "▲", "off-track": "✕"}
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("okrcli.render", "site"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        percent=percent,
+        width=lambda progress: f"{max(0.0, min(1.0, progress)) * 100:.1f}",
+        icons=ICONS,
+        number=lambda value: "" if value is None else format_number(value),
+        shown=_shown,
+        values=_values,
+        version=__version__,
+        lang="en",
+    )
+    return env
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "done" if value else "not done"
+    return format_number(value)
+
+
+def _values(kr: dict[str, Any]) -> str:
+    if kr["done"] is not None:
+        return "done" if kr["done"] else "not done"
+    unit = f" {kr['unit']}" if kr["unit"] else ""
+    shown = [format_number(kr[key]) + unit for key in ("baseline", "current", "target")]
+    return " → ".join(shown)
+
+
+def slug(name: str, taken: set[str]) -> str:
+    """A file name for a person's page: their name with what a path cannot hold replaced
+    (CJK names stay as they are), made unique."""
+    base = re.sub(r"[^\w-]+", "-", name).strip("-").lower() or "person"
+    found, number = base, 2
+    while found in taken:
+        found, number = f"{base}-{number}", number + 1
+    taken.add(found)
+    return found
+
+
+def asset(name: str) -> bytes:
+    return resources.files("okrcli.render").joinpath("site", name).read_bytes()
+
+
+def pages(sites: list[CycleSite], selected: str) -> dict[str, bytes]:
+    """Every file of the site, by its path inside the output folder."""
+    cycles = sorted(site.cycle for site in sites)
+    out: dict[str, bytes] = {
+        "assets/style.css": asset("style.css"),
+        "assets/app.js": asset("app.js"),
+    }
+    for site in sites:
+        for path, text in _cycle_pages(site, cycles).items():
+            out[f"{site.cycle}/{path}"] = text.encode("utf-8")
+        if site.cycle == selected:
+            board = _render(site, cycles, "board.html.j2", root="", here=f"{site.cycle}/")
+            out["index.html"] = board.encode("utf-8")
+    return out
+
+
+def _render(site: CycleSite, cycles: list[str], template: str, **values: Any) -> str:
+    page = template.split(".", 1)[0]
+    return (
+        _environment().get_template(template).render(site=site, cycles=cycles, page=page, **values)
+    )
+
+
+def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
+    top = {"root": "../", "here": ""}
+    one_down = {"root": "../../", "here": "../"}
+    out = {"index.html": _render(site, cycles, "board.html.j2", **top)}
+    roots = site_svg.forest(site.objectives)
+    count = len(site_svg.walk(roots))
+
+    def link_from(here: str) -> Callable[[site_svg.MapNode], str]:
+        def link(node: site_svg.MapNode) -> str:
+            team, objective = node.address.split("/", 1)
+            return f"{here}teams/{team}.html#o-{objective}"
+
+        return link
+
+    overview = roots if count <= WHOLE_MAP_LIMIT else _tops(roots)
+    svg = site_svg.map_svg(overview, link_from(""), f"Alignment map of {site.cycle}")
+    out["map.html"] = _render(
+        site, cycles, "map.html.j2", svg=Markup(svg), branch=None, roots=_branches(roots), **top
+    )
+    for root in roots:
+        name = root.address.replace("/", "--")
+        branch_svg = site_svg.map_svg([root], link_from("../"), f"Alignment of {root.address}")
+        out[f"map/{name}.html"] = _render(
+            site, cycles, "map.html.j2", svg=Markup(branch_svg), branch=root, roots=[], **one_down
+        )
+    for team in site.card["teams"]:
+        out[f"teams/{team['team']}.html"] = _render(
+            site,
+            cycles,
+            "team.html.j2",
+            team=team,
+            owners=site.owners,
+            histories=site.histories,
+            chart=lambda address: _chart(site, address),
+            spark=lambda address: _spark(site, address),
+            **one_down,
+        )
+    people = _people(site)
+    out["people.html"] = _render(site, cycles, "people.html.j2", people=people, **top)
+    for person in people:
+        out[f"people/{person['slug']}.html"] = _render(
+            site, cycles, "person.html.j2", person=person, owners=site.owners, **one_down
+        )
+    return out
+
+
+def _tops(roots: list[site_svg.MapNode]) -> list[site_svg.MapNode]:
+    """The top objectives alone (their branches have pages of their own)."""
+    return [site_svg.MapNode(r.address, r.title, r.progress, r.status, r.see) for r in roots]
+
+
+def _branches(roots: list[site_svg.MapNode]) -> list[dict[str, Any]]:
+    found = []
+    for root in roots:
+        below = site_svg.walk([root])[1:]
+        found.append(
+            {
+                "address": root.address,
+                "title": root.title,
+                "count": sum(1 for node in below if node.see is None),
+                "children": [c for c in root.children if c.see is None],
+                "text": " ".join(f"{n.address} {n.title}" for n in below),
+            }
+        )
+    return found
+
+
+def _chart(site: CycleSite, address: str) -> Markup:
+    history = site.histories.get(address, {"points": [], "entries": []})
+    revisions = sorted(
+        {e["date"][:10] for e in history["entries"] if e["field"] in ("baseline", "target")}
+    )
+    label = f"Progress of {address} over {site.cycle} against the pace line"
+    svg = site_svg.chart_svg(history["points"], site.start, site.end, revisions, label)
+    return Markup(svg)
+
+
+def _spark(site: CycleSite, address: str) -> Markup:
+    points = site.histories.get(address, {"points": []})["points"]
+    if len(points) < 2:
+        return Markup("")
+    width, height = 80, 20
+    step = width / (len(points) - 1)
+    path = " ".join(
+        f"{i * step:.1f},{height - 2 - max(0.0, min(1.0, p['progress'])) * (height - 4):.1f}"
+        for i, p in enumerate(points)
+    )
+    return Markup(
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="trend of progress, towards the target is up">'
+        f'<polyline points="{path}"/></svg>'
+    )
+
+
+def _people(site: CycleSite) -> list[dict[str, Any]]:
+    taken: set[str] = set()
+    by_kr = {kr["address"]: kr for kr in site.key_results}
+    entries = [e for h in site.histories.values() for e in h["entries"]]
+    entries.sort(key=lambda e: (e["date"], e["address"], e["field"]))
+    found = []
+    for name in site.people():
+        found.append(
+            {
+                "name": name,
+                "slug": slug(name, taken),
+                "owned": [by_kr[a] for a, owner in site.owners.items() if owner == name],
+                "changes": [e for e in entries if e["author"] == name],
+            }
+        )
+    return found

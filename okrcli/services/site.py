@@ -1,0 +1,162 @@
+"""What the static site (SPEC §20) shows, as plain data: one cycle's board, alignment, teams,
+KR histories and people.
+
+Everything comes from the services the commands use — the scorecard (report), the log
+entries (changes) and one read of the history (versions) — so a page can never disagree
+with `okr scorecard` or `okr log`. The rendering is render/site.py's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from okrcli.core import scoring
+from okrcli.core.numbers import round_half
+from okrcli.files.loader import CycleData
+from okrcli.history import versions as history
+from okrcli.history.snapshots import Fields
+from okrcli.services import changes, report
+
+STATUSES = ("done", "on-track", "at-risk", "off-track")
+# Lists the files the last `okr site` wrote in a folder: only those are ever replaced or
+# removed, so a folder of someone else's files is never touched.
+MANIFEST = ".okr-site"
+
+
+@dataclass
+class CycleSite:
+    """One cycle's pages' data."""
+
+    organization: str
+    cycle: str
+    start: str
+    end: str
+    as_of: str
+    card: dict[str, Any]  # the scorecard JSON of SPEC §6
+    counts: dict[str, int]  # KRs per status, over the cycle
+    team_counts: dict[str, dict[str, int]]  # KRs per status, per team
+    owners: dict[str, str | None]  # KR address -> owner (KR's, else objective's, else team's)
+    histories: dict[str, dict[str, Any]] = field(default_factory=dict)  # KR address -> history
+    has_history: bool = False
+
+    @property
+    def objectives(self) -> list[dict[str, Any]]:
+        return [o for team in self.card["teams"] for o in team["objectives"]]
+
+    @property
+    def key_results(self) -> list[dict[str, Any]]:
+        return [kr for o in self.objectives for kr in o["key_results"]]
+
+    def people(self) -> list[str]:
+        """Everyone who owns a KR or authored a change in the cycle, by name."""
+        names = {owner for owner in self.owners.values() if owner}
+        for kr_history in self.histories.values():
+            names.update(entry["author"] for entry in kr_history["entries"])
+        return sorted(names)
+
+
+def cycle_site(data: CycleData, as_of: dt.date, steps: list[history.Step] | None) -> CycleSite:
+    """The cycle's data for its pages; `steps` is its history (None outside git)."""
+    card = report.scorecard(data, as_of)
+    config = report.config_of(data)
+    krs = [kr for team in card["teams"] for o in team["objectives"] for kr in o["key_results"]]
+    team_counts = {
+        team["team"]: _counts(kr for o in team["objectives"] for kr in o["key_results"])
+        for team in card["teams"]
+    }
+    site = CycleSite(
+        organization=config.organization,
+        cycle=data.cycle.id,
+        start=data.cycle.start.isoformat(),
+        end=data.cycle.end.isoformat(),
+        as_of=as_of.isoformat(),
+        card=card,
+        counts=_counts(krs),
+        team_counts=team_counts,
+        owners=_owners(card),
+    )
+    if steps is not None:
+        site.has_history = True
+        site.histories = histories(steps, data.cycle.start, data.cycle.end, as_of)
+    return site
+
+
+def _counts(krs: Any) -> dict[str, int]:
+    found = Counter(kr["status"] for kr in krs)
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def _owners(card: dict[str, Any]) -> dict[str, str | None]:
+    owners: dict[str, str | None] = {}
+    for team in card["teams"]:
+        for objective in team["objectives"]:
+            for kr in objective["key_results"]:
+                owners[kr["address"]] = kr["owner"] or objective["owner"] or team["owner"]
+    return owners
+
+
+def kr_progress(fields: Fields) -> float | None:
+    """Progress from raw history fields (SPEC §5), None when they do not make a KR."""
+    kr = changes.key_result(fields)
+    return None if kr is None else round_half(scoring.kr_progress(kr), 4)
+
+
+def histories(
+    steps: list[history.Step], start: dt.date, end: dt.date, as_of: dt.date
+) -> dict[str, dict[str, Any]]:
+    """Per KR: its path (date, value, progress) at every commit that changed its fields, up
+    to the as-of date, and its log entries (check-ins and revisions)."""
+    found: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        if step.commit.day > as_of:
+            continue
+        for file in step.files:
+            if file.after is None:
+                continue
+            before = file.before or {}
+            for key, fields in history.key_results(file.after):
+                old = before.get(key)
+                if old is fields or old == fields:
+                    continue
+                address = f"{file.team}/{key}"
+                entry = found.setdefault(address, {"points": [], "entries": []})
+                progress = kr_progress(fields)
+                if progress is not None:
+                    day = max(start, min(end, step.commit.day)).isoformat()
+                    entry["points"].append(
+                        {"date": day, "value": changes.kr_value(fields), "progress": progress}
+                    )
+    for entry in changes.log_entries([s for s in steps if s.commit.day <= as_of]):
+        found.setdefault(entry["address"], {"points": [], "entries": []})["entries"].append(entry)
+    return found
+
+
+def write_pages(output: Path, files: dict[str, bytes]) -> int:
+    """Write the site into `output` (created if missing), replacing what the last run wrote
+    and removing its pages that are gone; refuses a folder of other files. Files are opened
+    without following symbolic links, so a planted link cannot redirect a write."""
+    from okrcli.core.errors import OkrError
+
+    manifest = output / MANIFEST
+    if output.exists() and not output.is_dir():
+        raise OkrError(f"{output} is a file; give okr site a folder with -o")
+    if output.is_dir() and any(output.iterdir()) and not manifest.is_file():
+        raise OkrError(f"{output} holds files okr site did not write; give an empty or new folder")
+    before = set(manifest.read_text("utf-8").splitlines()) if manifest.is_file() else set()
+    for stale in sorted(before - set(files)):
+        path = output / stale
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    listing = "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")
+    for name, content in [*sorted(files.items()), (MANIFEST, listing)]:
+        path = output / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
+            handle.write(content)
+    return len(files)
