@@ -154,6 +154,27 @@ def text_list(value: Any) -> tuple[str, ...]:
     raise ValueError(f"must be a list of words, not {describe(value)}")
 
 
+def emails(value: Any) -> tuple[str, ...]:
+    """One email address or a list of them (`email: [wang.fang@acme.com]`)."""
+    found = [value] if isinstance(value, str) else value
+    if not isinstance(found, list) or not all(isinstance(item, str) for item in found):
+        raise ValueError(
+            f"must be a list of email addresses, like [wang.fang@acme.com], not {describe(value)}"
+        )
+    for item in found:
+        if not is_email(item):
+            raise ValueError(f"must hold email addresses, and {describe(item)} is not one")
+    return tuple(found)
+
+
+def is_email(item: object) -> bool:
+    """Shaped like an address git records (`name@host`): no blanks, an @ between text."""
+    if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
+        return False
+    local, at, host = item.rpartition("@")
+    return bool(at and local and host)
+
+
 def a_list(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError(f"must be a list, not {describe(value)}")
@@ -266,6 +287,9 @@ LINT = Shape(
         "vague_words": (text_list, "nullable"),
     },
 )
+# One entry of `people:`, under the person's name; `王芳:` with no value is a person with
+# no email listed (matched by name alone).
+PERSON = Shape("PersonIn", "a person", {"email": (emails, "nullable")})
 # The nested mappings are validated one by one (checks.check_config), so a finding names
 # the inner key ('lint' -> 'max_objectives') and points at it.
 CONFIG = Shape(
@@ -276,6 +300,7 @@ CONFIG = Shape(
         "cycles": (mapping, "nullable"),
         "status": (mapping, "nullable"),
         "lint": (mapping, "nullable"),
+        "people": (mapping, "nullable"),
     },
 )
 
@@ -345,6 +370,10 @@ def to_config(data: dict[str, Any]) -> model.Config:
         max_objectives=lint.get("max_objectives") or model.DEFAULT_MAX_OBJECTIVES,
         max_key_results=lint.get("max_key_results") or model.DEFAULT_MAX_KEY_RESULTS,
         vague_words=tuple(lint.get("vague_words") or ()),
+        people=tuple(
+            model.Person(name, emails(entry["email"]) if entry and entry.get("email") else ())
+            for name, entry in (data.get("people") or {}).items()
+        ),
     )
 
 
