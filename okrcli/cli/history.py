@@ -41,6 +41,7 @@ def log(
 
     Example: okr log offer-rate --format json
     """
+    from okrcli.core.people import identities
     from okrcli.files import loader
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
@@ -65,7 +66,8 @@ def log(
     if address is not None:
         teams = loader.load_cycle(workspace, cycle).teams
         only = changes.resolve_filter(address, cycle.id, teams, steps)
-    entries = changes.log_entries(steps, only)
+    people = identities(workspace.config.people if workspace.config else ())
+    entries = changes.log_entries(steps, only, people)
     if output is TableFormat.json:
         print_json(entries)
         return
