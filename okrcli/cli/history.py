@@ -7,6 +7,7 @@ import typer
 
 from okrcli.cli import completion
 from okrcli.cli.common import (
+    OWNER_OPTION,
     DiffFormat,
     TableFormat,
     cycle_named,
@@ -149,6 +150,7 @@ def stale(
     output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
         TableFormat.table
     ),
+    owner: Annotated[str | None, OWNER_OPTION] = None,
 ) -> None:
     """The weekly meeting's agenda: KRs not yet done whose value has not changed in any
     commit for more than N days before the as-of date, oldest first.
@@ -170,6 +172,11 @@ def stale(
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     rows = stale_service.stale(data.teams, steps, as_of, days, committed)
+    if owner is not None:
+        from okrcli.services import report
+
+        report.require_owner(data, owner)
+        rows = stale_service.of_owner(rows, owner)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:
         print_json(rows)
