@@ -15,6 +15,7 @@ from okrcli.core.address import Target, resolve, targets
 from okrcli.core.errors import OkrError
 from okrcli.core.model import Config, KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
+from okrcli.core.text import inert
 from okrcli.files.loader import CycleData
 
 DIGITS = 4
@@ -174,9 +175,9 @@ def require_owner(data: CycleData, name: str) -> None:
     """Refuse a NAME that owns no KR of the cycle: most likely a typo."""
     known = owners(data)
     if name not in known:
-        listing = ", ".join(sorted(known)) or "nobody"
+        listing = ", ".join(inert(owner) for owner in sorted(known)) or "nobody"
         raise OkrError(
-            f"'{name}' owns no key result in {data.cycle.id}; owners here: {listing}"
+            f"'{inert(name)}' owns no key result in {data.cycle.id}; owners here: {listing}"
         )
 
 

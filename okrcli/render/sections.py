@@ -1,0 +1,115 @@
+"""A page of titled sections, each a table or a list of names, drawn four ways: plain text
+when piped, rich at a terminal, and markdown written to be pasted into a document.
+
+Cells arrive as text already made inert (core.text.inert); markdown escapes its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from okrcli.core.text import inert
+from okrcli.render.tables import plain_table
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    headers: Sequence[str] = ()  # capitalised; none: `rows` are single items (names)
+    rows: Sequence[Sequence[str]] = ()
+    right: frozenset[int] = frozenset()  # columns aligned right (numbers)
+    code: frozenset[int] = frozenset()  # columns shown as `code` in markdown (addresses)
+    empty: str = "none"
+    styles: dict[int, str] = field(default_factory=dict)  # rich style per column
+
+
+def markdown_cell(text: object) -> str:
+    """Text that stays text in a markdown table: no cell break, code span or HTML tag."""
+    return inert(text).replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
+
+
+def _title(section: Section) -> str:
+    return f"{section.title} ({len(section.rows)})"
+
+
+def page_plain(heading: str, lines: Sequence[str], sections: Sequence[Section]) -> str:
+    parts = ["\n".join([heading, *lines])]
+    for section in sections:
+        if not section.rows:
+            parts.append(f"{_title(section)}: {section.empty}")
+        elif not section.headers:
+            parts.append("\n".join([_title(section), *(f"  {row[0]}" for row in section.rows)]))
+        else:
+            headers = [header.upper() for header in section.headers]
+            table = plain_table(headers, section.rows, set(section.right))
+            parts.append(f"{_title(section)}\n{table}")
+    return "\n\n".join(parts) + "\n"
+
+
+def page_rich(heading: str, lines: Sequence[str], sections: Sequence[Section]) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    renderables: list[RenderableType] = [Text(heading, style="bold")]
+    renderables += [Text(line) for line in lines]
+    for section in sections:
+        renderables.append(Text(""))
+        if not section.rows:
+            renderables.append(Text(f"{_title(section)}: {section.empty}", style="bold"))
+            continue
+        if not section.headers:
+            renderables.append(Text(_title(section), style="bold"))
+            renderables += [Text(f"  {row[0]}") for row in section.rows]
+            continue
+        table = Table(
+            title=Text(_title(section), style="bold"), title_justify="left", box=box.SIMPLE_HEAD
+        )
+        for index, header in enumerate(section.headers):
+            table.add_column(
+                header,
+                justify="right" if index in section.right else "left",
+                style=section.styles.get(index, ""),
+                overflow="fold",
+            )
+        for row in section.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        renderables.append(table)
+    return Group(*renderables)
+
+
+def page_markdown(
+    heading: str, lines: Sequence[str], sections: Sequence[Section], level: int = 2
+) -> str:
+    """`heading` at `level`, each section one level below it."""
+    out = [f"{'#' * level} {markdown_cell(heading)}", ""]
+    for line in lines:
+        out += [markdown_cell(line), ""]
+    for section in sections:
+        out += [f"{'#' * (level + 1)} {markdown_cell(_title(section))}", ""]
+        if not section.rows:
+            out += [f"_{markdown_cell(section.empty).capitalize()}._", ""]
+            continue
+        if not section.headers:
+            out += [*(f"- {markdown_cell(row[0])}" for row in section.rows), ""]
+            continue
+        out.append("| " + " | ".join(markdown_cell(h) for h in section.headers) + " |")
+        out.append(
+            "|"
+            + "|".join("---:" if i in section.right else "---" for i in range(len(section.headers)))
+            + "|"
+        )
+        for row in section.rows:
+            cells = [
+                f"`{cell}`" if index in section.code and cell else markdown_cell(cell)
+                for index, cell in enumerate(row)
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
