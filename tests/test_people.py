@@ -774,3 +774,12 @@ def test_hostile_notes_names_and_titles_are_shown_literally_everywhere(tmp_path:
     assert unknown.exit_code == 1
     assert "[red]x[/red]" in unknown.stderr
     assert "\u202e" not in unknown.stderr and "\x1b" not in unknown.stderr
+
+
+def test_mean_progress_is_of_the_exact_figures(tmp_path: Path) -> None:
+    """Maria Lopez owns pipeline (3.8 of 2 → 5: 0.6), playbook (done: 1), churn (2.6 of
+    3 → 2: 0.4) and nps (33 of 31 → 40: 2/9): (0.6 + 1 + 0.4 + 2/9) / 4 = 0.55556; the
+    mean of the rounded figures (0.2222) would be 0.5555."""
+    rows = okr_json({"repo": example(tmp_path)}, *AS_OF, "people")
+    maria = next(row for row in rows if row["person"] == "Maria Lopez")
+    assert (maria["krs"], maria["progress"], maria["done"]) == (4, 0.5556, 1)

@@ -15,7 +15,7 @@ from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.errors import OkrError
-from okrcli.core.model import Objective
+from okrcli.core.model import KeyResult, Objective
 from okrcli.core.numbers import round_half
 from okrcli.core.people import Identities, objective_owner
 from okrcli.core.text import inert
@@ -71,6 +71,17 @@ def key_results(card: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from objective["key_results"]
 
 
+def with_rows(
+    data: CycleData, card: dict[str, Any]
+) -> Iterator[tuple[Objective, dict[str, Any], list[tuple[KeyResult, dict[str, Any]]]]]:
+    """Each objective of the cycle's scorecard with its row, and its KRs with theirs: the
+    rows say what the scorecard shows (rounded), the model gives exact figures for means."""
+    for team, team_row in zip(data.teams, card["teams"], strict=True):
+        for objective, row in zip(team.objectives, team_row["objectives"], strict=True):
+            krs = list(zip(objective.key_results, row["key_results"], strict=True))
+            yield objective, row, krs
+
+
 def owners_by_address(
     card: dict[str, Any], steps: list[Step], wanted: Iterable[str]
 ) -> dict[str, str | None]:
@@ -106,10 +117,11 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     """One row per person who owns a KR of the cycle or authored a check-in in it (up to
     the as-of date), by name."""
     card = report.scorecard(cycle.data, as_of)
-    owned: dict[str, list[dict[str, Any]]] = {}
-    for kr in key_results(card):
-        if kr["owner"] is not None:
-            owned.setdefault(kr["owner"], []).append(kr)
+    owned: dict[str, list[tuple[KeyResult, dict[str, Any]]]] = {}
+    for _, _, krs in with_rows(cycle.data, card):
+        for kr, row in krs:
+            if row["owner"] is not None:
+                owned.setdefault(row["owner"], []).append((kr, row))
     checkins: dict[str, dict[str, dt.date]] = {}  # person -> commit -> day
     for entry in cycle.entries:
         if is_checkin(entry):
@@ -120,13 +132,13 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     rows = []
     for person in sorted(owned.keys() | checkins.keys()):
         krs = owned.get(person, [])
-        statuses = [kr["status"] for kr in krs]
+        statuses = [row["status"] for _, row in krs]
         days = checkins.get(person, {}).values()
         rows.append(
             {
                 "person": person,
                 "krs": len(krs),
-                "progress": _mean([kr["progress"] for kr in krs]),
+                "progress": _mean([scoring.kr_progress(kr) for kr, _ in krs]),
                 "on_track": statuses.count("on-track"),
                 "at_risk": statuses.count("at-risk"),
                 "off_track": statuses.count("off-track"),
@@ -175,17 +187,20 @@ def person(
         raise OkrError(f"no person '{inert(name)}' here; the people there are: {listing}")
     found = [_person_cycle(name, cycle, as_of) for cycle in cycles]
     if every_cycle:
-        found = [c for c in found if c["owned"] or c["authored"]]
-    scores = [row["score"] for c in found for row in c["owned"] if row["address"].count("/") == 2]
-    commits = {e["commit"] for c in found for e in c["authored"] if is_checkin(e)}
+        found = [(c, exact) for c, exact in found if c["owned"] or c["authored"]]
+    scores = [score for _, exact in found for score in exact]
+    commits = {e["commit"] for c, _ in found for e in c["authored"] if is_checkin(e)}
     return {
         "person": name,
-        "cycles": found,
+        "cycles": [c for c, _ in found],
         "summary": {"krs": len(scores), "mean_score": _mean(scores), "checkins": len(commits)},
     }
 
 
-def _person_cycle(name: str, cycle: CycleHistory, as_of: dt.date) -> dict[str, Any]:
+def _person_cycle(
+    name: str, cycle: CycleHistory, as_of: dt.date
+) -> tuple[dict[str, Any], list[float]]:
+    """The cycle's part of the JSON, and the exact scores of the KRs NAME owns."""
     card = report.scorecard(cycle.data, as_of)
     theirs = [entry for entry in cycle.entries if entry["author"] == name]
     owners = owners_by_address(card, cycle.steps, (e["address"] for e in theirs))
@@ -202,29 +217,29 @@ def _person_cycle(name: str, cycle: CycleHistory, as_of: dt.date) -> dict[str, A
         }
         for entry in theirs
     ]
-    owned = list(_owned(name, cycle, card))
-    return {"cycle": cycle.data.cycle.id, "owned": owned, "authored": authored}
+    owned, scores = [], []
+    for objective, row, krs in with_rows(cycle.data, card):
+        if row["owner"] == name:
+            owned.append(_objective_entry(objective, row))
+        for kr, kr_row in krs:
+            if kr_row["owner"] == name:
+                owned.append(_kr_entry(kr, kr_row))
+                scores.append(scoring.kr_score(kr))
+    return {"cycle": cycle.data.cycle.id, "owned": owned, "authored": authored}, scores
 
 
-def _owned(name: str, cycle: CycleHistory, card: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The objectives and KRs NAME owns, in file order: each objective before its KRs."""
-    for team, team_row in zip(cycle.data.teams, card["teams"], strict=True):
-        for objective, row in zip(team.objectives, team_row["objectives"], strict=True):
-            if row["owner"] == name:
-                yield _objective_entry(objective, row)
-            for kr, kr_row in zip(objective.key_results, row["key_results"], strict=True):
-                if kr_row["owner"] == name:
-                    yield {
-                        "address": kr_row["address"],
-                        "title": kr_row["title"],
-                        "baseline": kr_row["baseline"],
-                        "target": kr_row["target"],
-                        "last": kr_row["done"] if kr.is_milestone else kr_row["current"],
-                        "progress": kr_row["progress"],
-                        "score": kr_row["score"],
-                        "status": kr_row["status"],
-                        "retro": _retro(kr),
-                    }
+def _kr_entry(kr: KeyResult, kr_row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "address": kr_row["address"],
+        "title": kr_row["title"],
+        "baseline": kr_row["baseline"],
+        "target": kr_row["target"],
+        "last": kr_row["done"] if kr.is_milestone else kr_row["current"],
+        "progress": kr_row["progress"],
+        "score": kr_row["score"],
+        "status": kr_row["status"],
+        "retro": _retro(kr),
+    }
 
 
 def _objective_entry(objective: Objective, row: dict[str, Any]) -> dict[str, Any]:
