@@ -420,16 +420,18 @@ def test_person_with_a_revision_and_a_milestone(history: dict[str, Any]) -> None
     assert not any(e["contribution"] for e in cycle["authored"])
     assert lei["summary"] == {"krs": 1, "mean_score": 0.6667, "checkins": 1}
     ann = okr_json(history, *AS_OF, "person", "Ann Smith")
-    assert [
-        (row["address"], row["last"], row["progress"], row["status"])
-        for row in ann["cycles"][0]["owned"]
-    ] == [
-        ("hr/culture", None, 0.65, "on-track"),
-        ("hr/culture/enps", 16, 0.3, "at-risk"),
-        ("hr/culture/handbook", True, 1.0, "done"),
+    fields = ("address", "title", "baseline", "last", "target", "progress", "score", "status")
+    assert [tuple(row[f] for f in fields) for row in ann["cycles"][0]["owned"]] == [
+        ("hr/culture", "A culture people stay for", None, None, None, 0.65, 0.65, "on-track"),
+        ("hr/culture/enps", "eNPS from 10 to 30", 10, 16, 30, 0.3, 0.3, "at-risk"),
+        ("hr/culture/handbook", "Publish the handbook v1", None, True, None, 1.0, 1.0, "done"),
     ]
-    handbook = ann["cycles"][0]["owned"][2]
-    assert (handbook["baseline"], handbook["target"]) == (None, None)
+    assert all(row["retro"] is None for row in ann["cycles"][0]["owned"])
+    assert [(e["field"], e["old"], e["new"]) for e in ann["cycles"][0]["authored"]] == [
+        ("current", 10, 16),
+        ("confidence", 0.7, 0.4),
+        ("done", False, True),
+    ]
     assert ann["summary"] == {"krs": 2, "mean_score": 0.65, "checkins": 2}
 
 
@@ -590,7 +592,17 @@ def test_digest_of_thirty_days(history: dict[str, Any]) -> None:
     at-risk, 0.35 on-track)."""
     result = okr_json(history, *AS_OF, "digest", "--days", "30")
     assert (result["from"], result["to"]) == ("2026-07-17", "2026-08-15")
-    assert len(result["checkins"]) == 8 and len(result["revisions"]) == 1
+    assert [(e["author"], e["address"], e["field"]) for e in result["checkins"]] == [
+        ("李雷", "hr/talent/offers", "current"),  # 07-20
+        ("李雷", "hr/talent/offers", "confidence"),
+        ("王芳", "hr/talent/offers", "current"),  # 08-05
+        ("Ann Smith", "hr/culture/enps", "current"),
+        ("Ann Smith", "hr/culture/enps", "confidence"),
+        ("Bob Jones", "sales/deals/won", "current"),
+        ("Bob Jones", "sales/deals/calls", "current"),
+        ("Ann Smith", "hr/culture/handbook", "done"),
+    ]  # not 王芳's onboarding on 07-10: before the window
+    assert [(e["author"], e["field"]) for e in result["revisions"]] == [("李雷", "target")]
     assert result["worse"] == [
         {"address": "hr/talent/onboarding", "old": "on-track", "new": "at-risk"},
         {"address": "sales/deals/won", "old": "at-risk", "new": "off-track"},
@@ -783,3 +795,18 @@ def test_mean_progress_is_of_the_exact_figures(tmp_path: Path) -> None:
     rows = okr_json({"repo": example(tmp_path)}, *AS_OF, "people")
     maria = next(row for row in rows if row["person"] == "Maria Lopez")
     assert (maria["krs"], maria["progress"], maria["done"]) == (4, 0.5556, 1)
+
+
+def test_at_an_80_column_terminal_nothing_is_cut(history: dict[str, Any]) -> None:
+    from test_cli import ANSI, run_on_terminal
+
+    repo = history["repo"]
+    for args in (("people",), ("person", "王芳"), ("digest",)):
+        code, output = run_on_terminal(*AS_OF, *args, cwd=repo, env={"COLUMNS": "80"})
+        assert code == 0, output
+        visible = ANSI.sub("", output)
+        assert "…" not in visible, visible
+        if args[0] == "people":
+            assert "Stale" in visible and "2026-08-05" in visible
+        else:  # addresses are never broken across lines
+            assert "hr/talent/onboarding" in visible, visible

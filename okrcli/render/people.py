@@ -46,12 +46,12 @@ PEOPLE_HEADERS = (
     "Person",
     "KRs",
     "Progress",
-    "On track",
-    "At risk",
-    "Off track",
+    "On\ntrack",
+    "At\nrisk",
+    "Off\ntrack",
     "Done",
-    "Check-ins",
-    "Last check-in",
+    "Check-\nins",
+    "Last\ncheck-in",
     "Stale",
 )
 PEOPLE_COLUMNS = (
@@ -90,6 +90,7 @@ def people_page(rows: list[dict[str, Any]], cycle: str, as_of: str) -> Page:
         table,
         right=frozenset(range(1, 10)) - {8},
         empty="nobody owns a key result or checked one in yet",
+        wrap=frozenset({0}),
     )
     lines = ["Key results owned by each person, their status and check-ins, listed by name."]
     return f"{cycle} · as of {as_of}", lines, [section]
@@ -154,7 +155,7 @@ def _owned_section(cycle: dict[str, Any]) -> Section:
                 inert(row["retro"] or ""),
             ]
         )
-    headers = ["Address", "Title", "Baseline → last → target", "Progress", "Score", "Status"]
+    headers = ["Address", "Title", "Baseline →\nlast →\ntarget", "Progress", "Score", "Status"]
     if any(row["retro"] for row in cycle["owned"]):
         headers.append("Retro")
     else:
@@ -167,6 +168,8 @@ def _owned_section(cycle: dict[str, Any]) -> Section:
         code=frozenset({0}),
         empty="none",
         styles={0: "cyan"},
+        wrap=frozenset({6}),
+        under={1: 0},
     )
 
 
@@ -189,6 +192,8 @@ def _authored_section(cycle: dict[str, Any]) -> Section:
         code=frozenset({1}),
         empty="none",
         styles={1: "cyan"},
+        wrap=frozenset({4}),
+        under={2: 1},
     )
 
 
@@ -220,6 +225,7 @@ def digest_page(result: dict[str, Any]) -> Page:
             right=frozenset({3}),
             code=frozenset({0}),
             styles={0: "cyan", 3: "yellow"},
+            wrap=frozenset({1}),
         ),
         Section(
             "Owners of open key results with no check-in in the window",
@@ -248,6 +254,8 @@ def _entries_section(title: str, entries: Sequence[dict[str, Any]]) -> Section:
         rows,
         code=frozenset({2}),
         styles={2: "cyan"},
+        wrap=frozenset({5}),
+        under={3: 2},
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from okrcli.core.text import inert
-from okrcli.render.tables import plain_table
+from okrcli.render.tables import display_width, plain_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -20,17 +20,26 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Section:
     title: str
-    headers: Sequence[str] = ()  # capitalised; none: `rows` are single items (names)
+    headers: Sequence[str] = ()  # capitalised, "\n" where a terminal may break; none:
+    # `rows` are single items (names)
     rows: Sequence[Sequence[str]] = ()
     right: frozenset[int] = frozenset()  # columns aligned right (numbers)
     code: frozenset[int] = frozenset()  # columns shown as `code` in markdown (addresses)
     empty: str = "none"
     styles: dict[int, str] = field(default_factory=dict)  # rich style per column
+    wrap: frozenset[int] = frozenset()  # columns of free text, which a terminal may wrap
+    under: dict[int, int] = field(default_factory=dict)  # at a terminal: column -> below which
 
 
 def markdown_cell(text: object) -> str:
     """Text that stays text in a markdown table: no cell break, code span or HTML tag."""
     return inert(text).replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
+
+
+def _one_line(header: str) -> str:
+    """A header as plain text and markdown show it; a terminal's table breaks it where
+    it has a line break, to stay narrow."""
+    return header.replace("-\n", "-").replace("\n", " ")
 
 
 def _title(section: Section) -> str:
@@ -45,16 +54,14 @@ def page_plain(heading: str, lines: Sequence[str], sections: Sequence[Section]) 
         elif not section.headers:
             parts.append("\n".join([_title(section), *(f"  {row[0]}" for row in section.rows)]))
         else:
-            headers = [header.upper() for header in section.headers]
+            headers = [_one_line(header).upper() for header in section.headers]
             table = plain_table(headers, section.rows, set(section.right))
             parts.append(f"{_title(section)}\n{table}")
     return "\n\n".join(parts) + "\n"
 
 
 def page_rich(heading: str, lines: Sequence[str], sections: Sequence[Section]) -> RenderableType:
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     renderables: list[RenderableType] = [Text(heading, style="bold")]
@@ -68,20 +75,50 @@ def page_rich(heading: str, lines: Sequence[str], sections: Sequence[Section]) -
             renderables.append(Text(_title(section), style="bold"))
             renderables += [Text(f"  {row[0]}") for row in section.rows]
             continue
-        table = Table(
-            title=Text(_title(section), style="bold"), title_justify="left", box=box.SIMPLE_HEAD
-        )
-        for index, header in enumerate(section.headers):
-            table.add_column(
-                header,
-                justify="right" if index in section.right else "left",
-                style=section.styles.get(index, ""),
-                overflow="fold",
-            )
-        for row in section.rows:
-            table.add_row(*(Text(cell) for cell in row))
-        renderables.append(table)
+        renderables.append(_rich_table(section))
     return Group(*renderables)
+
+
+def _rich_table(section: Section) -> RenderableType:
+    """A section as a rich table that reads at 80 columns: a column named in `under` goes
+    below another's text in the same cell; codes and numbers never wrap, free text does."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text(_title(section), style="bold"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        expand=bool(section.wrap),
+        collapse_padding=True,  # one space between columns, none at the edges
+        pad_edge=False,
+        show_edge=False,
+    )
+    shown = [i for i in range(len(section.headers)) if i not in section.under]
+    for index in shown:
+        below = [section.headers[i] for i, above in section.under.items() if above == index]
+        # A cell with text below its code wraps that text, never the code above it.
+        widest = max((display_width(row[index]) for row in section.rows), default=0)
+        wraps = index in section.wrap or bool(below)
+        table.add_column(
+            " / ".join([section.headers[index], *below]),
+            justify="right" if index in section.right else "left",
+            no_wrap=not wraps,
+            overflow="fold",
+            ratio=1 if index in section.wrap else None,
+            min_width=widest if below else 8 if wraps else None,
+        )
+    for row in section.rows:
+        cells = []
+        for index in shown:
+            cell = Text(row[index], style=section.styles.get(index, ""))
+            for i, above in section.under.items():
+                if above == index and row[i]:
+                    cell.append("\n" + row[i], style="dim")
+            cells.append(cell)
+        table.add_row(*cells)
+    return table
 
 
 def page_markdown(
@@ -99,7 +136,7 @@ def page_markdown(
         if not section.headers:
             out += [*(f"- {markdown_cell(row[0])}" for row in section.rows), ""]
             continue
-        out.append("| " + " | ".join(markdown_cell(h) for h in section.headers) + " |")
+        out.append("| " + " | ".join(markdown_cell(_one_line(h)) for h in section.headers) + " |")
         out.append(
             "|"
             + "|".join("---:" if i in section.right else "---" for i in range(len(section.headers)))
