@@ -21,6 +21,9 @@ from okrcli.core import model
 from okrcli.core.scalars import MAX_NUMBER, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An address git records (`name@host`): no blanks, an @ between text; said once, for the
+# rule and for the JSON Schema.
+EMAIL_PATTERN = r"\S+@[^\s@]+"
 _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
 _SHOWN_CHARS = 40
 
@@ -168,11 +171,7 @@ def emails(value: Any) -> tuple[str, ...]:
 
 
 def is_email(item: object) -> bool:
-    """Shaped like an address git records (`name@host`): no blanks, an @ between text."""
-    if not isinstance(item, str) or not item or any(ch.isspace() for ch in item):
-        return False
-    local, at, host = item.rpartition("@")
-    return bool(at and local and host)
+    return isinstance(item, str) and re.fullmatch(EMAIL_PATTERN, item) is not None
 
 
 def a_list(value: Any) -> list[Any]:
@@ -322,16 +321,25 @@ RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
     mapping: {"type": "object"},
     text_list: {"type": "array", "items": {"type": "string"}},
     a_list: {"type": "array"},
+    emails: {
+        "anyOf": [
+            {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"},
+            {"type": "array", "items": {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"}},
+        ]
+    },
 }
 
 # Which shape the entries of a list ("items"), the values of a mapping ("values") or a
 # mapping itself ("object") follow; checks.py validates them one by one in this layout.
-NESTED: dict[tuple[Shape, str], tuple[Literal["items", "values", "object"], Shape]] = {
+NESTED: dict[
+    tuple[Shape, str], tuple[Literal["items", "values", "values or null", "object"], Shape]
+] = {
     (TEAM, "objectives"): ("items", OBJECTIVE),
     (OBJECTIVE, "key_results"): ("items", KEY_RESULT),
     (CONFIG, "cycles"): ("values", CYCLE),
     (CONFIG, "status"): ("object", STATUS),
     (CONFIG, "lint"): ("object", LINT),
+    (CONFIG, "people"): ("values or null", PERSON),  # `韩梅梅:` alone is a person too
 }
 
 
