@@ -28,6 +28,7 @@ SHAPES = [
     schema.CYCLE,
     schema.STATUS,
     schema.LINT,
+    schema.PERSON,
     schema.CONFIG,
 ]
 
@@ -39,7 +40,8 @@ VALUES = st.one_of(
     st.integers(min_value=-3, max_value=3),
     st.sampled_from([0.5, 1.0, 1.5, -0.0, 10**16, 1e300, float("inf"), float("nan"), 2.0]),
     st.sampled_from(["committed", "aspirational", "2026-07-01", "2026-02-30", "x", ""]),
-    st.lists(st.sampled_from(["company/growth", "a", 1, None]), max_size=3),
+    st.sampled_from(["a@b.example", "a@", "@b", "a b@c.example"]),
+    st.lists(st.sampled_from(["company/growth", "a", 1, None, "a@b.example", " a@b"]), max_size=3),
     st.dictionaries(st.sampled_from(["a", "start"]), st.integers(0, 2), max_size=2),
 )
 
@@ -59,6 +61,7 @@ VALID = {
     schema.mapping: {},
     schema.text_list: ["x"],
     schema.a_list: [],
+    schema.emails: ["wang.fang@acme.example"],
 }
 
 

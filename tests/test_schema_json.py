@@ -217,3 +217,41 @@ def test_the_schema_accepts_exactly_what_the_rules_accept(shape: schema.Shape, d
     # JSON keys are text: a number as a key is an error either way.
     accepted = keys_are_text and validator.is_valid(mapping)
     assert accepted == shape.is_clean(mapping), mapping
+
+
+PEOPLE_CONFIG = """\
+organization: Acme
+people:
+  王芳: {email: [wang.fang@acme.example, WF@home.example]}
+  李雷: {email: li.lei@acme.example}
+  韩梅梅:
+  Tom Becker: {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "said"),
+    [
+        ("", "", ""),
+        (
+            "{email: li.lei@acme.example}",
+            "{emails: li.lei@acme.example}",
+            "'emails' was unexpected",
+        ),
+        ("WF@home.example", "WF at home", "is not valid under any of the given schemas"),
+        ("  Tom Becker: {}", "  Tom Becker: tom@acme.example", "is not valid under any"),
+    ],
+    ids=["valid", "E003", "not-an-email", "not-a-mapping"],
+)
+def test_people_in_okr_yaml(
+    schemas: dict[str, Path], tmp_path: Path, replace: str, by: str, said: str
+) -> None:
+    path = tmp_path / "okr.yaml"
+    path.write_text(PEOPLE_CONFIG.replace(replace, by, 1) if replace else PEOPLE_CONFIG)
+    result = check(schemas["config"], path)
+    assert result.returncode == (1 if replace else 0), result.stdout
+    assert said in result.stdout
+    (tmp_path / "2026-Q3").mkdir()
+    (tmp_path / "2026-Q3" / "t.yaml").write_text("objectives: []\n")
+    findings = run_okr("-C", str(tmp_path), "validate").stdout
+    assert ("E012" in findings) == bool(replace), findings  # okr validate agrees

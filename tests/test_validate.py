@@ -911,7 +911,7 @@ def test_e012_okr_yaml_findings_name_the_inner_key(okr_dir: Path) -> None:
         "okr.yaml:9:3: error[E012]: okr.yaml: unknown key 'max_key_result'; did you mean "
         "'max_key_results'?",
         "okr.yaml:10:1: error[E012]: okr.yaml: unknown key 'colour'; known keys: organization, "
-        "cycles, status, lint",
+        "cycles, status, lint, people",
     ]
 
 

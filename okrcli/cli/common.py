@@ -17,6 +17,7 @@ from okrcli.core.errors import InvalidFilesError, sort_key
 from okrcli.render import progress
 
 if TYPE_CHECKING:
+    from okrcli.core.model import CycleSpan
     from okrcli.files.loader import CycleData, Workspace
 
 
@@ -43,6 +44,13 @@ class DiffFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+
+
+OWNER_OPTION = typer.Option(
+    "--owner",
+    help="Only the key results NAME owns (its own owner, else its objective's, else its team's).",
+    metavar="NAME",
+)
 
 
 @dataclass
@@ -116,10 +124,15 @@ def read_cycle(
     options: Options, refuse_errors: bool, address: str | None = None
 ) -> "tuple[CycleData, dt.date]":
     """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
-    from okrcli.files import loader
-
     workspace, as_of = read_workspace(options)
     cycle = workspace.select_cycle(cycle_named(options.cycle, address, workspace), as_of)
+    return load_cycle(workspace, cycle, refuse_errors), as_of
+
+
+def load_cycle(workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool) -> "CycleData":
+    """One cycle of the workspace, read and validated."""
+    from okrcli.files import loader
+
     data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
     errors = sorted(data.blocking_errors(), key=sort_key)
     if refuse_errors and errors:
@@ -127,7 +140,7 @@ def read_cycle(
             f"{data.cycle.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
             errors,
         )
-    return data, as_of
+    return data
 
 
 def is_terminal() -> bool:

@@ -7,6 +7,7 @@ import typer
 
 from okrcli.cli import completion
 from okrcli.cli.common import (
+    OWNER_OPTION,
     DiffFormat,
     TableFormat,
     cycle_named,
@@ -41,6 +42,7 @@ def log(
 
     Example: okr log offer-rate --format json
     """
+    from okrcli.core.people import identities
     from okrcli.files import loader
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
@@ -65,7 +67,8 @@ def log(
     if address is not None:
         teams = loader.load_cycle(workspace, cycle).teams
         only = changes.resolve_filter(address, cycle.id, teams, steps)
-    entries = changes.log_entries(steps, only)
+    people = identities(workspace.config.people if workspace.config else ())
+    entries = changes.log_entries(steps, only, people)
     if output is TableFormat.json:
         print_json(entries)
         return
@@ -147,6 +150,7 @@ def stale(
     output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
         TableFormat.table
     ),
+    owner: Annotated[str | None, OWNER_OPTION] = None,
 ) -> None:
     """The weekly meeting's agenda: KRs not yet done whose value has not changed in any
     commit for more than N days before the as-of date, oldest first.
@@ -168,6 +172,11 @@ def stale(
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     rows = stale_service.stale(data.teams, steps, as_of, days, committed)
+    if owner is not None:
+        from okrcli.services import report
+
+        report.require_owner(data, owner)
+        rows = stale_service.of_owner(rows, owner)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
     if output is TableFormat.json:
         print_json(rows)

@@ -7,6 +7,7 @@ import typer
 
 from okrcli.cli import completion
 from okrcli.cli.common import (
+    OWNER_OPTION,
     TableFormat,
     TreeFormat,
     is_terminal,
@@ -32,6 +33,7 @@ def scorecard(
     output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
         TableFormat.table
     ),
+    owner: Annotated[str | None, OWNER_OPTION] = None,
 ) -> None:
     """The cycle's scorecard: per team, objective and key result, with progress and status.
 
@@ -42,12 +44,18 @@ def scorecard(
 
     options = options_of(ctx)
     data, as_of = read_cycle(options, refuse_errors=True)
-    if output is TableFormat.json:
+    if output is TableFormat.json and owner is None:
         from okrcli.render import jsonout
 
         sys.stdout.write(jsonout.scorecard(data, as_of, team, indent=is_terminal()) + "\n")
         return
     card = report.scorecard(data, as_of, team)
+    if owner is not None:
+        report.require_owner(data, owner)
+        card = report.scorecard_of_owner(card, owner)
+    if output is TableFormat.json:
+        print_json(card)
+        return
     organization = data.workspace.config.organization if data.workspace.config else ""
     if output is TableFormat.csv:
         sys.stdout.write(render.scorecard_csv(card))
@@ -70,6 +78,7 @@ def tree(
     output: Annotated[TreeFormat, typer.Option("--format", help="Output format.")] = (
         TreeFormat.table
     ),
+    owner: Annotated[str | None, OWNER_OPTION] = None,
 ) -> None:
     """The alignment tree: top objectives, the objectives aligned under them, their KRs.
 
@@ -84,6 +93,9 @@ def tree(
     options = options_of(ctx)
     data, as_of = read_cycle(options, refuse_errors=True, address=address)
     nodes = report.tree(data, as_of, address)
+    if owner is not None:
+        report.require_owner(data, owner)
+        nodes = report.tree_of_owner(nodes, owner)
     if output is TreeFormat.mermaid:
         from okrcli.render import mermaid
 

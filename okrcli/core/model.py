@@ -109,6 +109,15 @@ class CycleSpan:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class Person:
+    """A person of okr.yaml's `people:` and the git emails they commit with (SPEC §18)."""
+
+    name: str
+    emails: tuple[str, ...] = ()
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Config:
     organization: str
     cycles: tuple[CycleSpan, ...] = ()
@@ -117,3 +126,4 @@ class Config:
     max_objectives: int = DEFAULT_MAX_OBJECTIVES
     max_key_results: int = DEFAULT_MAX_KEY_RESULTS
     vague_words: tuple[str, ...] = field(default=())
+    people: tuple[Person, ...] = ()

@@ -320,6 +320,9 @@ def check_config(data: dict[str, Any]) -> list[Finding]:
     if isinstance(cycles, dict):
         for cycle_id, span in cycles.items():
             findings.extend(_check_cycle_span(str(cycle_id), span))
+    people = data.get("people")
+    if isinstance(people, dict):
+        findings.extend(_check_people(people))
     status = data.get("status")
     if isinstance(status, dict):
         on_track, at_risk = status.get("on_track"), status.get("at_risk")
@@ -333,6 +336,47 @@ def check_config(data: dict[str, Any]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _check_people(people: dict[str, Any]) -> Iterator[Finding]:
+    """`people:` (SPEC §18): each entry a person's name over their emails; an email names
+    one person only, or a commit would have two authors."""
+    owners: dict[str, str] = {}
+    for name, entry in people.items():
+        path: Path = ("people", name)
+        if not name.strip():
+            yield Finding(
+                "E012", path, "okr.yaml: a person's name must not be blank; write the name", "key"
+            )
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            example = entry if schema.is_email(entry) else "wang.fang@acme.com"
+            yield Finding(
+                "E012",
+                path,
+                f"okr.yaml: person '{name}' must be a mapping of their git emails, like "
+                f"{{email: [{example}]}}, not {schema.describe(entry)}",
+            )
+            continue
+        for finding in findings_for(schema.PERSON, entry, path):
+            yield Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
+        listed = entry.get("email")
+        listed = [listed] if isinstance(listed, str) else listed
+        for index, email in enumerate(listed if isinstance(listed, list) else ()):
+            if not schema.is_email(email):
+                continue
+            first = owners.setdefault(email.casefold(), name)
+            if first != name:
+                where: Path = (*path, "email", index)
+                if isinstance(entry.get("email"), str):
+                    where = (*path, "email")
+                yield Finding(
+                    "E012",
+                    where,
+                    f"okr.yaml: email '{email}' is listed for {first} already; an email "
+                    "belongs to one person, so remove it from one of them",
+                )
 
 
 def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:

@@ -24,6 +24,7 @@ from okrcli.core.model import (
     CycleSpan,
     KeyResult,
     Objective,
+    Person,
     Team,
     layout,
     pickled_by_fields,
@@ -222,7 +223,7 @@ class FileResult:
 # Part of every cache key: a change to any of these classes changes the key, so an entry
 # pickled by an older layout is never read back into a newer one.
 _RESULT_FORMAT = layout(
-    FileResult, AlignRef, Team, Objective, KeyResult, Config, CycleSpan, Diagnostic
+    FileResult, AlignRef, Team, Objective, KeyResult, Config, CycleSpan, Person, Diagnostic
 )
 
 

@@ -21,6 +21,9 @@ from okrcli.core import model
 from okrcli.core.scalars import MAX_NUMBER, is_number, resolve_plain
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An address git records (`name@host`): no blanks, an @ between text; said once, for the
+# rule and for the JSON Schema.
+EMAIL_PATTERN = r"\S+@[^\s@]+"
 _MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
 _SHOWN_CHARS = 40
 
@@ -154,6 +157,23 @@ def text_list(value: Any) -> tuple[str, ...]:
     raise ValueError(f"must be a list of words, not {describe(value)}")
 
 
+def emails(value: Any) -> tuple[str, ...]:
+    """One email address or a list of them (`email: [wang.fang@acme.com]`)."""
+    found = [value] if isinstance(value, str) else value
+    if not isinstance(found, list) or not all(isinstance(item, str) for item in found):
+        raise ValueError(
+            f"must be a list of email addresses, like [wang.fang@acme.com], not {describe(value)}"
+        )
+    for item in found:
+        if not is_email(item):
+            raise ValueError(f"must hold email addresses, and {describe(item)} is not one")
+    return tuple(found)
+
+
+def is_email(item: object) -> bool:
+    return isinstance(item, str) and re.fullmatch(EMAIL_PATTERN, item) is not None
+
+
 def a_list(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError(f"must be a list, not {describe(value)}")
@@ -266,6 +286,9 @@ LINT = Shape(
         "vague_words": (text_list, "nullable"),
     },
 )
+# One entry of `people:`, under the person's name; `王芳:` with no value is a person with
+# no email listed (matched by name alone).
+PERSON = Shape("PersonIn", "a person", {"email": (emails, "nullable")})
 # The nested mappings are validated one by one (checks.check_config), so a finding names
 # the inner key ('lint' -> 'max_objectives') and points at it.
 CONFIG = Shape(
@@ -276,6 +299,7 @@ CONFIG = Shape(
         "cycles": (mapping, "nullable"),
         "status": (mapping, "nullable"),
         "lint": (mapping, "nullable"),
+        "people": (mapping, "nullable"),
     },
 )
 
@@ -297,16 +321,25 @@ RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
     mapping: {"type": "object"},
     text_list: {"type": "array", "items": {"type": "string"}},
     a_list: {"type": "array"},
+    emails: {
+        "anyOf": [
+            {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"},
+            {"type": "array", "items": {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"}},
+        ]
+    },
 }
 
 # Which shape the entries of a list ("items"), the values of a mapping ("values") or a
 # mapping itself ("object") follow; checks.py validates them one by one in this layout.
-NESTED: dict[tuple[Shape, str], tuple[Literal["items", "values", "object"], Shape]] = {
+NESTED: dict[
+    tuple[Shape, str], tuple[Literal["items", "values", "values or null", "object"], Shape]
+] = {
     (TEAM, "objectives"): ("items", OBJECTIVE),
     (OBJECTIVE, "key_results"): ("items", KEY_RESULT),
     (CONFIG, "cycles"): ("values", CYCLE),
     (CONFIG, "status"): ("object", STATUS),
     (CONFIG, "lint"): ("object", LINT),
+    (CONFIG, "people"): ("values or null", PERSON),  # `韩梅梅:` alone is a person too
 }
 
 
@@ -345,6 +378,10 @@ def to_config(data: dict[str, Any]) -> model.Config:
         max_objectives=lint.get("max_objectives") or model.DEFAULT_MAX_OBJECTIVES,
         max_key_results=lint.get("max_key_results") or model.DEFAULT_MAX_KEY_RESULTS,
         vague_words=tuple(lint.get("vague_words") or ()),
+        people=tuple(
+            model.Person(name, emails(entry["email"]) if entry and entry.get("email") else ())
+            for name, entry in (data.get("people") or {}).items()
+        ),
     )
 
 

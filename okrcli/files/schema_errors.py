@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
 from okrcli.core.findings import Finding, Path, missing_key
-from okrcli.files.schema import Shape, describe
+from okrcli.files.schema import Shape, describe, is_email
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-_TEXT_LISTS = frozenset(("aligns", "vague_words"))
+_TEXT_LISTS = frozenset(("aligns", "vague_words", "email"))
 
 
 @functools.cache
@@ -61,13 +61,27 @@ def _finding(shape: Shape, data: dict[str, Any], path: Path, error: Any) -> Find
     if kind == "value_error":
         message = str(error["ctx"]["error"])
         bad_item = _first_non_text(value) if key in _TEXT_LISTS else None
+        bad_email = _first_non_email(value) if key == "email" else None
         if isinstance(value, list) and bad_item is not None:
             # A list of texts with one wrong entry: point at that entry, not the list.
             where = (*where, bad_item)
             message = f"entries must be text, not {describe(value[bad_item])}"
+        elif isinstance(value, list) and bad_email is not None:
+            where = (*where, bad_email)
+            message = (
+                "entries must be email addresses like wang.fang@acme.com, "
+                f"not {describe(value[bad_email])}"
+            )
     else:
         message = str(error["msg"]).lower()
     return Finding("E005", where, f"'{key}' {message}")
+
+
+def _first_non_email(value: Any) -> int | None:
+    for index, item in enumerate(value if isinstance(value, list) else ()):
+        if not is_email(item):
+            return index
+    return None
 
 
 def _first_non_text(value: Any) -> int | None:

@@ -49,6 +49,8 @@ def _field(shape: schema.Shape, key: str, whole: bool) -> dict[str, Any]:
             fragment["items"] = reference
         elif how == "values":
             fragment["additionalProperties"] = reference
+        elif how == "values or null":
+            fragment["additionalProperties"] = {"anyOf": [reference, {"type": "null"}]}
         else:
             fragment = reference
     if whole and key == "id" and shape in (schema.OBJECTIVE, schema.KEY_RESULT):

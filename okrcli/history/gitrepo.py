@@ -215,6 +215,7 @@ class LogCommit:
     id: str
     author_date: str  # ISO 8601 with the author's own UTC offset
     author: str
+    author_email: str
     message: str
     changes: tuple[FileChange, ...]
 
@@ -341,7 +342,7 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
             "--no-abbrev",
             "--no-renames",
             "--no-color",
-            f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%B",
+            f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
             start,
             "--",
             f":(literal){folder}",
@@ -358,14 +359,16 @@ def parse_changes_log(text: str) -> list[LogCommit]:
     index = 0
     while index < len(tokens):
         token = tokens[index].lstrip("\n")
-        if token.startswith(_COMMIT_MARK) and index + 3 < len(tokens):
-            oid, date, author, message = token[1:], *tokens[index + 1 : index + 4]
-            index += 4
+        if token.startswith(_COMMIT_MARK) and index + 4 < len(tokens):
+            oid, date, author, email, message = token[1:], *tokens[index + 1 : index + 5]
+            index += 5
             changes: list[FileChange] = []
             while index + 1 < len(tokens) and tokens[index].lstrip("\n").startswith(":"):
                 changes.append(_file_change(tokens[index].lstrip("\n"), tokens[index + 1]))
                 index += 2
-            commits.append(LogCommit(oid, date, author, message.rstrip("\n"), tuple(changes)))
+            commits.append(
+                LogCommit(oid, date, author, email, message.rstrip("\n"), tuple(changes))
+            )
         else:
             index += 1
     return commits

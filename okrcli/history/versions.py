@@ -36,6 +36,7 @@ class Commit:
     date: str  # author date, ISO 8601 with the author's UTC offset
     author: str
     message: Message
+    email: str = ""
 
     @property
     def day(self) -> dt.date:
@@ -52,7 +53,9 @@ class Commit:
 
 def _commit(log_commit: gitrepo.LogCommit) -> Commit:
     message = parse_message(log_commit.message)
-    return Commit(log_commit.id, log_commit.author_date, log_commit.author, message)
+    return Commit(
+        log_commit.id, log_commit.author_date, log_commit.author, message, log_commit.author_email
+    )
 
 
 # --- history: the steps of each team file ---------------------------------------------------

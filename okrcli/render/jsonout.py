@@ -19,7 +19,7 @@ from okrcli.services import report
 
 # Part of every fragment's key: bump when report.team_row's output changes shape, so a
 # fragment encoded by older code is never spliced into newer output.
-_FRAGMENT_FORMAT = "team-row-1"
+_FRAGMENT_FORMAT = "team-row-2"
 
 
 def encode(value: Any, indent: bool) -> str:

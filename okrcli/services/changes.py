@@ -16,6 +16,7 @@ from okrcli.core import address, scoring
 from okrcli.core.errors import OkrError, UsageError
 from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
+from okrcli.core.people import Identities
 from okrcli.core.scalars import is_number
 from okrcli.files.loader import team_id_of
 from okrcli.history import gitrepo
@@ -69,13 +70,17 @@ def _within(entry_address: str, only: str | None) -> bool:
     return only is None or entry_address == only or entry_address.startswith(f"{only}/")
 
 
-def log_entries(steps: list[Step], only: str | None = None) -> list[dict[str, Any]]:
-    """One entry per changed value, confidence, baseline or target, oldest first."""
+def log_entries(
+    steps: list[Step], only: str | None = None, people: Identities | None = None
+) -> list[dict[str, Any]]:
+    """One entry per changed value, confidence, baseline or target, oldest first; the
+    author is the person okr.yaml's `people:` maps the commit's author to (SPEC §18)."""
+    people = people or Identities({})
     return [
         {
             "commit": change.commit.id,
             "date": change.commit.date,
-            "author": change.commit.author,
+            "author": people.person(change.commit.author, change.commit.email),
             "address": change.address,
             "field": change.field,
             "old": change.old,

@@ -7,13 +7,15 @@ table, markdown, csv and json outputs can never disagree about a number.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from okrcli.core import scoring
+from okrcli.core import people, scoring
 from okrcli.core.address import Target, resolve, targets
 from okrcli.core.errors import OkrError
 from okrcli.core.model import Config, KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
+from okrcli.core.text import inert
 from okrcli.files.loader import CycleData
 
 DIGITS = 4
@@ -38,7 +40,7 @@ def key_result_row(
     return {
         "address": f"{team.id}/{objective.id}/{kr.id}",
         "title": kr.title,
-        "owner": kr.owner,
+        "owner": people.kr_owner(team, objective, kr),
         "baseline": kr.baseline,
         "target": kr.target,
         "current": None if kr.is_milestone else kr.value,
@@ -65,7 +67,7 @@ def objective_row(
     row = {
         "address": f"{team.id}/{objective.id}",
         "title": objective.title,
-        "owner": objective.owner,
+        "owner": people.objective_owner(team, objective),
         "kind": objective.kind,
         "aligns": list(objective.aligns),
         "progress": round_half(numbers.progress, DIGITS),
@@ -153,3 +155,70 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
         }
 
     return [node(root, frozenset({root.address})) for root in roots]
+
+
+# --- one person's part: --owner (SPEC §18) ---------------------------------------------------
+
+
+def owners(data: CycleData) -> set[str]:
+    """Everyone who owns a KR of the cycle (by the owner rule)."""
+    return {
+        owner
+        for team in data.teams
+        for objective in team.objectives
+        for kr in objective.key_results
+        if (owner := people.kr_owner(team, objective, kr)) is not None
+    }
+
+
+def require_owner(data: CycleData, name: str) -> None:
+    """Refuse a NAME that owns no KR of the cycle: most likely a typo."""
+    known = owners(data)
+    if name not in known:
+        listing = ", ".join(inert(owner) for owner in sorted(known)) or "nobody"
+        raise OkrError(
+            f"'{inert(name)}' owns no key result in {data.cycle.id}; owners here: {listing}"
+        )
+
+
+def owned_krs(objective: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [kr for kr in objective["key_results"] if kr["owner"] == name]
+
+
+def scorecard_of_owner(card: dict[str, Any], name: str) -> dict[str, Any]:
+    """The scorecard with only the KRs `name` owns, the objectives that hold them and the
+    teams that hold those. The figures of what is kept (an objective's progress, a team's,
+    the cycle's) stay the whole thing's: the rows are filtered, not recomputed."""
+    teams = []
+    for team in card["teams"]:
+        objectives = [
+            {**objective, "key_results": krs}
+            for objective in team["objectives"]
+            if (krs := owned_krs(objective, name))
+        ]
+        if objectives:
+            teams.append({**team, "objectives": objectives})
+    return {**card, "teams": teams}
+
+
+def tree_of_owner(nodes: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The tree with only the KRs `name` owns and the objectives that hold them: an
+    objective holding none of them gives its place to those below it that do (so what is
+    kept still hangs under the nearest objective it serves that is kept)."""
+
+    def kept(node: dict[str, Any]) -> list[dict[str, Any]]:
+        below = _first_of_each(child for sub in node["children"] for child in kept(sub))
+        krs = owned_krs(node, name)
+        if not krs:
+            return below
+        return [{**node, "key_results": krs, "children": below}]
+
+    return _first_of_each(found for node in nodes for found in kept(node))
+
+
+def _first_of_each(nodes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each objective once among siblings (one aligned to two dropped parents is lifted twice)."""
+    first: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        first.setdefault(node["address"], node)
+    return list(first.values())

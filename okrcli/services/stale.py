@@ -57,6 +57,11 @@ def stale(
     return rows
 
 
+def of_owner(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The stale rows of the KRs `name` owns (SPEC §18's --owner)."""
+    return [row for row in rows if row["owner"] == name]
+
+
 Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR if scorable
 
 
