@@ -33,9 +33,7 @@ class PageFormat(StrEnum):
     json = "json"
 
 
-def _read_history(
-    options: Options, data: "CycleData", as_of: dt.date, what: str
-) -> "CycleHistory":
+def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str) -> "CycleHistory":
     """The cycle's history, read once, on every side of a merge (as `okr log` reads it)."""
     from okrcli.core.people import identities
     from okrcli.history import versions as history

@@ -22,16 +22,15 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from okrcli import __version__
-from okrcli.core.numbers import format_number
 from okrcli.core.text import percent
+from okrcli.render import site_rows as rows
 from okrcli.render import site_svg
 from okrcli.services.site import CycleSite
 
 WHOLE_MAP_LIMIT = 200  # objectives drawn on the overview map; beyond it, top objectives only
-ICONS = {"done": "✓", "on-track": "●", "at-risk": "▲", "off-track": "✕"}
 
 
 @cache
@@ -46,31 +45,14 @@ def _environment() -> Environment:
     )
     env.globals.update(
         percent=percent,
-        width=lambda progress: f"{max(0.0, min(1.0, progress)) * 100:.1f}",
-        icons=ICONS,
-        number=lambda value: "" if value is None else format_number(value),
-        shown=_shown,
-        values=_values,
+        status=rows.status,
+        bar=rows.bar,
+        counts=rows.counts,
+        values=rows.values,
         version=__version__,
         lang="en",
     )
     return env
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "done" if value else "not done"
-    return format_number(value)
-
-
-def _values(kr: dict[str, Any]) -> str:
-    if kr["done"] is not None:
-        return "done" if kr["done"] else "not done"
-    unit = f" {kr['unit']}" if kr["unit"] else ""
-    shown = [format_number(kr[key]) + unit for key in ("baseline", "current", "target")]
-    return " → ".join(shown)
 
 
 def slug(name: str, taken: set[str]) -> str:
@@ -131,6 +113,8 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
         site, cycles, "map.html.j2", svg=Markup(svg), branch=None, roots=_branches(roots), **top
     )
     for root in roots:
+        if not root.children:
+            continue  # a top objective that nothing serves links to its team page instead
         name = root.address.replace("/", "--")
         branch_svg = site_svg.map_svg([root], link_from("../"), f"Alignment of {root.address}")
         out[f"map/{name}.html"] = _render(
@@ -142,17 +126,23 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
             cycles,
             "team.html.j2",
             team=team,
-            owners=site.owners,
-            histories=site.histories,
-            chart=lambda address: _chart(site, address),
-            spark=lambda address: _spark(site, address),
+            objectives=lambda team: _objectives(site, team),
+            histories=lambda team: Markup(
+                "".join(_history(site, kr) for o in team["objectives"] for kr in o["key_results"])
+            ),
             **one_down,
         )
     people = _people(site)
     out["people.html"] = _render(site, cycles, "people.html.j2", people=people, **top)
     for person in people:
         out[f"people/{person['slug']}.html"] = _render(
-            site, cycles, "person.html.j2", person=person, owners=site.owners, **one_down
+            site,
+            cycles,
+            "person.html.j2",
+            person=person,
+            person_changes=lambda person: _person_changes(site, person),
+            owned=lambda person: rows.owned_rows(person["owned"], site.card["expected"], "../"),
+            **one_down,
         )
     return out
 
@@ -176,6 +166,49 @@ def _branches(roots: list[site_svg.MapNode]) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _objectives(site: CycleSite, team: dict[str, Any]) -> Markup:
+    expected = site.card["expected"]
+    sections = []
+    for objective in team["objectives"]:
+        krs = "".join(
+            rows.kr_row(kr, site.owners[kr["address"]], expected, _spark(site, kr["address"]))
+            for kr in objective["key_results"]
+        )
+        sections.append(rows.objective_section(objective, expected, krs, "../"))
+    return Markup("".join(sections))
+
+
+def _history(site: CycleSite, kr: dict[str, Any]) -> Markup:
+    history = site.histories.get(kr["address"], {"entries": [], "points": []})
+    if site.has_history:
+        note = "No check-in yet."
+    else:
+        note = "No history: the OKR files are not in a git repository."
+    # A KR that never moved has no path to draw: its note says so, without a chart.
+    chart = _chart(site, kr["address"]) if len(history["points"]) > 1 or history["entries"] else ""
+    return rows.kr_history(kr, history["entries"], Markup(chart), note)
+
+
+def _person_changes(site: CycleSite, person: dict[str, Any]) -> Markup:
+    """The check-ins and revisions a person made, each KR linked, another's marked."""
+    found = []
+    for e in person["changes"]:
+        team = e["address"].split("/", 1)[0]
+        owner = site.owners.get(e["address"])
+        other = (
+            ' <span class="contribution">contribution</span>'
+            if owner and owner != person["name"]
+            else ""
+        )
+        found.append(
+            f'<tr><td>{escape(e["date"][:10])}</td><td><a href="../teams/{escape(team)}.html#'
+            f'{rows.anchor(e["address"])}">{escape(e["address"])}</a>{other}</td>'
+            f"<td>{escape(e['field'])}</td><td>{escape(rows.shown(e['old']))} → "
+            f"{escape(rows.shown(e['new']))}</td><td>{escape(e['note'])}</td></tr>\n"
+        )
+    return Markup("".join(found))
 
 
 def _chart(site: CycleSite, address: str) -> Markup:

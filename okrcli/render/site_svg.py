@@ -24,6 +24,8 @@ def _width(ch: str) -> int:
 
 def shorten(text: str, columns: int = TITLE_COLUMNS) -> str:
     """Text cut to `columns` display columns, with an ellipsis when cut."""
+    if len(text) * 2 <= columns:
+        return text  # fits however wide its characters are
     used, kept = 0, list[str]()
     for ch in text:
         used += _width(ch)
