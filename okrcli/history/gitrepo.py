@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrcli.core.errors import OkrError
+from okrcli.core.text import inert
 
 
 class GitError(OkrError):
@@ -44,14 +45,20 @@ def git_env(parsed: bool = True) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS` in cwd and return stdout; a failure becomes a GitError with git's text."""
+def _completed(
+    args: list[str], cwd: Path, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", *args], cwd=cwd, input=input, capture_output=True, env=git_env()
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+
+
+def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = True) -> bytes:
+    """Run `git ARGS` in cwd and return stdout; a failure becomes a GitError with git's text."""
+    done = _completed(args, cwd, input)
     if check and done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed"
         raise GitError(message)
@@ -59,10 +66,36 @@ def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = Tr
 
 
 def work_tree_root(path: Path) -> Path | None:
-    """The top of the git work tree holding `path`, or None when it is not in one."""
-    out = run(["rev-parse", "--show-toplevel"], cwd=path, check=False)
-    top = out.decode("utf-8", "surrogateescape").strip()
+    """The top of the git work tree holding `path`, or None when it is not in one.
+
+    A repository git refuses to use (another user's, a broken one) is no "outside": that
+    is a GitError with git's reason and its fix.
+    """
+    done = _completed(["rev-parse", "--show-toplevel"], cwd=path)
+    top = done.stdout.decode("utf-8", "surrogateescape").strip()
+    if done.returncode != 0:
+        _outside_or_refused(done.stderr, path)
     return Path(top) if top else None
+
+
+def _outside_or_refused(stderr: bytes, path: Path) -> None:
+    """Return when git found no repository around `path`; raise git's refusal otherwise."""
+    said = stderr.decode("utf-8", "replace")
+    # git's two wordings for "no repository here" (LC_ALL=C, so never translated).
+    if not said.strip() or "not a git repository (or any" in said:
+        return
+    lines = [inert(line).strip() for line in said.splitlines() if line.strip()]
+    reasons = [line.removeprefix("fatal: ").removeprefix("error: ") for line in lines]
+    fix = next((line for line in lines if line.startswith("git config ")), None)
+    if "dubious ownership" in said and fix is not None:
+        raise GitError(
+            f"git refuses the repository holding {path}: {reasons[0]}, that is, it belongs "
+            f"to another user; if you trust it, mark it safe with '{fix}', then try again"
+        )
+    raise GitError(
+        f"git cannot use the repository holding {path}: {'; '.join(reasons)}; fix what git "
+        "says, then try again"
+    )
 
 
 def require_work_tree(path: Path, what: str) -> Path:
@@ -76,8 +109,11 @@ def require_work_tree(path: Path, what: str) -> Path:
 
 def work_tree_and_git_dir(path: Path) -> tuple[Path, Path] | None:
     """The work tree's top and its git directory, or None outside a work tree."""
-    out = run(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path, check=False)
-    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    done = _completed(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path)
+    if done.returncode != 0:
+        _outside_or_refused(done.stderr, path)
+        return None
+    lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
     if len(lines) == 2:
         return Path(lines[0]), Path(lines[1])
     # Outside a work tree; or a path with a line break in it, which one call cannot split.

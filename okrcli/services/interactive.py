@@ -66,6 +66,11 @@ def run(
     out: TextIO | None = None,
 ) -> None:
     """`okr checkin -i [TEAM]`: refuse early what §8 refuses, ask, confirm, then check in."""
+    if read is None and sys.stdin is None:  # started with `<&-`: Python has no sys.stdin
+        raise OkrError(
+            "standard input is closed, so there is nothing to read the answers from; run "
+            "'okr checkin -i' at a terminal, or pipe the answers in"
+        )
     stdin_is_terminal = sys.stdin.isatty() if read is None else False
     talk = Conversation(read or sys.stdin.readline, out or sys.stdout, not stdin_is_terminal)
     scope = transaction.open_scope(start, cycle_id, as_of, team, commit)

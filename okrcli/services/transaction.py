@@ -1,10 +1,11 @@
 """Writing team files as one commit (SPEC §8's rules, for every command that writes).
 
 Where: the OKR root, its cycle and git. What is refused before a byte is written: no git
-when committing, a merge or rebase under way, a detached HEAD, a symbolic link, a file
-with uncommitted changes. Then the files are written atomically and committed together,
-alone (whatever else is staged stays out); a failed commit puts the original bytes back,
-and a lock in the git directory makes concurrent writers wait for each other.
+when committing, a merge or rebase under way, a detached HEAD, a symbolic link (the file,
+or a folder on its way), a file with uncommitted changes. Then the files are written
+atomically and committed together, alone (whatever else is staged stays out); a failed
+commit puts the original bytes back, and a lock in the git directory makes concurrent
+writers wait for each other.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import shlex
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from okrcli.core.errors import Diagnostic, OkrError
 from okrcli.core.model import CycleSpan
+from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import Workspace
 from okrcli.history import gitrepo, journal
@@ -122,6 +124,18 @@ def lock(repo: Repo | None) -> contextlib.AbstractContextManager[None]:
 
 
 def require_regular(scope: Scope, path: str) -> None:
+    """The file, and each folder between the OKR root and it, must be no symbolic link: the
+    rename would replace a linked file's link, and a linked cycle folder (2026-Q4 pointing
+    at 2026-Q3) would put one cycle's trailers on the other cycle's file."""
+    parts = PurePosixPath(path).parts
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if (scope.root / folder).is_symlink():
+            target = inert(os.readlink(scope.root / folder))
+            raise OkrError(
+                f"{path} lies in {folder}, a symbolic link (to {target}); check-ins edit "
+                "files in real folders only, so check in where the file really lives"
+            )
     if (scope.root / path).is_symlink():
         raise OkrError(
             f"{path} is a symbolic link; check-ins edit regular files only, so check in "
