@@ -10,6 +10,7 @@ would cost its import (~100 ms) on every command. User strings are passed after 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,10 +153,29 @@ def current_branch(cwd: Path) -> str | None:
     return out.decode("utf-8", "surrogateescape").strip() or None
 
 
+def head_ref(cwd: Path) -> str | None:
+    """The full name of the checked-out branch (`refs/heads/main`), or None when detached."""
+    out = run(["symbolic-ref", "-q", "HEAD"], cwd=cwd, check=False)
+    return out.decode("utf-8", "surrogateescape").strip() or None
+
+
 def head_commit(cwd: Path) -> str | None:
     """The commit id HEAD points at, or None on a branch with no commits yet."""
     out = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=cwd, check=False)
     return out.decode("ascii", "replace").strip() or None
+
+
+def is_ancestor(top: Path, commit: str, revision: str) -> bool:
+    """Whether `revision` (a ref or commit id) holds `commit` in its history."""
+    done = _completed(["merge-base", "--is-ancestor", commit, revision], cwd=top)
+    return done.returncode == 0
+
+
+def parents_and_subject(top: Path, commit: str) -> tuple[list[str], str]:
+    """A commit's parent ids and its subject (first line)."""
+    args = ["-c", "log.showSignature=false", "show", "-s", "--format=%P%x00%s", commit, "--"]
+    parents, _, subject = _text(run(args, cwd=top)).rstrip("\n").partition("\0")
+    return parents.split(), subject
 
 
 def short_id(cwd: Path, commit: str) -> str:
@@ -177,17 +197,27 @@ def in_head(top: Path, path: str) -> bool:
     return bool(out.strip())
 
 
-def commit_paths(top: Path, paths: list[str], message: str) -> None:
-    """Commit the work-tree contents of these paths (relative to `top`), and nothing else.
+class CommitInterrupted(KeyboardInterrupt):
+    """A signal arrived while git committed. okr let git finish (`finished`) unless a second
+    signal said to stop waiting; `commit` is the id git reported, if it made a commit."""
+
+    def __init__(self, finished: bool, commit: str | None) -> None:
+        super().__init__()
+        self.finished = finished
+        self.commit = commit
+
+
+def commit_paths(top: Path, paths: list[str], message: str) -> str | None:
+    """Commit the work-tree contents of these paths (relative to `top`), and nothing else;
+    return the id of the commit made, as git reports it (None if its report is unreadable).
 
     `--only` builds the commit from HEAD plus these paths, so other staged changes stay
     staged and out of it; the real index takes the paths only if the commit succeeds.
-    git's identity, environment, hooks and signing apply as for any commit.
+    git's identity, environment, hooks and signing apply as for any commit. The id comes
+    from git's own report, not from HEAD, which someone else may move meanwhile.
     """
-    import contextlib
-
     # --cleanup=whitespace: a note like "#12 accepted" must survive commit.cleanup=strip.
-    args = ["git", "--literal-pathspecs", "commit", "-q", "--cleanup=whitespace", "-F", "-",
+    args = ["git", "--literal-pathspecs", "commit", "--cleanup=whitespace", "-F", "-",
             "--only", "--", *paths]  # fmt: skip
     pipe = subprocess.PIPE
     try:
@@ -196,18 +226,37 @@ def commit_paths(top: Path, paths: list[str], message: str) -> None:
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
-    with process:
-        try:
-            out, err = process.communicate(message.encode("utf-8"))
-        except BaseException:
-            # Interrupted (SIGTERM, ^C): let git finish or fail by itself; killing it
-            # mid-commit would leave .git/index.lock behind and the repository stuck.
-            with contextlib.suppress(Exception):
-                process.communicate(timeout=120)
-            raise
+    try:
+        out, err = process.communicate(message.encode("utf-8"))
+    except BaseException:
+        raise _let_finish(process) from None
     if process.returncode != 0:
         said = b"\n".join(part.strip() for part in (err, out) if part.strip())
         raise GitError(said.decode("utf-8", "replace") or "git commit failed")
+    return reported_commit(out)
+
+
+def _let_finish(process: subprocess.Popen[bytes]) -> CommitInterrupted:
+    """Interrupted (SIGTERM, ^C): let git finish or fail by itself, since killing it
+    mid-commit would leave .git/index.lock behind and the repository stuck; a second
+    signal (or two minutes) ends the wait, and then nobody knows yet how git ends."""
+    try:
+        out, _ = process.communicate(timeout=120)
+    except BaseException:
+        return CommitInterrupted(False, None)
+    return CommitInterrupted(True, reported_commit(out) if process.returncode == 0 else None)
+
+
+# `[main 1a2b3c4] subject`, `[main (root-commit) 1a2b3c4] …`, `[detached HEAD 1a2b3c4] …`:
+# a branch name has no spaces, so the first " HEX] " ends the bracket. Hooks' output goes
+# to stderr, so this is git's first line on stdout.
+_SUMMARY = re.compile(r"\[[^\n]*? ([0-9a-f]{4,64})\] ")
+
+
+def reported_commit(stdout: bytes) -> str | None:
+    """The (abbreviated) id in `git commit`'s summary line, or None."""
+    found = _SUMMARY.match(re.sub(r"\x1b\[[0-9;]*m", "", _text(stdout)))
+    return found.group(1) if found else None
 
 
 def unstage(top: Path, paths: list[str]) -> None:
