@@ -7,16 +7,18 @@ its own git meanwhile with the real one.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import EXAMPLE, git, run_okr
 
 HR = "2026-Q3/hr-admin.yaml"
 OKR = str(Path(sys.executable).parent / "okr")
@@ -277,3 +279,71 @@ def test_a_signal_while_git_fails_says_the_file_was_put_back(
     assert (example_repo / HR).read_bytes() == original
     assert head(example_repo) == head_before
     assert git(example_repo, "status", "--porcelain") == ""
+
+
+# --- outside git: the lock in the OKR root --------------------------------------------------
+
+
+def plain_copy(tmp_path: Path) -> Path:
+    """examples/acme, not in any git repository."""
+    root = tmp_path / "plain"
+    shutil.copytree(EXAMPLE, root)
+    assert subprocess.run(["git", "rev-parse"], cwd=root, capture_output=True).returncode != 0
+    return root
+
+
+def test_outside_git_a_check_in_waits_for_the_lock_in_the_okr_root(tmp_path: Path) -> None:
+    root = plain_copy(tmp_path)
+    before = (root / HR).read_bytes()
+    with open(root / "okr-checkin.lock", "w", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 4242 on meeting-room since 2026-08-14T10:00:00+08:00\n")
+        held.flush()
+        result = run_okr(
+            "-C", str(root), "checkin", "offer-rate", "70", "--no-commit",
+            env={"OKR_LOCK_TIMEOUT": "0"},
+        )  # fmt: skip
+        assert result.exit_code == 1, result
+        assert "pid 4242 on meeting-room" in result.stderr
+        assert (root / HR).read_bytes() == before
+    result = run_okr("-C", str(root), "checkin", "offer-rate", "70", "--no-commit")
+    assert result.exit_code == 0, result
+    assert (root / HR).read_bytes() == with_current(before, b"70")
+    assert run_okr("-C", str(root), "validate").exit_code == 0
+
+
+NO_COMMIT = {
+    "offer-rate": "71",
+    "onboarding-days": "7.7",
+    "attrition": "7.1",
+    "enps": "7.6",
+    "workshops": "60",
+    "admin-cost": "1.5",
+    "response-time": "3",
+    "processes-online": "4",
+}
+
+
+def test_outside_git_concurrent_no_commit_check_ins_all_land(tmp_path: Path) -> None:
+    root = plain_copy(tmp_path)
+
+    def one(item: tuple[str, str]) -> subprocess.CompletedProcess[str]:
+        address, value = item
+        return subprocess.run(
+            [OKR, "checkin", address, value, "--no-commit"],
+            cwd=root, capture_output=True, text=True,
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=len(NO_COMMIT)) as pool:
+        results = list(pool.map(one, NO_COMMIT.items()))
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    scorecard = run_okr("-C", str(root), "scorecard", "--format", "json")
+    values = {
+        kr["address"].rsplit("/", 1)[-1]: kr["current"]
+        for team in __import__("json").loads(scorecard.stdout)["teams"]
+        for objective in team["objectives"]
+        for kr in objective["key_results"]
+    }
+    for address, value in NO_COMMIT.items():
+        assert values[address] == float(value), address

@@ -76,7 +76,7 @@ def run(
     scope = transaction.open_scope(start, cycle_id, as_of, team, commit)
     data = loader.load_cycle(scope.workspace, scope.cycle)
     paths = _team_paths(data, team)
-    with transaction.lock(scope.repo):
+    with transaction.lock(scope):
         for path in paths:
             checkin.require_valid(data, path)
             transaction.require_regular(scope, path)

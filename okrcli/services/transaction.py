@@ -4,9 +4,9 @@ Where: the OKR root, its cycle and git. What is refused before a byte is written
 when committing (or a repository git refuses), a merge or rebase under way, a detached
 HEAD, a symbolic link (the file, or a folder on its way), a file with uncommitted changes.
 Then the files are written atomically and committed together, alone (whatever else is
-staged stays out); a failed commit puts the original bytes back, and a lock in the git
-directory makes concurrent writers wait for each other. What became of the commit (whose
-HEAD is, where it landed, a signal) is `landing`'s.
+staged stays out); a failed commit puts the original bytes back, and a lock (in the git
+directory; outside git, in the OKR root) makes concurrent writers wait for each other.
+What became of the commit (whose HEAD is, where it landed, a signal) is `landing`'s.
 """
 
 from __future__ import annotations
@@ -130,9 +130,15 @@ def _require_branch(repo: Repo) -> str:
 # --- the lock -------------------------------------------------------------------------------
 
 
-def lock(repo: Repo | None) -> contextlib.AbstractContextManager[None]:
-    """One check-in at a time per repository (see journal.lock); outside git, no lock."""
-    return contextlib.nullcontext() if repo is None else journal.lock(repo.directory)
+def lock(where: Scope | Repo | None) -> contextlib.AbstractContextManager[None]:
+    """One writer at a time: per repository (journal.lock, in the git directory); given the
+    Scope, outside git per OKR root too (journal.root_lock). A Repo, or None outside git,
+    locks as before (None: no lock), so pass the Scope."""
+    if isinstance(where, Scope):
+        if where.repo is None:
+            return journal.root_lock(where.root)
+        where = where.repo
+    return contextlib.nullcontext() if where is None else journal.lock(where.directory)
 
 
 def require_regular(scope: Scope, path: str) -> None:
@@ -207,7 +213,7 @@ def display_path(path: Path) -> str:
 def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
     """Write every file, then commit them together; on any failure put every byte back.
 
-    Called under `lock(scope.repo)`. What open_scope checked before the lock (no merge or rebase
+    Called under `lock(scope)`. What open_scope checked before the lock (no merge or rebase
     under way, a branch checked out) is checked again first, so nothing started meanwhile
     receives the check-in; afterwards okr's own commit (the one git reported, whatever HEAD
     is by then) must be on the branch okr started on, or the error says where it is. A
