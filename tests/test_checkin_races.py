@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -347,3 +348,45 @@ def test_outside_git_concurrent_no_commit_check_ins_all_land(tmp_path: Path) -> 
     }
     for address, value in NO_COMMIT.items():
         assert values[address] == float(value), address
+
+
+# --- a kill -9 between the temporary file and the rename ------------------------------------
+
+KILL_AT_RENAME = """\
+import os, signal, sys
+
+def _kill_at_rename(event, args):
+    if event == "os.rename" and os.path.basename(str(args[0])).startswith(".hr-admin.yaml."):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+sys.addaudithook(_kill_at_rename)
+"""
+
+TEMPORARY = re.compile(r"\.hr-admin\.yaml\..*\.tmp")
+
+
+def temporaries(repo: Path) -> list[str]:
+    return [p.name for p in (repo / "2026-Q3").iterdir() if TEMPORARY.fullmatch(p.name)]
+
+
+def test_a_temporary_file_left_by_a_kill_is_removed_by_the_next_check_in(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    original = (example_repo / HR).read_bytes()
+    startup = tmp_path / "kill-at-rename"
+    startup.mkdir()
+    (startup / "sitecustomize.py").write_text(KILL_AT_RENAME, encoding="utf-8")
+    killed = subprocess.run(
+        [OKR, "checkin", "offer-rate", "70"],
+        cwd=example_repo,
+        env={**os.environ, "PYTHONPATH": str(startup)},
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (example_repo / HR).read_bytes() == original  # killed before the rename
+    assert len(temporaries(example_repo)) == 1
+    result = run_okr("-C", str(example_repo), "checkin", "enps", "7.5")
+    assert result.exit_code == 0, result
+    assert temporaries(example_repo) == []
+    assert git(example_repo, "status", "--porcelain") == ""

@@ -220,6 +220,8 @@ def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str |
     signal (SIGINT, SIGTERM, SIGHUP) ends it with exit 130, saying whether the check-in was
     committed (and as what) or put back.
     """
+    for folder in sorted({(scope.root / edit.path).parent for edit in edits}):
+        writer.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
     if scope.repo is not None:
         _require_no_operation(scope.repo)
     repo = scope.repo if scope.commit else None
