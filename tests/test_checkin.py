@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import stat
 import subprocess
@@ -423,6 +424,22 @@ def test_a_symlinked_team_file_is_refused(example_repo: Path) -> None:
     assert real.read_bytes() == real_before and (example_repo / HR).is_symlink()
 
 
+def test_a_symlinked_cycle_folder_is_refused(example_repo: Path) -> None:
+    # 2026-Q4 points at 2026-Q3: its check-in would commit 2026-Q3's file under Q4 trailers.
+    (example_repo / "2026-Q4").symlink_to("2026-Q3")
+    git(example_repo, "add", "2026-Q4")
+    git(example_repo, "commit", "-q", "-m", "Q4 as Q3")
+    before, head_before = snapshot(example_repo), head(example_repo)
+    for extra in ((), ("--no-commit",)):
+        result = run_okr(
+            "-C", str(example_repo), "--as-of", "2026-11-15",
+            "checkin", "2026-Q4/hr-admin/talent/offer-rate", "70", *extra,
+        )  # fmt: skip
+        assert_refused(example_repo, result, before, head_before, "a symbolic link (to 2026-Q3)")
+        assert "2026-Q4/hr-admin.yaml lies in 2026-Q4" in result.stderr
+    assert git(example_repo, "status", "--porcelain") == ""
+
+
 def test_flow_style_is_refused(example_repo: Path) -> None:
     flow = (
         b"objectives:\n  - id: ship\n    title: ship 3\n    key_results:\n"
@@ -447,6 +464,40 @@ def test_outside_git_is_refused_without_no_commit(okr_dir: Path) -> None:
     assert result.exit_code == 1 and "not inside a git work tree" in result.stderr
     assert "--no-commit" in result.stderr
     assert team.read_bytes() == CRLF_TEAM.encode()
+
+
+def foreign(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make git see `repo` as another user's (it then refuses it: dubious ownership)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        monkeypatch.delenv("SUDO_UID", raising=False)  # else root may act as that user
+        os.chown(repo, 4242, 4242)
+    else:  # git's own switch for its test suite: the ownership check runs for real
+        monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+
+
+def test_a_repository_git_refuses_shows_git_reason_and_fix(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, head_before = snapshot(example_repo), head(example_repo)
+    foreign(example_repo, monkeypatch)
+    for extra in ((), ("--no-commit",)):
+        result = checkin(example_repo, "offer-rate", "70", *extra)
+        assert result.exit_code == 1, result
+        assert "git init" not in result.stderr
+        assert result.stderr.startswith("okr: git refuses the repository holding ")
+        assert "detected dubious ownership in repository at " in result.stderr
+        assert (
+            "if you trust it, mark it safe with 'git config --global --add safe.directory "
+            in result.stderr
+        )
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert snapshot(example_repo) == before
+    log = run_okr("-C", str(example_repo), "log")
+    assert log.exit_code == 1 and "dubious ownership" in log.stderr, log
+    # As told: mark it safe, and the check-in lands.
+    git(example_repo, "config", "--global", "--add", "safe.directory", str(example_repo))
+    assert checkin(example_repo, "offer-rate", "70").exit_code == 0
+    assert head(example_repo) != head_before
 
 
 def start_conflicted_merge(repo: Path) -> None:

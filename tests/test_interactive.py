@@ -225,3 +225,25 @@ def test_through_a_real_pipe(example_repo: Path) -> None:
         "+        current: 7.3",
         "+        confidence: 0.6",
     ]
+
+
+def test_a_closed_standard_input_is_one_sentence(example_repo: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    before = (example_repo / HR).read_bytes()
+    closed = subprocess.run(
+        [str(Path(sys.executable).parent / "okr"), "checkin", "-i", "hr-admin"],
+        cwd=example_repo,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.close(0),  # as `okr checkin -i <&-`
+    )
+    assert closed.returncode == 1, closed
+    assert closed.stderr == (
+        "okr: standard input is closed, so there is nothing to read the answers from; run "
+        "'okr checkin -i' at a terminal, or pipe the answers in\n"
+    )
+    assert (example_repo / HR).read_bytes() == before

@@ -53,6 +53,13 @@ class UsageError(OkrError):
     exit_code = 2
 
 
+class Interrupted(OkrError):
+    """A signal ended the command; the message says what was done (exit 130, as a shell
+    reports a command ended by SIGINT)."""
+
+    exit_code = 130
+
+
 class InvalidFilesError(OkrError):
     """The selected files have errors; the findings are printed, not just the sentence."""
 

@@ -352,6 +352,16 @@ def same_data(a: Any, b: Any) -> bool:
 # --- writing --------------------------------------------------------------------------------
 
 
+# Temporary files are `.NAME.okr-XXXXXXXX.tmp` beside the file: a rename within one folder
+# never crosses a file system or a mount point, so it is always atomic (one in the git
+# directory would be so only when both share a mount). A kill -9 between creating and
+# renaming leaves one behind; the next write in the folder removes it (stale_temporaries).
+_TEMPORARY_MARK = ".okr-"
+_TEMPORARY_SUFFIX = ".tmp"
+# mkstemp's names: the prefix, eight random characters from this set, the suffix.
+_TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
+
+
 def write_atomic(path: FsPath, data: bytes) -> None:
     """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
 
@@ -362,7 +372,9 @@ def write_atomic(path: FsPath, data: bytes) -> None:
     if path.is_symlink():
         raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
     mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -375,6 +387,19 @@ def write_atomic(path: FsPath, data: bytes) -> None:
             os.unlink(temporary)
         raise
     _sync_folder(path.parent)
+
+
+def remove_stale_temporaries(folder: FsPath) -> None:
+    """Remove the temporary files that killed writes left in `folder`.
+
+    Only for a caller holding the check-in lock: then no other okr writes there, so every
+    temporary file of okr's in the folder is a leftover.
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if _TEMPORARY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _sync_folder(folder: FsPath) -> None:

@@ -10,12 +10,14 @@ would cost its import (~100 ms) on every command. User strings are passed after 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from okrcli.core.errors import OkrError
+from okrcli.core.text import inert
 
 
 class GitError(OkrError):
@@ -44,14 +46,20 @@ def git_env(parsed: bool = True) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS` in cwd and return stdout; a failure becomes a GitError with git's text."""
+def _completed(
+    args: list[str], cwd: Path, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", *args], cwd=cwd, input=input, capture_output=True, env=git_env()
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+
+
+def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = True) -> bytes:
+    """Run `git ARGS` in cwd and return stdout; a failure becomes a GitError with git's text."""
+    done = _completed(args, cwd, input)
     if check and done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed"
         raise GitError(message)
@@ -59,10 +67,36 @@ def run(args: list[str], cwd: Path, input: bytes | None = None, check: bool = Tr
 
 
 def work_tree_root(path: Path) -> Path | None:
-    """The top of the git work tree holding `path`, or None when it is not in one."""
-    out = run(["rev-parse", "--show-toplevel"], cwd=path, check=False)
-    top = out.decode("utf-8", "surrogateescape").strip()
+    """The top of the git work tree holding `path`, or None when it is not in one.
+
+    A repository git refuses to use (another user's, a broken one) is no "outside": that
+    is a GitError with git's reason and its fix.
+    """
+    done = _completed(["rev-parse", "--show-toplevel"], cwd=path)
+    top = done.stdout.decode("utf-8", "surrogateescape").strip()
+    if done.returncode != 0:
+        _outside_or_refused(done.stderr, path)
     return Path(top) if top else None
+
+
+def _outside_or_refused(stderr: bytes, path: Path) -> None:
+    """Return when git found no repository around `path`; raise git's refusal otherwise."""
+    said = stderr.decode("utf-8", "replace")
+    # git's two wordings for "no repository here" (LC_ALL=C, so never translated).
+    if not said.strip() or "not a git repository (or any" in said:
+        return
+    lines = [inert(line).strip() for line in said.splitlines() if line.strip()]
+    reasons = [line.removeprefix("fatal: ").removeprefix("error: ") for line in lines]
+    fix = next((line for line in lines if line.startswith("git config ")), None)
+    if "dubious ownership" in said and fix is not None:
+        raise GitError(
+            f"git refuses the repository holding {path}: {reasons[0]}, that is, it belongs "
+            f"to another user; if you trust it, mark it safe with '{fix}', then try again"
+        )
+    raise GitError(
+        f"git cannot use the repository holding {path}: {'; '.join(reasons)}; fix what git "
+        "says, then try again"
+    )
 
 
 def require_work_tree(path: Path, what: str) -> Path:
@@ -76,8 +110,11 @@ def require_work_tree(path: Path, what: str) -> Path:
 
 def work_tree_and_git_dir(path: Path) -> tuple[Path, Path] | None:
     """The work tree's top and its git directory, or None outside a work tree."""
-    out = run(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path, check=False)
-    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    done = _completed(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd=path)
+    if done.returncode != 0:
+        _outside_or_refused(done.stderr, path)
+        return None
+    lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
     if len(lines) == 2:
         return Path(lines[0]), Path(lines[1])
     # Outside a work tree; or a path with a line break in it, which one call cannot split.
@@ -116,10 +153,29 @@ def current_branch(cwd: Path) -> str | None:
     return out.decode("utf-8", "surrogateescape").strip() or None
 
 
+def head_ref(cwd: Path) -> str | None:
+    """The full name of the checked-out branch (`refs/heads/main`), or None when detached."""
+    out = run(["symbolic-ref", "-q", "HEAD"], cwd=cwd, check=False)
+    return out.decode("utf-8", "surrogateescape").strip() or None
+
+
 def head_commit(cwd: Path) -> str | None:
     """The commit id HEAD points at, or None on a branch with no commits yet."""
     out = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=cwd, check=False)
     return out.decode("ascii", "replace").strip() or None
+
+
+def is_ancestor(top: Path, commit: str, revision: str) -> bool:
+    """Whether `revision` (a ref or commit id) holds `commit` in its history."""
+    done = _completed(["merge-base", "--is-ancestor", commit, revision], cwd=top)
+    return done.returncode == 0
+
+
+def parents_and_subject(top: Path, commit: str) -> tuple[list[str], str]:
+    """A commit's parent ids and its subject (first line)."""
+    args = ["-c", "log.showSignature=false", "show", "-s", "--format=%P%x00%s", commit, "--"]
+    parents, _, subject = _text(run(args, cwd=top)).rstrip("\n").partition("\0")
+    return parents.split(), subject
 
 
 def short_id(cwd: Path, commit: str) -> str:
@@ -141,17 +197,27 @@ def in_head(top: Path, path: str) -> bool:
     return bool(out.strip())
 
 
-def commit_paths(top: Path, paths: list[str], message: str) -> None:
-    """Commit the work-tree contents of these paths (relative to `top`), and nothing else.
+class CommitInterrupted(KeyboardInterrupt):
+    """A signal arrived while git committed. okr let git finish (`finished`) unless a second
+    signal said to stop waiting; `commit` is the id git reported, if it made a commit."""
+
+    def __init__(self, finished: bool, commit: str | None) -> None:
+        super().__init__()
+        self.finished = finished
+        self.commit = commit
+
+
+def commit_paths(top: Path, paths: list[str], message: str) -> str | None:
+    """Commit the work-tree contents of these paths (relative to `top`), and nothing else;
+    return the id of the commit made, as git reports it (None if its report is unreadable).
 
     `--only` builds the commit from HEAD plus these paths, so other staged changes stay
     staged and out of it; the real index takes the paths only if the commit succeeds.
-    git's identity, environment, hooks and signing apply as for any commit.
+    git's identity, environment, hooks and signing apply as for any commit. The id comes
+    from git's own report, not from HEAD, which someone else may move meanwhile.
     """
-    import contextlib
-
     # --cleanup=whitespace: a note like "#12 accepted" must survive commit.cleanup=strip.
-    args = ["git", "--literal-pathspecs", "commit", "-q", "--cleanup=whitespace", "-F", "-",
+    args = ["git", "--literal-pathspecs", "commit", "--cleanup=whitespace", "-F", "-",
             "--only", "--", *paths]  # fmt: skip
     pipe = subprocess.PIPE
     try:
@@ -160,18 +226,37 @@ def commit_paths(top: Path, paths: list[str], message: str) -> None:
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
-    with process:
-        try:
-            out, err = process.communicate(message.encode("utf-8"))
-        except BaseException:
-            # Interrupted (SIGTERM, ^C): let git finish or fail by itself; killing it
-            # mid-commit would leave .git/index.lock behind and the repository stuck.
-            with contextlib.suppress(Exception):
-                process.communicate(timeout=120)
-            raise
+    try:
+        out, err = process.communicate(message.encode("utf-8"))
+    except BaseException:
+        raise _let_finish(process) from None
     if process.returncode != 0:
         said = b"\n".join(part.strip() for part in (err, out) if part.strip())
         raise GitError(said.decode("utf-8", "replace") or "git commit failed")
+    return reported_commit(out)
+
+
+def _let_finish(process: subprocess.Popen[bytes]) -> CommitInterrupted:
+    """Interrupted (SIGTERM, ^C): let git finish or fail by itself, since killing it
+    mid-commit would leave .git/index.lock behind and the repository stuck; a second
+    signal (or two minutes) ends the wait, and then nobody knows yet how git ends."""
+    try:
+        out, _ = process.communicate(timeout=120)
+    except BaseException:
+        return CommitInterrupted(False, None)
+    return CommitInterrupted(True, reported_commit(out) if process.returncode == 0 else None)
+
+
+# `[main 1a2b3c4] subject`, `[main (root-commit) 1a2b3c4] …`, `[detached HEAD 1a2b3c4] …`:
+# a branch name has no spaces, so the first " HEX] " ends the bracket. Hooks' output goes
+# to stderr, so this is git's first line on stdout.
+_SUMMARY = re.compile(r"\[[^\n]*? ([0-9a-f]{4,64})\] ")
+
+
+def reported_commit(stdout: bytes) -> str | None:
+    """The (abbreviated) id in `git commit`'s summary line, or None."""
+    found = _SUMMARY.match(re.sub(r"\x1b\[[0-9;]*m", "", _text(stdout)))
+    return found.group(1) if found else None
 
 
 def unstage(top: Path, paths: list[str]) -> None:

@@ -61,6 +61,12 @@ def lock(git_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def root_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """Outside git (no git directory to hold it), the same lock in the OKR root itself, so
+    concurrent `--no-commit` check-ins take turns too. Not a team file: not in a cycle."""
+    return lock(root)
+
+
 def _lock_timeout() -> float:
     try:
         return max(0.0, float(os.environ.get("OKR_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)))

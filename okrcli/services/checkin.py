@@ -144,7 +144,7 @@ def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
 
 def check_in(scope: transaction.Scope, wanted: Sequence[Wanted]) -> Outcome:
     """Resolve, validate, write and commit the wanted values, or refuse changing nothing."""
-    with transaction.lock(scope.repo):
+    with transaction.lock(scope):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve_kr(data, w.address) for w in wanted]
         for target, w in zip(found, wanted, strict=True):

@@ -66,12 +66,17 @@ def run(
     out: TextIO | None = None,
 ) -> None:
     """`okr checkin -i [TEAM]`: refuse early what §8 refuses, ask, confirm, then check in."""
+    if read is None and sys.stdin is None:  # started with `<&-`: Python has no sys.stdin
+        raise OkrError(
+            "standard input is closed, so there is nothing to read the answers from; run "
+            "'okr checkin -i' at a terminal, or pipe the answers in"
+        )
     stdin_is_terminal = sys.stdin.isatty() if read is None else False
     talk = Conversation(read or sys.stdin.readline, out or sys.stdout, not stdin_is_terminal)
     scope = transaction.open_scope(start, cycle_id, as_of, team, commit)
     data = loader.load_cycle(scope.workspace, scope.cycle)
     paths = _team_paths(data, team)
-    with transaction.lock(scope.repo):
+    with transaction.lock(scope):
         for path in paths:
             checkin.require_valid(data, path)
             transaction.require_regular(scope, path)

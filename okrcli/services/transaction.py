@@ -1,10 +1,12 @@
 """Writing team files as one commit (SPEC §8's rules, for every command that writes).
 
 Where: the OKR root, its cycle and git. What is refused before a byte is written: no git
-when committing, a merge or rebase under way, a detached HEAD, a symbolic link, a file
-with uncommitted changes. Then the files are written atomically and committed together,
-alone (whatever else is staged stays out); a failed commit puts the original bytes back,
-and a lock in the git directory makes concurrent writers wait for each other.
+when committing (or a repository git refuses), a merge or rebase under way, a detached
+HEAD, a symbolic link (the file, or a folder on its way), a file with uncommitted changes.
+Then the files are written atomically and committed together, alone (whatever else is
+staged stays out); a failed commit puts the original bytes back, and a lock (in the git
+directory; outside git, in the OKR root) makes concurrent writers wait for each other.
+What became of the commit (whose HEAD is, where it landed, a signal) is `landing`'s.
 """
 
 from __future__ import annotations
@@ -13,17 +15,16 @@ import contextlib
 import datetime as dt
 import os
 import shlex
-import signal
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
 
-from okrcli.core.errors import Diagnostic, OkrError
+from okrcli.core.errors import Diagnostic, Interrupted, OkrError
 from okrcli.core.model import CycleSpan
+from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import Workspace
 from okrcli.history import gitrepo, journal
+from okrcli.services import landing
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,9 @@ def open_scope(
 ) -> Scope:
     """The OKR root, the cycle (an address may name it), and the git checks that need no lock.
 
-    Refuses: no git when committing, a merge/rebase/cherry-pick/revert under way (always),
-    and a detached HEAD when committing.
+    Refuses: no git when committing, a repository git refuses to use (with git's reason and
+    fix), a merge/rebase/cherry-pick/revert under way (always), and a detached HEAD when
+    committing. write_and_commit checks the last two again, under the lock.
     """
     root = loader.find_root(start)
     workspace = loader.open_workspace(root)
@@ -99,29 +101,59 @@ def _repo(root: Path, commit: bool) -> Repo | None:
             )
         return None
     repo = Repo(*located)
+    _require_no_operation(repo)
+    if commit:
+        _require_branch(repo)
+    return repo
+
+
+def _require_no_operation(repo: Repo) -> None:
     operation = gitrepo.operation_in_progress(repo.directory)
     if operation is not None:
         raise OkrError(
             f"the repository is in the middle of {operation}; finish or abort it first "
             "('git status' says how), then check in"
         )
-    if commit and gitrepo.current_branch(root) is None:
+
+
+def _require_branch(repo: Repo) -> str:
+    """The checked-out branch's full name (`refs/heads/main`); a detached HEAD is refused."""
+    ref = gitrepo.head_ref(repo.top)
+    if ref is None:
         raise OkrError(
             "HEAD is detached (no branch is checked out); switch to a branch first "
             "('git switch BRANCH'), or use --no-commit"
         )
-    return repo
+    return ref
 
 
 # --- the lock -------------------------------------------------------------------------------
 
 
-def lock(repo: Repo | None) -> contextlib.AbstractContextManager[None]:
-    """One check-in at a time per repository (see journal.lock); outside git, no lock."""
-    return contextlib.nullcontext() if repo is None else journal.lock(repo.directory)
+def lock(where: Scope | Repo | None) -> contextlib.AbstractContextManager[None]:
+    """One writer at a time: per repository (journal.lock, in the git directory); given the
+    Scope, outside git per OKR root too (journal.root_lock). A Repo, or None outside git,
+    locks as before (None: no lock), so pass the Scope."""
+    if isinstance(where, Scope):
+        if where.repo is None:
+            return journal.root_lock(where.root)
+        where = where.repo
+    return contextlib.nullcontext() if where is None else journal.lock(where.directory)
 
 
 def require_regular(scope: Scope, path: str) -> None:
+    """The file, and each folder between the OKR root and it, must be no symbolic link: the
+    rename would replace a linked file's link, and a linked cycle folder (2026-Q4 pointing
+    at 2026-Q3) would put one cycle's trailers on the other cycle's file."""
+    parts = PurePosixPath(path).parts
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if (scope.root / folder).is_symlink():
+            target = inert(os.readlink(scope.root / folder))
+            raise OkrError(
+                f"{path} lies in {folder}, a symbolic link (to {target}); check-ins edit "
+                "files in real folders only, so check in where the file really lives"
+            )
     if (scope.root / path).is_symlink():
         raise OkrError(
             f"{path} is a symbolic link; check-ins edit regular files only, so check in "
@@ -179,33 +211,74 @@ def display_path(path: Path) -> str:
 
 
 def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
-    """Write every file, then commit them together; on any failure put every byte back."""
+    """Write every file, then commit them together; on any failure put every byte back.
+
+    Called under `lock(scope)`. What open_scope checked before the lock (no merge or rebase
+    under way, a branch checked out) is checked again first, so nothing started meanwhile
+    receives the check-in; afterwards okr's own commit (the one git reported, whatever HEAD
+    is by then) must be on the branch okr started on, or the error says where it is. A
+    signal (SIGINT, SIGTERM, SIGHUP) ends it with exit 130, saying whether the check-in was
+    committed (and as what) or put back.
+    """
+    for folder in sorted({(scope.root / edit.path).parent for edit in edits}):
+        writer.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
+    if scope.repo is not None:
+        _require_no_operation(scope.repo)
     repo = scope.repo if scope.commit else None
     if repo is None:
-        _write_all(scope, edits, [])
+        _write_uncommitted(scope, edits)
         return None
+    ref = _require_branch(repo)
     rels = [scope.relative_to_top(edit.path) for edit in edits]
     head = gitrepo.head_commit(repo.top)
     journal.note_pending(repo.directory, rels, _subject(message))
     written: list[FileEdit] = []
-    with _interrupts_as_exceptions():
+    failure: BaseException | None = None
+    reported: str | None = None
+    with landing.Interrupts() as interrupts:
         try:
             _write_all(scope, edits, written)
-            gitrepo.commit_paths(repo.top, rels, message)
-        except BaseException as failure:
-            if gitrepo.head_commit(repo.top) == head:  # the commit did not happen
-                _restore(scope, written)
-                gitrepo.unstage(repo.top, rels)
-            if isinstance(failure, gitrepo.GitError):
-                files = ", ".join(edit.path for edit in edits)
-                raise gitrepo.GitError(
-                    f"git did not commit the check-in, so {files} got its original bytes "
-                    f"back; git said: {failure.message}"
-                ) from None
-            raise
-        finally:
+            reported = gitrepo.commit_paths(repo.top, rels, message)
+        except BaseException as caught:
+            failure = caught
+            if isinstance(caught, gitrepo.CommitInterrupted):
+                reported = caught.commit
+        interrupts.defer()  # from here on a signal is noted, and said at the end
+        own = landing.own_commit(repo.top, reported, head, _subject(message))
+        if own is None and isinstance(failure, gitrepo.CommitInterrupted) and not failure.finished:
+            raise landing.unknown_outcome() from None  # the pending note stays
+        if own is None and failure is not None:
+            undone = _undo(scope, repo, written, head)
             journal.clear_pending(repo.directory, rels)
-    return gitrepo.short_id(repo.top, "HEAD")
+            raise landing.failed(failure, undone) from None
+        journal.clear_pending(repo.directory, rels)
+        if own is None:
+            raise OkrError(
+                "git committed the check-in, but okr cannot find the commit git reported; "
+                "see 'git log'"
+            )
+        # git's own abbreviation when it reported one (one git process fewer).
+        short = (
+            reported if reported and own.startswith(reported) else gitrepo.short_id(repo.top, own)
+        )
+        misplaced = landing.misplaced(repo.top, repo.directory, own, short, ref)
+        signalled = isinstance(failure, KeyboardInterrupt) or interrupts.received
+    if misplaced is not None:
+        raise (Interrupted if signalled else OkrError)(misplaced)
+    if signalled:
+        raise Interrupted(f"interrupted, but the check-in was committed as {short}")
+    return short
+
+
+def _write_uncommitted(scope: Scope, edits: list[FileEdit]) -> None:
+    written: list[FileEdit] = []
+    with landing.Interrupts() as interrupts:
+        try:
+            _write_all(scope, edits, written)
+        except KeyboardInterrupt:
+            interrupts.defer()
+            _restore(scope, written)
+            raise Interrupted("interrupted while writing, so every file keeps its bytes") from None
 
 
 def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> None:
@@ -225,27 +298,36 @@ def _restore(scope: Scope, written: list[FileEdit]) -> None:
     written.clear()
 
 
+def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -> landing.Undone:
+    """Put back the original bytes of the files okr wrote, where that is still right: not
+    where the file changed since (someone's edit), nor where someone else's commit made
+    meanwhile (a `git commit -a`) took the new bytes in; restoring would undo their work,
+    or leave the file differing from HEAD."""
+    undone = landing.Undone()
+    moved = gitrepo.head_commit(repo.top) != head
+    for edit in reversed(written):
+        path = scope.root / edit.path
+        if _bytes_of(path) != edit.new:
+            undone.changed.insert(0, edit.path)
+        elif moved and not gitrepo.uncommitted(repo.top, scope.relative_to_top(edit.path)):
+            undone.taken.insert(0, edit.path)
+        else:
+            writer.write_atomic(path, edit.original)
+            undone.restored.insert(0, edit.path)
+    if written:
+        gitrepo.unstage(repo.top, [scope.relative_to_top(edit.path) for edit in written])
+    if undone.taken:
+        undone.taker = landing.describe(repo.top, "HEAD")
+    written.clear()
+    return undone
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _subject(message: str) -> str:
     return message.split("\n", 1)[0]
-
-
-@contextlib.contextmanager
-def _interrupts_as_exceptions() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise KeyboardInterrupt while files are written and committed,
-    so the restore path runs; SIGKILL cannot be caught (the pending note covers it)."""
-    previous: dict[int, Any] = {}
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if signum is not None:
-                previous[signum] = signal.signal(signum, interrupt)
-    except ValueError:  # not the main thread: leave the handlers alone
-        pass
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
