@@ -159,6 +159,16 @@ def head_ref(cwd: Path) -> str | None:
     return out.decode("utf-8", "surrogateescape").strip() or None
 
 
+def head_commit_and_ref(cwd: Path) -> tuple[str | None, str | None]:
+    """HEAD's commit id and the checked-out branch (`refs/heads/main`, None when detached),
+    with one git process where there is a commit (a check-in counts its processes)."""
+    done = _completed(["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"], cwd=cwd)
+    lines = _text(done.stdout).split() if done.returncode == 0 else []
+    if len(lines) == 2:
+        return lines[0], (lines[1] if lines[1].startswith("refs/heads/") else None)
+    return None, head_ref(cwd)  # no commit yet: the branch is still named
+
+
 def head_commit(cwd: Path) -> str | None:
     """The commit id HEAD points at, or None on a branch with no commits yet."""
     out = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=cwd, check=False)

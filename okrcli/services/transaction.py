@@ -103,7 +103,7 @@ def _repo(root: Path, commit: bool) -> Repo | None:
     repo = Repo(*located)
     _require_no_operation(repo)
     if commit:
-        _require_branch(repo)
+        _require_branch(gitrepo.head_ref(repo.top))
     return repo
 
 
@@ -116,15 +116,13 @@ def _require_no_operation(repo: Repo) -> None:
         )
 
 
-def _require_branch(repo: Repo) -> str:
-    """The checked-out branch's full name (`refs/heads/main`); a detached HEAD is refused."""
-    ref = gitrepo.head_ref(repo.top)
+def _require_branch(ref: str | None) -> None:
+    """A branch must be checked out (`ref` its full name); a detached HEAD is refused."""
     if ref is None:
         raise OkrError(
             "HEAD is detached (no branch is checked out); switch to a branch first "
             "('git switch BRANCH'), or use --no-commit"
         )
-    return ref
 
 
 # --- the lock -------------------------------------------------------------------------------
@@ -228,9 +226,10 @@ def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str |
     if repo is None:
         _write_uncommitted(scope, edits)
         return None
-    ref = _require_branch(repo)
+    head, ref = gitrepo.head_commit_and_ref(repo.top)
+    _require_branch(ref)
+    assert ref is not None
     rels = [scope.relative_to_top(edit.path) for edit in edits]
-    head = gitrepo.head_commit(repo.top)
     journal.note_pending(repo.directory, rels, _subject(message))
     written: list[FileEdit] = []
     failure: BaseException | None = None
@@ -244,6 +243,13 @@ def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str |
             if isinstance(caught, gitrepo.CommitInterrupted):
                 reported = caught.commit
         interrupts.defer()  # from here on a signal is noted, and said at the end
+        # The usual end, in one git process: the branch's tip is the commit git reported.
+        tip = gitrepo.resolve_commit(repo.top, ref) if failure is None and reported else None
+        if tip is not None and reported is not None and tip.startswith(reported):
+            journal.clear_pending(repo.directory, rels)
+            if interrupts.received:
+                raise Interrupted(f"interrupted, but the check-in was committed as {reported}")
+            return reported
         own = landing.own_commit(repo.top, reported, head, _subject(message))
         if own is None and isinstance(failure, gitrepo.CommitInterrupted) and not failure.finished:
             raise landing.unknown_outcome() from None  # the pending note stays
