@@ -67,19 +67,6 @@ class Options:
         return self.as_of or dt.date.today()
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"--as-of '{value}' is not a real date written YYYY-MM-DD"
-        ) from None
-
-
 def parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None

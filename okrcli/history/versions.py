@@ -168,6 +168,25 @@ def field_changes(steps: Iterable[Step], fields: tuple[str, ...] = LOG_FIELDS) -
     return found
 
 
+def kr_versions(
+    steps: Iterable[Step], as_of: dt.date
+) -> Iterator[tuple[Step, str, Fields | None, Fields]]:
+    """Each KR version a commit dated on or before `as_of` wrote: (step, address, its fields
+    before or None when it appeared, its fields after). A KR the commit left alone (its
+    fields dict shared with the version before, see snapshots.patch) is not one."""
+    for step in steps:
+        if step.commit.day > as_of:
+            continue
+        for file in step.files:
+            if file.after is None:
+                continue
+            before = file.before or {}
+            for key, new_fields in key_results(file.after):
+                old_fields = before.get(key)
+                if old_fields is not new_fields:
+                    yield step, f"{file.team}/{key}", old_fields, new_fields
+
+
 def last_value_changes(
     steps: Iterable[Step], as_of: dt.date, now: dict[str, tuple[object, ...]] | None = None
 ) -> dict[str, Commit]:
@@ -180,26 +199,13 @@ def last_value_changes(
     """
     latest: dict[str, Commit] = {}
     kept: dict[str, Commit] = {}
-    for step in steps:
-        if step.commit.day > as_of:
+    for step, address, old_fields, new_fields in kr_versions(steps, as_of):
+        values = [new_fields.get(name) for name in VALUE_FIELDS]
+        if old_fields is not None and same([old_fields.get(n) for n in VALUE_FIELDS], values):
             continue
-        for file in step.files:
-            if file.after is None:
-                continue
-            before = file.before or {}
-            for key, new_fields in key_results(file.after):
-                old_fields = before.get(key)
-                if old_fields is new_fields:
-                    continue
-                values = [new_fields.get(name) for name in VALUE_FIELDS]
-                if old_fields is not None and same(
-                    [old_fields.get(name) for name in VALUE_FIELDS], values
-                ):
-                    continue
-                address = f"{file.team}/{key}"
-                _keep_newer(latest, address, step.commit)
-                if now is not None and address in now and same(list(now[address]), values):
-                    _keep_newer(kept, address, step.commit)
+        _keep_newer(latest, address, step.commit)
+        if now is not None and address in now and same(list(now[address]), values):
+            _keep_newer(kept, address, step.commit)
     return latest | kept
 
 

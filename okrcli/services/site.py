@@ -112,25 +112,16 @@ def histories(
     """Per KR: its path (date, value, progress) at every commit that changed its fields, up
     to the as-of date, and its log entries (check-ins and revisions)."""
     found: dict[str, dict[str, Any]] = {}
-    for step in steps:
-        if step.commit.day > as_of:
+    for step, address, old, fields in history.kr_versions(steps, as_of):
+        if old == fields:
             continue
-        for file in step.files:
-            if file.after is None:
-                continue
-            before = file.before or {}
-            for key, fields in history.key_results(file.after):
-                old = before.get(key)
-                if old is fields or old == fields:
-                    continue
-                address = f"{file.team}/{key}"
-                entry = found.setdefault(address, {"points": [], "entries": []})
-                progress = kr_progress(fields)
-                if progress is not None:
-                    day = max(start, min(end, step.commit.day)).isoformat()
-                    entry["points"].append(
-                        {"date": day, "value": changes.kr_value(fields), "progress": progress}
-                    )
+        entry = found.setdefault(address, {"points": [], "entries": []})
+        progress = kr_progress(fields)
+        if progress is not None:
+            day = max(start, min(end, step.commit.day)).isoformat()
+            entry["points"].append(
+                {"date": day, "value": changes.kr_value(fields), "progress": progress}
+            )
     for entry in changes.log_entries([s for s in steps if s.commit.day <= as_of]):
         found.setdefault(entry["address"], {"points": [], "entries": []})["entries"].append(entry)
     return found
