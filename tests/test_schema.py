@@ -39,8 +39,10 @@ VALUES = st.one_of(
     st.booleans(),
     st.integers(min_value=-3, max_value=3),
     st.sampled_from([0.5, 1.0, 1.5, -0.0, 10**16, 1e300, float("inf"), float("nan"), 2.0]),
-    st.sampled_from(["committed", "aspirational", "2026-07-01", "2026-02-30", "x", ""]),
+    st.sampled_from(["committed", "aspirational", "2026-07-01", "2026-02-30", "x", "", " "]),
     st.sampled_from(["a@b.example", "a@", "@b", "a b@c.example"]),
+    # The edges of carried_from (CYCLE/TEAM/OBJECTIVE of ids) and source (NAME:KEY).
+    st.sampled_from(["2026-Q2/hr-admin/talent", "2026-Q2/HR/talent", "a/b", "hris:x", "x:"]),
     st.lists(st.sampled_from(["company/growth", "a", 1, None, "a@b.example", " a@b"]), max_size=3),
     st.dictionaries(st.sampled_from(["a", "start"]), st.integers(0, 2), max_size=2),
 )
@@ -62,6 +64,9 @@ VALID = {
     schema.text_list: ["x"],
     schema.a_list: [],
     schema.emails: ["wang.fang@acme.example"],
+    schema.prose: "Referrals beat agencies",
+    schema.carried_from: "2026-Q2/hr-admin/talent",
+    schema.source: "hris:offer-rate",
 }
 
 

@@ -119,7 +119,7 @@ EXPECTED: dict[str, list[str]] = {
             9,
             "E003",
             "unknown key 'colour'; known keys: id, title, owner, unit, baseline, target, "
-            "current, done, confidence, weight, score",
+            "current, done, confidence, weight, score, retro, source",
         ),
     ],
     "E004-missing-key.yaml": [

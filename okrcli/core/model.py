@@ -17,7 +17,16 @@ Number = int | float
 Kind = Literal["committed", "aspirational"]
 Status = Literal["done", "on-track", "at-risk", "off-track"]
 # Team (file name), objective and KR ids: lower-case kebab-case.
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_ID = r"[a-z0-9][a-z0-9-]*"
+_CYCLE_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+ID_PATTERN = re.compile(rf"{_ID}\Z")
+# Cycle ids are folder names: quarters (2026-Q3) and declared ones (FY27-Q1, 2026-H2).
+CYCLE_ID_PATTERN = re.compile(rf"{_CYCLE_ID}\Z")
+# `carried_from` (SPEC §13): CYCLE/TEAM/OBJECTIVE, a record of where an objective came from.
+CARRIED_FROM_PATTERN = re.compile(rf"{_CYCLE_ID}/{_ID}/{_ID}\Z")
+# `source` (SPEC §19): NAME:KEY, the source's name as okr.yaml declares it and the key read
+# there (a CSV row's key or a JSON dot path: any text without blanks at its ends).
+SOURCE_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*):(\S(?:.*\S)?)\Z")
 
 T = TypeVar("T")
 
@@ -60,7 +69,9 @@ class KeyResult:
     done: bool | None = None
     confidence: Number | None = None
     weight: Number = 1
-    score: Number | None = None
+    score: Number | None = None  # the final grade (SPEC §3, written by `okr close`)
+    retro: str | None = None  # what the team learned from this KR
+    source: str | None = None  # NAME:KEY, where `okr sync` reads the value
 
     @property
     def is_milestone(self) -> bool:
@@ -83,6 +94,8 @@ class Objective:
     owner: str | None = None
     kind: Kind = "aspirational"
     aligns: tuple[str, ...] = ()
+    carried_from: str | None = None  # CYCLE/TEAM/OBJECTIVE (written by `okr next`)
+    retro: str | None = None
 
 
 @pickled_by_fields
@@ -93,10 +106,16 @@ class Team:
     objectives: tuple[Objective, ...]
     name: str | None = None
     owner: str | None = None
+    closed: dt.date | None = None  # the day the team closed the cycle (SPEC §14)
+    retro: str | None = None  # the team's retrospective
 
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed is not None
 
 
 @pickled_by_fields

@@ -6,6 +6,7 @@ the schema rule's business, and every other rule skips it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -13,11 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core.findings import Finding, Path, missing_key
-from okrcli.core.model import ID_PATTERN
+from okrcli.core.model import CYCLE_ID_PATTERN, ID_PATTERN
 from okrcli.core.scalars import is_number
 from okrcli.files import schema
-
-CYCLE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 BUILTIN_VAGUE_WORDS = (
     "improve",
@@ -286,9 +285,30 @@ TEAM_RULES: tuple[TeamRule, ...] = (
 )
 
 
-def check_team(data: dict[str, Any], lint: LintSettings, team_id: str) -> list[Finding]:
-    """Every rule over a team file's data, and E007 for its name (the team's id)."""
+def check_closed(data: dict[str, Any], cycle_start: dt.date) -> Iterator[Finding]:
+    """E005: a `closed:` date before the cycle starts (SPEC §13)."""
+    closed = data.get("closed")
+    try:
+        day = schema.date(closed)
+    except ValueError:
+        return  # not a date at all: the schema rule says so
+    if day < cycle_start:
+        yield Finding(
+            "E005",
+            ("closed",),
+            f"'closed' ({closed}) is before the cycle starts ({cycle_start.isoformat()}); "
+            "write the day the team closed the cycle",
+        )
+
+
+def check_team(
+    data: dict[str, Any], lint: LintSettings, team_id: str, cycle_start: dt.date | None = None
+) -> list[Finding]:
+    """Every rule over a team file's data, E007 for its name (the team's id), and with the
+    cycle's start (when the cycle is known) its `closed:` date."""
     findings = [finding for rule in TEAM_RULES for finding in rule(data, lint)]
+    if cycle_start is not None:
+        findings.extend(check_closed(data, cycle_start))
     if not ID_PATTERN.match(team_id):
         findings.append(
             Finding(
@@ -403,8 +423,6 @@ def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:
 
 
 def _is_date(text: str) -> bool:
-    import datetime as dt
-
     try:
         dt.date.fromisoformat(text)
     except ValueError:

@@ -250,15 +250,18 @@ def team_file_result(
     workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
 ) -> FileResult:
     """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+    span = workspace.cycles.get(path.split("/", 1)[0])
+    cycle_start = None if span is None else span.start
     entry_key = cache.key(
         _RESULT_FORMAT,
         path,
         workspace.source.blob_id(path, raw),
         _lint_fingerprint(workspace.config),
+        str(cycle_start),  # `closed:` is checked against it
     )
     result = workspace.store.get(entry_key)
     if not isinstance(result, FileResult):
-        result = read_team_file(path, raw, workspace.config, positioned)
+        result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
         workspace.store.put(entry_key, result, label=path)
     return result
 
@@ -364,12 +367,17 @@ def _lint_fingerprint(config: Config | None) -> str:
 
 
 def read_team_file(
-    path: str, raw: bytes, config: Config | None, positioned: Positioned | None = None
+    path: str,
+    raw: bytes,
+    config: Config | None,
+    positioned: Positioned | None = None,
+    cycle_start: dt.date | None = None,
 ) -> FileResult:
     """Parse, validate and (when clean) build one team file. Pure: bytes in, result out.
 
     `positioned` is the parse of exactly these bytes when the caller has it already (a
     check-in parses its edited text to prove the edit), so they are not parsed twice.
+    `cycle_start` is the start of the file's cycle, which a `closed:` date must not precede.
     """
     from okrcli.core.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
     from okrcli.files import checks, schema
@@ -391,7 +399,7 @@ def read_team_file(
             tree = positioned.data
     except YamlProblem as problem:
         return FileResult(None, (_from_problem(path, problem),), (), None)
-    findings = checks.check_team(tree, lint, team_id)
+    findings = checks.check_team(tree, lint, team_id, cycle_start)
     diagnostics: list[Diagnostic] = []
     if findings or (positioned and positioned.duplicates):
         positioned = positioned or load_positioned(text)

@@ -42,11 +42,17 @@ TEAM_TEMPLATE = """\
 # One file per team; the team id is the file name. Check it with: okr validate
 name: My team
 owner: Your Name
+# At the quarter's end, okr close grades the KRs and writes:
+# closed: 2026-10-08            # the day the team closed the cycle (then it is read-only)
+# retro: |                      # the team's retrospective: what did we learn?
+#   Referrals beat agencies.
 objectives:
   - id: first-objective          # kebab-case, unique in this file
     title: What we want to achieve this quarter, in words that inspire
     kind: committed               # committed | aspirational
     # aligns: company/growth      # the company objective this one serves
+    # carried_from: 2026-Q2/my-team/first-objective   # written by okr next
+    # retro: what this objective taught us
     key_results:
       - id: first-kr
         title: A measurable result, from 60 to 75
@@ -55,6 +61,9 @@ objectives:
         target: 75                # where we want to be
         current: 60               # updated by: okr checkin first-kr 68
         confidence: 0.7           # 0.0–1.0: how likely the target is met
+        # score: 0.8              # the final grade, 0.0–1.0, written by okr close
+        # retro: what we learned from this KR
+        # source: hris:offer-rate # where okr sync reads the value (NAME declared in okr.yaml)
       - id: launch
         title: Launch the thing (a milestone, done or not)
         done: false

@@ -96,6 +96,31 @@ def title(value: Any) -> str:
     return text(value)
 
 
+def prose(value: Any) -> str:
+    """A `retro` text (SPEC §13): any text with something in it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("must say what was learned, not be blank; write it or remove the line")
+    return text(value)
+
+
+def carried_from(value: Any) -> str:
+    if isinstance(value, str) and model.CARRIED_FROM_PATTERN.match(value):
+        return value
+    raise ValueError(
+        "must be the objective's address in its cycle, CYCLE/TEAM/OBJECTIVE made of ids "
+        f"like 2026-Q2/hr-admin/talent, not {describe(value)}"
+    )
+
+
+def source(value: Any) -> str:
+    if isinstance(value, str) and model.SOURCE_PATTERN.match(value):
+        return value
+    raise ValueError(
+        "must be NAME:KEY, a source declared in okr.yaml and the key to read there, "
+        f"like hris:offer-rate, not {describe(value)}"
+    )
+
+
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None
@@ -252,6 +277,9 @@ KEY_RESULT = Shape(
         "confidence": (fraction, "nullable"),
         "weight": (positive, "nullable"),
         "score": (fraction, "nullable"),
+        # SPEC §13's keys are "optional": written with no value, they are refused.
+        "retro": (prose, "optional"),
+        "source": (source, "optional"),
     },
 )
 OBJECTIVE = Shape(
@@ -263,13 +291,21 @@ OBJECTIVE = Shape(
         "owner": (text, "nullable"),
         "kind": (kind, "nullable"),
         "aligns": (aligns, "nullable"),
+        "carried_from": (carried_from, "optional"),
+        "retro": (prose, "optional"),
         "key_results": (a_list, "required"),
     },
 )
 TEAM = Shape(
     "TeamIn",
     "this entry",
-    {"name": (text, "nullable"), "owner": (text, "nullable"), "objectives": (a_list, "required")},
+    {
+        "name": (text, "nullable"),
+        "owner": (text, "nullable"),
+        "closed": (date, "optional"),
+        "retro": (prose, "optional"),
+        "objectives": (a_list, "required"),
+    },
 )
 CYCLE = Shape(
     "CycleIn", "a cycle (start and end)", {"start": (date, "required"), "end": (date, "required")}
@@ -307,6 +343,13 @@ CONFIG = Shape(
 # What each rule accepts, in JSON Schema (schema_json.py builds the editors' schema from
 # these and the shapes above; a rule missing here fails a test, so the two never part).
 _BOUND = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+
+
+def _ecma(pattern: re.Pattern[str]) -> str:
+    # The model's patterns end in \Z (Python); JSON Schema's are ECMA-262, where that is $.
+    return "^" + pattern.pattern.removesuffix(r"\Z") + "$"
+
+
 RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
     number: {"type": "number", **_BOUND},
     fraction: {"type": "number", "minimum": 0, "maximum": 1},
@@ -327,6 +370,9 @@ RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
             {"type": "array", "items": {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"}},
         ]
     },
+    prose: {"type": "string", "pattern": r"\S"},
+    carried_from: {"type": "string", "pattern": _ecma(model.CARRIED_FROM_PATTERN)},
+    source: {"type": "string", "pattern": _ecma(model.SOURCE_PATTERN)},
 }
 
 # Which shape the entries of a list ("items"), the values of a mapping ("values") or a
@@ -388,7 +434,8 @@ def to_config(data: dict[str, Any]) -> model.Config:
 def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
     """A Team from team-file data that produced no error findings.
 
-    The data passed the shapes above, whose rules return values unchanged (but for `aligns`),
+    The data passed the shapes above, whose rules return values unchanged (but for `aligns`
+    and `closed`),
     so it is read as it is: validating again would double the cold path's cost.
     """
     objectives = []
@@ -408,12 +455,17 @@ def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
                 kind=raw.get("kind") or "aspirational",
                 # Naming a parent twice means nothing more than naming it once.
                 aligns=tuple(dict.fromkeys(parents)),
+                carried_from=raw.get("carried_from"),
+                retro=raw.get("retro"),
             )
         )
+    closed = data.get("closed")
     return model.Team(
         id=team_id,
         path=path,
         objectives=tuple(objectives),
         name=data.get("name"),
         owner=data.get("owner"),
+        closed=None if closed is None else date(closed),
+        retro=data.get("retro"),
     )

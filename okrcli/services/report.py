@@ -109,6 +109,7 @@ def team_row(team: Team, pace: float, config: Config) -> tuple[dict[str, Any], l
         "team": team.id,
         "name": team.display_name,
         "owner": team.owner,
+        "closed": None if team.closed is None else team.closed.isoformat(),
         "progress": round_half(scoring.mean(progresses), DIGITS),
         "objectives": [objective for objective, _ in rows],
     }
