@@ -1,15 +1,19 @@
-"""Check-in edits: splice new scalars into a team file's original text, then prove the result.
+"""Edits of a team file: splice new values into its original text, then prove the result.
 
 A YAML round-trip dump rewrites far more than the edited value (quotes, indentation,
 wrapping, `~`, CRLF, the BOM), so the new value is written into the original text at the
-position the strict reader reports, and only there. A missing `current:` or `confidence:`
-gets a line of its own next to its sibling. The result is re-parsed and compared with the
-expected data before anyone writes it; the atomic write keeps the file's mode.
+position the strict reader reports, and only there (textedit.py cuts and pastes). A
+missing key gets lines of its own next to a sibling: a KR's `current:`, `confidence:`,
+`score:` and `retro:` after the values before them, an objective's `retro:` above its
+`key_results:`, the team's `closed:` and `retro:` above `objectives:`. The result is
+re-parsed and compared with the expected data before anyone writes it; the atomic write
+keeps the file's mode.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import stat
@@ -23,44 +27,85 @@ from okrcli.core.errors import OkrError
 from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
+from okrcli.files import textedit
+from okrcli.files.textedit import SpliceError
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import Positioned, YamlProblem, decode
 
-Field = Literal["current", "done", "confidence"]
+__all__ = [
+    "Change",
+    "Field",
+    "SpliceError",
+    "Spliced",
+    "remove_stale_temporaries",
+    "same_data",
+    "scalar_text",
+    "splice",
+    "write_atomic",
+]
+
+Field = Literal["current", "done", "confidence", "score", "retro", "target", "baseline", "closed"]
+Value = int | float | bool | str | dt.date
+TEXT_FIELDS = frozenset(("retro",))
 
 _BOM = "\ufeff".encode()
-_NULL_LITERALS = frozenset(("~", "null", "Null", "NULL"))
-# The siblings a missing key is written after, nearest first.
-_ANCHORS: dict[str, tuple[str, ...]] = {
-    "current": ("target",),
-    "confidence": ("current", "done", "target"),
-    "done": (),
+# Where a missing key goes: after the first of these siblings that the mapping has
+# (nearest first) ...
+_AFTER: dict[tuple[str, str], tuple[str, ...]] = {
+    ("key result", "current"): ("target",),
+    ("key result", "confidence"): ("current", "done", "target"),
+    ("key result", "score"): ("confidence", "current", "done", "target"),
+    ("key result", "retro"): ("score", "confidence", "current", "done", "target"),
+    ("objective", "retro"): ("kind", "carried_from", "id"),
+}
+# ... or, first choice, just above this one (when it starts its line).
+_BEFORE: dict[tuple[str, str], str] = {
+    ("objective", "retro"): "key_results",
+    ("team", "closed"): "objectives",
+    ("team", "retro"): "objectives",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One new value for one field of one key result, found by ids (not by position)."""
+    """One new value for one key, found by ids (not by position): of a key result, of an
+    objective (no key_result_id), or of the team itself (no ids)."""
 
-    objective_id: str
-    key_result_id: str
+    objective_id: str | None
+    key_result_id: str | None
     field: Field
-    value: int | float | bool
+    value: Value
+
+    @property
+    def level(self) -> str:
+        if self.objective_id is None:
+            return "team"
+        return "objective" if self.key_result_id is None else "key result"
 
     @property
     def label(self) -> str:
+        if self.objective_id is None:
+            return "the team"
+        if self.key_result_id is None:
+            return self.objective_id
         return f"{self.objective_id}/{self.key_result_id}"
 
 
-class SpliceError(OkrError):
-    """The file cannot be edited safely in place; nothing was written."""
-
-
-def scalar_text(value: int | float | bool) -> str:
-    """How a value is written: `true`/`false`, or a number in its shortest exact form."""
+def scalar_text(value: Value) -> str:
+    """How a one-token value is written: `true`/`false`, a number in its shortest exact
+    form, a date as YYYY-MM-DD."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return format_number(value)
+
+
+def _as_read(change: Change) -> Any:
+    """The value the file holds once the change is written, as the reader gives it."""
+    if change.field in TEXT_FIELDS:
+        return change.value
+    return resolve_plain(scalar_text(change.value))
 
 
 # --- the edit -------------------------------------------------------------------------------
@@ -101,42 +146,65 @@ def splice(
     for number, change in enumerate(changes):
         if number:
             positioned = _reread(text, where)
-        kr_path = _key_result_path(positioned.data, change, where)
-        text = _apply(text, positioned, kr_path, change, where)
-        value = resolve_plain(scalar_text(change.value))
-        expected = _with_value(expected, (*kr_path, change.field), value)
+        path = _mapping_path(positioned.data, change, where)
+        text = _apply(text, positioned, path, change, where)
+        expected = _with_value(expected, (*path, change.field), _as_read(change))
     proved = _prove(text, expected, where)
     return Spliced((_BOM if bom else b"") + text.encode("utf-8"), proved)
 
 
-def _apply(text: str, positioned: Positioned, kr_path: Path, change: Change, where: str) -> str:
-    _refuse_flow_style(text, positioned, kr_path, change, where)
-    kr = _lookup(positioned.data, kr_path)
-    new = scalar_text(change.value)
-    field_path = (*kr_path, change.field)
-    if field_path in positioned.positions:
-        return _replace_value(text, positioned.positions[field_path], kr[change.field], new)
-    for anchor in _ANCHORS[change.field]:
-        anchor_path = (*kr_path, anchor)
-        if anchor_path in positioned.positions:
-            return _insert_after(text, positioned.positions[anchor_path], f"{change.field}: {new}")
+def _apply(text: str, positioned: Positioned, path: Path, change: Change, where: str) -> str:
+    _refuse_flow_style(text, positioned, path, change, where)
+    mapping = _lookup(positioned.data, path)
+    field_path = (*path, change.field)
+    positions = positioned.positions
+    if field_path in positions:
+        if change.field in TEXT_FIELDS:
+            assert isinstance(change.value, str)
+            return textedit.replace_text(text, positions[field_path], change.value)
+        old = mapping[change.field]
+        return textedit.replace_value(text, positions[field_path], old, scalar_text(change.value))
+    slot = (change.level, change.field)
+    before = _BEFORE.get(slot)
+    if before is not None and (*path, before) in positions:
+        key = positions[(*path, before)]
+        inserted = textedit.insert_before(text, key, _new_lines(change, key[1] - 1))
+        if inserted is not None:
+            return inserted
+    for anchor in _AFTER.get(slot, ()):
+        if (*path, anchor) in positions:
+            position = positions[(*path, anchor)]
+            return textedit.insert_after(text, position, _new_lines(change, position[1] - 1))
     raise SpliceError(
-        f"{where}: {change.label} has no '{change.field}' line and nothing to place one after; "
-        f"add '{change.field}:' by hand"
+        f"{where}: {change.label} has no '{change.field}' line and nothing to place one "
+        f"beside; add '{change.field}:' by hand"
     )
 
 
-def _key_result_path(data: Any, change: Change, where: str) -> Path:
-    """("objectives", i, "key_results", j) of the KR named by the change's ids."""
+def _new_lines(change: Change, indent: int) -> list[str]:
+    if change.field in TEXT_FIELDS:
+        assert isinstance(change.value, str)
+        return textedit.key_lines(change.field, indent, change.value)
+    return [" " * indent + f"{change.field}: {scalar_text(change.value)}"]
+
+
+def _mapping_path(data: Any, change: Change, where: str) -> Path:
+    """Where the mapping the change names sits: () for the team, ("objectives", i) for an
+    objective, ("objectives", i, "key_results", j) for a key result."""
+    if change.objective_id is None:
+        return ()
     objectives = data.get("objectives") if isinstance(data, dict) else None
     for oi, objective in enumerate(objectives if isinstance(objectives, list) else []):
         if not isinstance(objective, dict) or objective.get("id") != change.objective_id:
             continue
+        if change.key_result_id is None:
+            return ("objectives", oi)
         key_results = objective.get("key_results")
         for ki, kr in enumerate(key_results if isinstance(key_results, list) else []):
             if isinstance(kr, dict) and kr.get("id") == change.key_result_id:
                 return ("objectives", oi, "key_results", ki)
-    raise SpliceError(f"{where} has no key result {change.label}; check the address")
+    what = "objective" if change.key_result_id is None else "key result"
+    raise SpliceError(f"{where} has no {what} {change.label}; check the address")
 
 
 def _reread(text: str, where: str) -> Positioned:
@@ -171,157 +239,20 @@ def _lookup(data: Any, path: Path) -> Any:
 
 
 def _refuse_flow_style(
-    text: str, positioned: Positioned, kr_path: Path, change: Change, where: str
+    text: str, positioned: Positioned, path: Path, change: Change, where: str
 ) -> None:
-    # Block collections cannot sit inside flow ones, so a KR in flow style starts with `{`
-    # whenever any of its ancestors is in flow style too.
-    lines = _Lines(text)
-    line, col, _, _ = positioned.positions[kr_path]
+    # Block collections cannot sit inside flow ones, so a KR or objective in flow style
+    # starts with `{` whenever any of its ancestors is in flow style too. (A team file in
+    # flow style has no line to put a new key above: insert_before declines it.)
+    if not path:
+        return
+    lines = textedit.Lines(text)
+    line, col, _, _ = positioned.positions[path]
     if text[lines.index(line, col)] == "{":
         raise SpliceError(
             f"{where}: {change.label} is written in YAML flow style ({{id: …}}), which "
-            "check-ins do not edit; rewrite it as a block mapping (one key per line)"
+            "okr does not edit; rewrite it as a block mapping (one key per line)"
         )
-
-
-# --- text surgery ---------------------------------------------------------------------------
-
-
-_LINE_BREAK = re.compile("\n|\r(?!\n)")
-
-
-class _Lines:
-    """Maps the reader's 1-based (line, column) to string indices, counting as ruamel does:
-    a line ends at `\\n` or a lone `\\r`, and a U+FEFF takes no column."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
-
-    def index(self, line: int, col: int) -> int:
-        start = self.starts[line - 1]
-        end = self.end(line)
-        if "\ufeff" not in self.text[start:end]:
-            return start + col - 1
-        column = 1
-        for i in range(start, end):
-            if self.text[i] == "\ufeff":
-                continue
-            if column == col:
-                return i
-            column += 1
-        return end
-
-    def end(self, line: int) -> int:
-        """Index of the line's terminator (or of the end of the text)."""
-        start = self.starts[line - 1]
-        i = start
-        while i < len(self.text) and self.text[i] not in "\r\n":
-            i += 1
-        return i
-
-    def after(self, line: int) -> int:
-        """Index just past the line's terminator."""
-        return self.starts[line] if line < len(self.starts) else len(self.text)
-
-    def terminator(self, line: int) -> str:
-        end = self.end(line)
-        if self.text.startswith("\r\n", end):
-            return "\r\n"
-        return self.text[end : end + 1]
-
-    def file_terminator(self) -> str:
-        for line in range(1, len(self.starts) + 1):
-            found = self.terminator(line)
-            if found:
-                return found
-        return "\n"
-
-
-def _token_end(text: str, start: int, line_end: int) -> int:
-    """End of a plain one-line scalar starting at `start`: before ` #` or trailing blanks."""
-    end = line_end
-    for i in range(start, line_end):
-        if text[i] == "#" and i > start and text[i - 1] in " \t":
-            end = i
-            break
-    while end > start and text[end - 1] in " \t":
-        end -= 1
-    return end
-
-
-def _replace_value(text: str, position: tuple[int, int, int, int], old: Any, new: str) -> str:
-    key_line, key_col, value_line, value_col = position
-    lines = _Lines(text)
-    if old is None:
-        return _replace_null(text, lines, key_line, key_col, value_line, value_col, new)
-    start = lines.index(value_line, value_col)
-    end = _token_end(text, start, lines.end(value_line))
-    return _splice_token(text, start, end, lines.end(value_line), new)
-
-
-def _replace_null(
-    text: str, lines: _Lines, key_line: int, key_col: int, value_line: int, value_col: int, new: str
-) -> str:
-    """`key: ~`, `key: null` or a bare `key:` (the reader then points at the next token)."""
-    line_end = lines.end(key_line)
-    colon = _colon_after_key(text, lines.index(key_line, key_col), line_end)
-    rest = colon + 1
-    while rest < line_end and text[rest] in " \t":
-        rest += 1
-    token_end = _token_end(text, rest, line_end)
-    if text[rest:token_end] in _NULL_LITERALS:
-        return _splice_token(text, rest, token_end, line_end, new)
-    if value_line > key_line:
-        start = lines.index(value_line, value_col)
-        end = _token_end(text, start, lines.end(value_line))
-        if text[start:end] in _NULL_LITERALS:
-            return _splice_token(text, start, end, lines.end(value_line), new)
-    if rest < line_end and text[rest] == "#":
-        # `key:   # comment`: the value takes the blanks, the comment keeps its column.
-        gap = max(1, rest - colon - 2 - len(new))
-        return text[: colon + 1] + " " + new + " " * gap + text[rest:]
-    return text[: colon + 1] + " " + new + text[colon + 1 :]
-
-
-def _colon_after_key(text: str, key_start: int, line_end: int) -> int:
-    i = key_start
-    if text[i] in "\"'":
-        quote = text[i]
-        i += 1
-        while i < line_end and text[i] != quote:
-            i += 2 if text[i] == "\\" and quote == '"' else 1
-        i += 1
-    while i < line_end and text[i] != ":":
-        i += 1
-    if i >= line_end:
-        raise SpliceError("cannot find the ':' after a key; edit the file by hand")
-    return i
-
-
-def _splice_token(text: str, start: int, end: int, line_end: int, new: str) -> str:
-    """Replace text[start:end] by `new`, keeping a trailing comment in its column if it can."""
-    gap_end = end
-    while gap_end < line_end and text[gap_end] in " \t":
-        gap_end += 1
-    has_comment = gap_end < line_end and text[gap_end] == "#" and gap_end > end
-    if has_comment and set(text[end:gap_end]) == {" "}:
-        gap = max(1, (gap_end - end) - (len(new) - (end - start)))
-        return text[:start] + new + " " * gap + text[gap_end:]
-    return text[:start] + new + text[end:]
-
-
-def _insert_after(text: str, anchor: tuple[int, int, int, int], new_line: str) -> str:
-    """A new line right after the anchor key's value, indented like the anchor key."""
-    key_line, key_col, value_line, _ = anchor
-    lines = _Lines(text)
-    last = max(key_line, value_line)
-    indent = " " * (key_col - 1)
-    terminator = lines.terminator(last)
-    if terminator:
-        at = lines.after(last)
-        return text[:at] + indent + new_line + terminator + text[at:]
-    return text + lines.file_terminator() + indent + new_line
 
 
 # --- proof ----------------------------------------------------------------------------------
