@@ -14,6 +14,24 @@ checkin writes a message with `format_message`; history reads every commit's mes
 A check-in of several KRs lists each one in the body as `ADDRESS: change`, with its note
 below it indented by two spaces (an empty line of a note stays empty, as git would keep
 it). The final paragraph holds the trailers, one OKR-Check-In group per KR.
+
+The cycle's close (SPEC §14) and a revision of a KR's goalposts (§17) are written here too:
+
+    close 2026-Q3: hr-admin 0.44, sales 0.51
+
+    OKR-Close: 2026-Q3/hr-admin
+    OKR-Score: 0.44
+    OKR-Close: 2026-Q3/sales
+    OKR-Score: 0.51
+
+    revise hr-admin/engagement/enps: target 7.8 → 7.6
+
+    the survey changed its scale
+
+    OKR-Revision: 2026-Q3/hr-admin/engagement/enps
+    OKR-Target: 7.6
+
+A revision's note (what `okr log` shows beside its new target or baseline) is its reason.
 """
 
 from __future__ import annotations
@@ -25,6 +43,11 @@ from dataclasses import dataclass, replace
 CHECKIN_KEY = "OKR-Check-In"
 VALUE_KEY = "OKR-Value"
 CONFIDENCE_KEY = "OKR-Confidence"
+CLOSE_KEY = "OKR-Close"
+SCORE_KEY = "OKR-Score"
+REVISION_KEY = "OKR-Revision"
+TARGET_KEY = "OKR-Target"
+BASELINE_KEY = "OKR-Baseline"
 NOTE_INDENT = "  "
 
 _TRAILER_LINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
@@ -101,6 +124,49 @@ def _trailers(kr: CheckedIn) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class ClosedTeam:
+    """One team of a close, as its commit message tells it."""
+
+    cycle: str
+    team: str
+    score: str  # two decimals: `0.44`
+
+
+def format_close(cycle: str, closed: Sequence[ClosedTeam], body: str = "") -> str:
+    """`close 2026-Q3: hr-admin 0.44, sales 0.51`, the body, and an OKR-Close/OKR-Score
+    pair per team."""
+    subject = f"close {cycle}: " + ", ".join(f"{team.team} {team.score}" for team in closed)
+    trailers = [
+        line
+        for team in closed
+        for line in (f"{CLOSE_KEY}: {team.cycle}/{team.team}", f"{SCORE_KEY}: {team.score}")
+    ]
+    return "\n\n".join([subject, *([body] if body else []), "\n".join(trailers)]) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Revised:
+    """A revision of one KR's target and/or baseline."""
+
+    cycle: str
+    address: str  # TEAM/OBJECTIVE/KR within the cycle
+    change: str  # `target 7.8 → 7.6`
+    reason: str  # as clean_note leaves it (not empty)
+    target: str | None = None  # the new values as the file has them
+    baseline: str | None = None
+
+
+def format_revision(revised: Revised) -> str:
+    trailers = [f"{REVISION_KEY}: {revised.cycle}/{revised.address}"]
+    if revised.target is not None:
+        trailers.append(f"{TARGET_KEY}: {revised.target}")
+    if revised.baseline is not None:
+        trailers.append(f"{BASELINE_KEY}: {revised.baseline}")
+    subject = f"revise {revised.address}: {revised.change}"
+    return "\n\n".join([subject, revised.reason, "\n".join(trailers)]) + "\n"
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -117,6 +183,9 @@ def parse_message(text: str) -> Message:
     body = paragraphs[1:]
     checked_in = _trailer_groups(body[-1]) if body else []
     if not checked_in:
+        if body and _names(body[-1], REVISION_KEY):
+            # A revision: its reason is the note of the target and baseline it moved.
+            return Message(subject, "\n\n".join(body[:-1]).strip() or subject)
         return Message(subject, subject)
     note = "\n\n".join(body[:-1]).strip()
     if len(checked_in) == 1:
@@ -172,6 +241,14 @@ def _trailer_groups(paragraph: str) -> list[CheckedIn]:
         elif key == CONFIDENCE_KEY.lower() and found:
             found[-1] = replace(found[-1], confidence=value)
     return found
+
+
+def _names(paragraph: str, key: str) -> bool:
+    """A paragraph of git trailers, one of them `key`."""
+    lines = [line for line in paragraph.split("\n") if line[:1] not in (" ", "\t")]
+    return all(_TRAILER_LINE.match(line) for line in lines) and any(
+        line.partition(":")[0].lower() == key.lower() for line in lines
+    )
 
 
 def _listed_krs(body: str, addresses: set[str]) -> dict[str, tuple[str, str]]:
