@@ -18,7 +18,17 @@ import typer
 from typer.core import TyperGroup
 
 from okrcli import __version__
-from okrcli.cli import checkins, completion, editor, files, history, people, reports, site
+from okrcli.cli import (
+    checkins,
+    completion,
+    editor,
+    files,
+    grading,
+    history,
+    people,
+    reports,
+    site,
+)
 from okrcli.cli.common import Options, parse_date
 from okrcli.core.errors import InvalidFilesError, OkrError
 
@@ -167,6 +177,7 @@ app.command(context_settings={"ignore_unknown_options": True})(checkins.checkin)
 app.command()(history.log)
 app.command()(history.diff)
 app.command()(history.stale)
+app.command()(grading.close)
 app.command()(people.people)
 app.command()(people.person)
 app.command()(people.digest)

@@ -1,10 +1,10 @@
 """JSON on stdout (SPEC §6): indented for a person at a terminal, compact when piped.
 
 Piped, the scorecard is assembled from one encoded fragment per team, kept in the cache
-under the team file's content and everything else a team's row depends on (the pace of the
-as-of date and the status thresholds). A warm run over 10,000 KRs then neither scores nor
-encodes them again; the text is the same as encoding report.scorecard whole (tests hold
-the two equal).
+under the team file's content and everything else a team's row depends on (the team's
+pace, of the as-of date or of its closing day, and the status thresholds). A warm run over
+10,000 KRs then neither scores nor encodes them again; the text is the same as encoding
+report.scorecard whole (tests hold the two equal).
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool
     if indent:
         return encode(report.scorecard(data, as_of, team_id), indent=True)
     config = report.config_of(data)
-    pace = report.expected(data, as_of)
-    # The pace moves with the as-of date, so fragments are warm within one day; a run for
-    # another day replaces them (they are labelled by file).
-    settings = repr((pace, config.on_track, config.at_risk))
     store = cache.Store(f"scorecard\0{data.workspace.root}")
     fragments: list[str] = []
     every_objective: list[float] = []
     for team in report.selected_teams(data, team_id):
+        # The pace moves with the as-of date, so fragments are warm within one day; a run
+        # for another day replaces them (they are labelled by file).
+        pace = report.team_pace(data, as_of, team)
+        settings = repr((pace, config.on_track, config.at_risk))
         content = data.workspace.source.blob_id(team.path, data.texts[team.path])
         entry_key = cache.key(_FRAGMENT_FORMAT, team.path, content, settings)
         entry = store.get(entry_key)

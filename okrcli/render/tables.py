@@ -138,7 +138,16 @@ def scorecard_header(card: dict[str, Any], organization: str) -> str:
 
 
 def team_header(team: dict[str, Any]) -> str:
-    return f"{team['team']} · {inert(team['name'])} · progress {percent(team['progress'])}"
+    return (
+        f"{team['team']} · {inert(team['name'])}{closed_text(team, ' · ')} · "
+        f"progress {percent(team['progress'])}"
+    )
+
+
+def closed_text(row: dict[str, Any], separator: str) -> str:
+    """`closed 2026-10-08` after the separator for a closed team's row, else nothing."""
+    closed = row.get("closed")
+    return f"{separator}closed {closed}" if closed else ""
 
 
 def scorecard_plain(card: dict[str, Any], organization: str, show_krs: bool) -> str:
@@ -149,7 +158,7 @@ def scorecard_plain(card: dict[str, Any], organization: str, show_krs: bool) -> 
             rows.append(
                 [
                     team["team"],
-                    inert(team["name"]),
+                    inert(team["name"]) + closed_text(team, " · "),
                     ascii_bar(team["progress"]),
                     percent(team["progress"]),
                     "",
@@ -286,7 +295,8 @@ def scorecard_markdown(card: dict[str, Any], organization: str) -> str:
     ]
     for team in card["teams"]:
         lines += [
-            f"## {markdown_cell(team['name'])} (`{team['team']}`) — {percent(team['progress'])}",
+            f"## {markdown_cell(team['name'])} (`{team['team']}`) — {percent(team['progress'])}"
+            + closed_text(team, " · "),
             "",
             "| Key result | Baseline | Current | Target | Progress | Score | Status | Conf |",
             "|---|---:|---:|---:|---:|---:|---|---:|",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.text import inert, percent
-from okrcli.render.tables import GRADE_STYLE, STATUS_STYLE, ascii_bar, bar, grade
+from okrcli.render.tables import GRADE_STYLE, STATUS_STYLE, ascii_bar, bar, closed_text, grade
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -19,6 +19,7 @@ def tree_plain(nodes: list[dict[str, Any]]) -> str:
         lines.append(
             f"{prefix}{branch}{node['address']}  {inert(node['title'])}  "
             f"{ascii_bar(node['progress'])} {percent(node['progress'])}  {node['status']}"
+            + closed_text(node, "  ")
         )
         child_prefix = prefix + ("" if top else ("    " if last else "│   "))
         items: list[tuple[str, Any]] = [("kr", kr) for kr in node["key_results"]]
@@ -51,6 +52,7 @@ def tree_rich(nodes: list[dict[str, Any]], heading: str) -> RenderableType:
         text.append_text(bar(node["progress"]))
         text.append("  ")
         text.append(node["status"], style=STATUS_STYLE[node["status"]])
+        text.append(closed_text(node, "  "), style="dim")
         return text
 
     def walk(branch: Any, node: dict[str, Any]) -> None:

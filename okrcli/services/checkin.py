@@ -20,7 +20,7 @@ from okrcli.core.scoring import kr_progress
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.history.message import CheckedIn, clean_note, format_message
-from okrcli.services import transaction
+from okrcli.services import close, transaction
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -149,6 +149,7 @@ def check_in(scope: transaction.Scope, wanted: Sequence[Wanted]) -> Outcome:
         found = [resolve_kr(data, w.address) for w in wanted]
         for target, w in zip(found, wanted, strict=True):
             require_valid(data, target.team.path)
+            close.require_open(target.team)
             require_unchanged_since_seen(target, w)
         updates = [updated(t, scope.cycle.id, w) for t, w in zip(found, wanted, strict=True)]
         changed = [u for u in updates if u.changed]

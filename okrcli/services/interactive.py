@@ -23,7 +23,7 @@ from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
 from okrcli.history import gitrepo
-from okrcli.services import checkin, transaction
+from okrcli.services import checkin, close, transaction
 
 
 class Quit(Exception):
@@ -75,7 +75,7 @@ def run(
     talk = Conversation(read or sys.stdin.readline, out or sys.stdout, not stdin_is_terminal)
     scope = transaction.open_scope(start, cycle_id, as_of, team, commit)
     data = loader.load_cycle(scope.workspace, scope.cycle)
-    paths = _team_paths(data, team)
+    paths = _open_team_paths(data, _team_paths(data, team), named=team is not None)
     with transaction.lock(scope):
         for path in paths:
             checkin.require_valid(data, path)
@@ -130,6 +130,24 @@ def _team_paths(data: CycleData, team: str | None) -> list[str]:
         known = ", ".join(by_id) or "none"
         raise OkrError(f"no team '{team}' in {data.cycle.id}; teams here: {known}")
     return [by_id[wanted]]
+
+
+def _open_team_paths(data: CycleData, paths: list[str], named: bool) -> list[str]:
+    """The paths of teams that are not closed: a closed team named is refused; walking every
+    team, the closed ones are left out, said once (refused if no other team is left)."""
+    closed = [t for t in data.teams if t.path in paths and t.closed is not None]
+    if not closed:
+        return paths
+    if named:
+        close.require_open(closed[0])
+    listed = ", ".join(f"{t.id} (closed {t.closed.isoformat()})" for t in closed if t.closed)
+    if len(closed) == len(paths):
+        raise OkrError(
+            f"every team of {data.cycle.id} is closed, so its key results are read-only: "
+            f"{listed}; to reopen a team, remove its 'closed:' line in a commit of its own"
+        )
+    print(f"okr: leaving out the closed team(s), which are read-only: {listed}", file=sys.stderr)
+    return [path for path in paths if path not in {t.path for t in closed}]
 
 
 # --- the questions --------------------------------------------------------------------------

@@ -34,6 +34,13 @@ def expected(data: CycleData, as_of: dt.date) -> float:
     return scoring.expected_progress(data.cycle.start, data.cycle.end, as_of)
 
 
+def team_pace(data: CycleData, as_of: dt.date, team: Team) -> float:
+    """The pace a team is measured against: a closed team's as of its `closed:` date, never
+    later (SPEC §14), so its statuses stay what they were when it was graded."""
+    day = as_of if team.closed is None else min(as_of, team.closed)
+    return expected(data, day)
+
+
 def key_result_row(
     team: Team, objective: Objective, kr: KeyResult, numbers: scoring.Numbers
 ) -> dict[str, Any]:
@@ -79,9 +86,11 @@ def objective_row(
 
 
 def scorecard(data: CycleData, as_of: dt.date, team_id: str | None = None) -> dict[str, Any]:
-    pace = expected(data, as_of)
     config = config_of(data)
-    rows = [team_row(team, pace, config) for team in selected_teams(data, team_id)]
+    rows = [
+        team_row(team, team_pace(data, as_of, team), config)
+        for team in selected_teams(data, team_id)
+    ]
     every_objective = [progress for _, progresses in rows for progress in progresses]
     return {**card(data, as_of, every_objective), "teams": [row for row, _ in rows]}
 
@@ -109,11 +118,15 @@ def team_row(team: Team, pace: float, config: Config) -> tuple[dict[str, Any], l
         "team": team.id,
         "name": team.display_name,
         "owner": team.owner,
-        "closed": None if team.closed is None else team.closed.isoformat(),
+        "closed": _closed(team),
         "progress": round_half(scoring.mean(progresses), DIGITS),
         "objectives": [objective for objective, _ in rows],
     }
     return row, progresses
+
+
+def _closed(team: Team) -> str | None:
+    return None if team.closed is None else team.closed.isoformat()
 
 
 def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, Any]:
@@ -129,7 +142,7 @@ def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, 
 def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[dict[str, Any]]:
     """Top objectives (aligned to nothing) with the objectives that align to them below."""
     config = config_of(data)
-    pace = expected(data, as_of)
+    paces = {team.id: team_pace(data, as_of, team) for team in data.teams}
     objectives = targets(data.teams, key_results=False)
     children: dict[str, list[Target]] = {}
     for target in objectives:
@@ -141,7 +154,7 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
         roots = [t for t in objectives if not t.objective.aligns]
 
     def node(target: Target, trail: frozenset[str]) -> dict[str, Any]:
-        row, _ = objective_row(target.team, target.objective, pace, config)
+        row, _ = objective_row(target.team, target.objective, paces[target.team.id], config)
         below = [c for c in children.get(target.address, []) if c.address not in trail]
         return {
             "address": row["address"],
@@ -151,6 +164,7 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
             "status": row["status"],
             "kind": row["kind"],
             "owner": row["owner"],
+            "closed": _closed(target.team),
             "key_results": row["key_results"],
             "children": [node(c, trail | {c.address}) for c in below],
         }
