@@ -526,6 +526,12 @@ def test_checkin_i_of_every_team_leaves_the_closed_ones_out(closed_repo: Path) -
     assert every.exit_code == 1 and "every team of 2026-Q3 is closed" in every.stderr
 
 
+def test_revise_refuses_a_closed_team(closed_repo: Path) -> None:
+    before, head_before = snapshot(closed_repo), head(closed_repo)
+    result = run_okr("-C", str(closed_repo), "revise", "enps", "--target", "7.6", "-m", "scale")
+    assert_refused(closed_repo, result, before, head_before, READ_ONLY)
+
+
 def test_removing_the_closed_line_reopens_the_team(closed_repo: Path) -> None:
     text = (closed_repo / HR).read_text(encoding="utf-8").replace("closed: 2026-10-01\n", "")
     (closed_repo / HR).write_text(text, encoding="utf-8")

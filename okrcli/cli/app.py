@@ -174,6 +174,7 @@ app.command()(reports.scorecard)
 app.command()(reports.tree)
 # Unknown options pass through as arguments so a negative VALUE (`-5`) is a value.
 app.command(context_settings={"ignore_unknown_options": True})(checkins.checkin)
+app.command()(grading.revise)
 app.command()(history.log)
 app.command()(history.diff)
 app.command()(history.stale)

@@ -1,6 +1,7 @@
-"""`okr close` (SPEC §14): the end-of-cycle grading."""
+"""`okr close` (SPEC §14) and `okr revise` (SPEC §17): grading and moving goalposts."""
 
 import datetime as dt
+import sys
 from typing import Annotated
 
 import typer
@@ -38,7 +39,7 @@ def close(
     `score [0.53]:` (Enter accepts) and `retro []:`; then each objective's and the team's
     retro; then one confirmation. q or the end of input quits without writing. All teams
     closed go into one commit with OKR-Close and OKR-Score trailers. A closed team is
-    read-only for checkin until its closed: line is removed.
+    read-only for checkin and revise until its closed: line is removed.
 
     Example: okr close hr-admin --date 2026-10-08
     """
@@ -66,3 +67,51 @@ def _parse_day(value: str | None) -> dt.date | None:
             f"--date '{value}' is not a real date written YYYY-MM-DD"
         ) from None
 
+
+def revise(
+    ctx: typer.Context,
+    address: Annotated[
+        str,
+        typer.Argument(
+            help="The numeric key result: its address or any unique suffix.", metavar="ADDRESS"
+        ),
+    ],
+    message: Annotated[
+        str,
+        typer.Option(
+            "-m", "--message", help="Why the goalposts move (required).", metavar="REASON"
+        ),
+    ],
+    target: Annotated[
+        str | None, typer.Option("--target", help="The new target.", metavar="T")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="The new baseline.", metavar="B")
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write the team file but do not commit it.")
+    ] = False,
+) -> None:
+    """Move a numeric key result's target and/or baseline, with the reason, as one commit.
+
+    Only those lines of the team file change; the commit carries the reason as its body
+    and OKR-Revision, OKR-Target and OKR-Baseline trailers, so okr log and okr diff show
+    the moved goalposts. Milestones and closed teams are refused.
+
+    Example: okr revise enps --target 7.6 -m "the survey moved to a 10-point scale"
+    """
+    from okrcli.core.errors import UsageError
+    from okrcli.services import revise as service
+    from okrcli.services import transaction
+
+    options = options_of(ctx)
+    if options.at is not None:
+        raise UsageError("revise writes the working tree, so it cannot use --at; drop --at")
+    commit = not no_commit
+    scope = transaction.open_scope(
+        options.start, options.cycle, options.as_of_date(), address, commit
+    )
+    outcome = service.revise(scope, address, target, baseline, message)
+    for warning in outcome.warnings:
+        print(f"okr: warning: {warning}", file=sys.stderr)
+    print(service.summary(outcome))

@@ -183,8 +183,9 @@ def require_unchanged_since_seen(target: Target, wanted: Wanted) -> None:
     )
 
 
-def resolve_kr(data: CycleData, text: str) -> Target:
-    """The KR an address names, among all files of the cycle (valid or not)."""
+def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
+    """The KR an address names, among all files of the cycle (valid or not); `action` is
+    what the user wants to do to it, for the message when the address names no KR."""
     valid = data.teams
     everything = valid + _stub_teams(data)
     try:
@@ -192,9 +193,14 @@ def resolve_kr(data: CycleData, text: str) -> Target:
     except OkrError as unknown:
         team_id = text.strip().strip("/").removeprefix(f"{data.cycle.id}/")
         if any(team.id == team_id for team in everything):
+            walk = (
+                f", or walk through all of them with 'okr checkin -i {team_id}'"
+                if action == "check in"
+                else ""
+            )
             raise OkrError(
-                f"'{text}' is a team; check in one of its key results (TEAM/OBJECTIVE/KR), "
-                f"or walk through all of them with 'okr checkin -i {team_id}'"
+                f"'{text}' is a team; {action} one of its key results (TEAM/OBJECTIVE/KR)"
+                f"{walk}"
             ) from None
         try:
             objective = resolve(text, data.cycle.id, targets(everything, key_results=False))
@@ -202,7 +208,7 @@ def resolve_kr(data: CycleData, text: str) -> Target:
             raise unknown from None
         names = ", ".join(kr.id for kr in objective.objective.key_results) or "none yet"
         raise OkrError(
-            f"'{text}' is the objective {objective.address}; check in one of its key "
+            f"'{text}' is the objective {objective.address}; {action} one of its key "
             f"results ({names})"
         ) from None
 
