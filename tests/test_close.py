@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import io
 import json
 import shutil
@@ -246,6 +247,20 @@ def test_a_bad_score_then_the_end_of_input_writes_nothing(example_repo: Path) ->
     nothing_written(example_repo, before, head_before)
 
 
+def test_every_team_is_asked_in_file_name_order(example_repo: Path) -> None:
+    # company: revenue and new-regions (score, retro), growth's retro, opex-ratio (score,
+    # retro), efficiency's retro, the team's retro, all as shown; then hr-admin's first
+    # score: q.
+    given = "\n" * 9 + "q\n"
+    result = close(example_repo, input=given)
+    assert result.exit_code == 0, result
+    out = result.stdout
+    assert out.index("company · ") < out.index("team company: score 0.33")
+    assert out.index("team company: score") < out.index("hr-admin · 行政人事部")
+    assert "[1/9] hr-admin/talent/offer-rate" in out and "sales · " not in out
+    assert out.rstrip().endswith("quit; nothing written")
+
+
 def test_the_conversation_works_through_a_real_pipe(example_repo: Path) -> None:
     done = run_okr_process(*AFTER_END, "close", "hr-admin", cwd=example_repo, input=answers())
     assert done.returncode == 0, done.stderr
@@ -476,6 +491,19 @@ def test_a_rejecting_hook_puts_every_file_back(example_repo: Path, hook: str, bo
     assert git(example_repo, "status", "--porcelain") == ""
 
 
+def test_a_held_lock_makes_close_wait_then_say_who_holds_it(example_repo: Path) -> None:
+    with open(example_repo / ".git" / "okr-checkin.lock", "w", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 4242 on meeting-room since 2026-10-08T10:00:00+08:00\n")
+        held.flush()
+        before, head_before = snapshot(example_repo), head(example_repo)
+        result = run_okr(
+            "-C", str(example_repo), *AFTER_END, "close", "--accept", env={"OKR_LOCK_TIMEOUT": "0"}
+        )
+        assert_refused(example_repo, result, before, head_before, "pid 4242 on meeting-room")
+    assert close(example_repo, "--accept").exit_code == 0
+
+
 def test_a_staged_unrelated_file_stays_out_of_the_commit(example_repo: Path) -> None:
     (example_repo / "notes.txt").write_text("draft\n", encoding="utf-8")
     git(example_repo, "add", "notes.txt")
@@ -537,9 +565,15 @@ def test_removing_the_closed_line_reopens_the_team(closed_repo: Path) -> None:
     (closed_repo / HR).write_text(text, encoding="utf-8")
     git(closed_repo, "commit", "-q", "-am", "reopen hr-admin")
     assert run_okr("-C", str(closed_repo), "checkin", "offer-rate", "70").exit_code == 0
-    # Closing it again shows the scores it was given as what Enter accepts.
-    result = close(closed_repo, "hr-admin", input=answers())
+    # Closing it again shows the scores it was given as what Enter accepts; a new one
+    # replaces its line, and the KRs whose score stays keep theirs untouched.
+    result = close(closed_repo, "hr-admin", input=answers(kr={"offer-rate": ("0.8", "")}))
     assert result.exit_code == 0 and "score [0.53]:" in result.stdout
+    assert added_lines(closed_repo) == [
+        "+closed: 2026-10-08",
+        "-        score: 0.53",
+        "+        score: 0.8",
+    ]
 
 
 # --- reports of a closed team ---------------------------------------------------------------
