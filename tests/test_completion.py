@@ -51,6 +51,11 @@ def test_cycle_ids_and_team_ids(example_repo: Path) -> None:
     assert complete(example_repo, "okr scorecard --team hr") == ["hr-admin"]
 
 
+def test_close_completes_teams_and_revise_krs(example_repo: Path) -> None:
+    assert complete(example_repo, "okr close hr") == ["hr-admin"]
+    assert complete(example_repo, "okr revise enp") == ["hr-admin/engagement/enps"]
+
+
 def test_commands_and_options(example_repo: Path) -> None:
     assert "scorecard" in complete(example_repo, "okr sc")
     assert complete(example_repo, "okr scorecard --fo") == ["--format"]

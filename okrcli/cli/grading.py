@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from okrcli.cli import completion
 from okrcli.cli.common import options_of
 
 
@@ -14,7 +15,9 @@ def close(
     team: Annotated[
         str | None,
         typer.Argument(
-            help="The team to close (default: every team not closed yet).", metavar="TEAM"
+            help="The team to close (default: every team not closed yet).",
+            metavar="TEAM",
+            shell_complete=completion.team_ids,
         ),
     ] = None,
     accept: Annotated[
@@ -73,7 +76,9 @@ def revise(
     address: Annotated[
         str,
         typer.Argument(
-            help="The numeric key result: its address or any unique suffix.", metavar="ADDRESS"
+            help="The numeric key result: its address or any unique suffix.",
+            metavar="ADDRESS",
+            shell_complete=completion.key_results,
         ),
     ],
     message: Annotated[
