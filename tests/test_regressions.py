@@ -158,3 +158,22 @@ def test_a_check_in_made_during_the_walk_is_not_overwritten_unseen(example_repo:
     assert "hr-admin/talent/offer-rate changed while you were answering" in err
     assert "current: 71" in (example_repo / "2026-Q3" / "hr-admin.yaml").read_text("utf-8")
     assert git(example_repo, "rev-list", "--count", "HEAD").strip() == "2"
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(example_repo: Path) -> None:
+    """`okr scorecard | head -1`: the pipe closes, okr stops quietly (as git does)."""
+    import subprocess
+    import sys
+
+    okr = Path(sys.executable).parent / "okr"
+    process = subprocess.Popen(
+        [str(okr), "--as-of", "2026-08-15", "scorecard"],
+        cwd=example_repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # no reader: the first write fails with EPIPE
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141
+    assert stderr == ""

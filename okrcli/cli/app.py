@@ -84,6 +84,11 @@ class OkrGroup(TyperGroup):
             _fail(error)
         except click.UsageError as error:
             _one_line(error)
+        except BrokenPipeError:
+            # `okr log | head`: the reader has all it wanted. Quiet, like git: the exit status
+            # of a process a SIGPIPE ended, and nothing more written to the closed pipe.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)  # 128 + SIGPIPE
         except OSError as error:  # a full disk, a read-only .git, a folder where a file goes
             where = f"{error.filename}: " if error.filename else ""
             _fail(OkrError(f"{where}{error.strerror or error}; check the path and try again"))
