@@ -18,7 +18,7 @@ from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError, sort_key
-from okrcli.core.model import Config, CycleSpan, KeyResult, Objective, Team
+from okrcli.core.model import Config, CycleSpan, Objective, Team
 from okrcli.core.numbers import format_number
 from okrcli.files import emitter, loader
 from okrcli.files.loader import CycleData
@@ -134,13 +134,9 @@ def _carried_krs(
             entry["baseline"] = last
             entry["target"] = kr.target
         entry["weight"] = None if kr.weight == 1 else kr.weight
-        entry["source"] = _source_of(kr)
+        entry["source"] = kr.source
         krs.append(entry)
     return krs
-
-
-def _source_of(kr: KeyResult) -> str | None:
-    return getattr(kr, "source", None)
 
 
 def plan(
@@ -311,7 +307,7 @@ def _validated(scope: transaction.Scope, result: Plan) -> list[Diagnostic]:
     warnings: list[Diagnostic] = []
     for carried in result.files:
         raw = carried.text.encode("utf-8")
-        checked = loader.read_team_file(carried.path, raw, config)
+        checked = loader.read_team_file(carried.path, raw, config, cycle_start=result.target.start)
         errors = [d for d in checked.diagnostics if d.severity == "error"]
         if errors or checked.team is None:
             raise InvalidFilesError(

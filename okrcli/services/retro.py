@@ -183,9 +183,9 @@ def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.dat
     return TeamRetro(
         team.id,
         team.display_name,
-        getattr(team, "closed", None),
+        team.closed,
         _rounded(scoring.mean(exact)),
-        getattr(team, "retro", None),
+        team.retro,
         objectives,
     )
 
@@ -209,7 +209,7 @@ def _objective(
         objective.title,
         objective.kind,
         _rounded(score),
-        getattr(objective, "retro", None),
+        objective.retro,
         flags,
         krs,
     )
@@ -249,7 +249,7 @@ def _kr(
         checkins,
         revisions,
         confidence,
-        getattr(kr, "retro", None),
+        kr.retro,
         flags,
     )
 
