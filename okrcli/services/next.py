@@ -277,9 +277,11 @@ def start(
             taken = {loader.team_id_of(path) for path in existing}
             others = [team.id for team in data.teams if team.id not in taken]
             hint = f", or name only the other teams ({', '.join(others)})" if others else ""
+            one = len(existing) == 1
             raise OkrError(
-                f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okr "
-                f"next only writes new files, so nothing was written; move them away{hint}"
+                f"{', '.join(existing)} already exist{'s' if one else ''}; okr next only "
+                f"writes new files, so nothing was written; move {'it' if one else 'them'} "
+                f"away{hint}"
             )
         result = plan(data, target, teams, carry_all, _present(data, target, teams))
         warnings = _validated(scope, result)
