@@ -322,3 +322,30 @@ def test_a_cycle_with_no_commit_yet_has_no_check_ins(tmp_path: Path) -> None:
     easy = key_results(retro_json(root))["team/grow/easy"]
     assert (easy["first"], easy["last"], easy["checkins"]) == (0, 0, 0)
     assert easy["flags"] == ["never-checked-in"]
+
+
+def test_at_a_terminal_it_reads_at_80_columns(repo: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from okrcli.files import loader
+    from okrcli.history import versions
+    from okrcli.render import retro as render_retro
+    from okrcli.services import retro as service
+
+    workspace = loader.open_workspace(repo)
+    data = loader.load_cycle(workspace, workspace.cycles["2026-Q3"])
+    steps = versions.load(repo, head_of(repo), "2026-Q3", full_history=True)
+    result = service.retro(data, data.teams, steps)
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(render_retro.rich(result, "Test Org"))
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for expected in ("no-stretch", "▁▅█", "0 → 12", "confidence fell from 0.7 to 0.4"):
+        assert expected in text
+    assert "Raise the bar for moved" in text and "We learned a lot." in text
+
+
+def head_of(repo: Path) -> str:
+    return git(repo, "rev-parse", "HEAD").strip()

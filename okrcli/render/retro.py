@@ -175,6 +175,8 @@ def _plain_retro(address: str, text: str) -> str:
 
 
 def rich(result: Retro, organization: str) -> RenderableType:
+    """Each team's table reads at 80 columns: the title and the flags sit under the
+    address, the trend above first → last."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -183,39 +185,51 @@ def rich(result: Retro, organization: str) -> RenderableType:
     parts: list[RenderableType] = [Text(heading(result, organization), style="bold")]
     for team in result.teams:
         table = Table(
-            title=Text(team_heading(team), style="bold"), title_justify="left", box=box.SIMPLE_HEAD
+            title=Text(team_heading(team), style="bold"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
         )
-        for index, header in enumerate(HEADERS):
-            right = index in _RIGHT
-            table.add_column(header.capitalize(), justify="right" if right else "left")
+        table.add_column("Objective / key result", overflow="fold", min_width=24)
+        table.add_column("Score", justify="right", no_wrap=True)
+        table.add_column("Path", min_width=8)
+        table.add_column("Check-ins", justify="right", no_wrap=True)
+        table.add_column("Conf", min_width=4)
         for row in rows(team):
             is_kr = row[0].startswith("  ")
-            cells = [Text(cell) for cell in row]
-            cells[0].stylize("cyan" if is_kr else "bold cyan")
-            cells[3].stylize(GRADE_STYLE.get(row[3], ""))
-            cells[4].stylize("green")
-            cells[8].stylize("yellow")
-            table.add_row(*cells)
+            if not is_kr and table.row_count:
+                table.add_section()
+            where = Text(row[0].strip(), style="cyan" if is_kr else "bold cyan")
+            where.append("\n" + row[1], style="dim")
+            if row[8]:
+                where.append("\n" + row[8], style="yellow")
+            score = Text(row[2], style=GRADE_STYLE.get(row[3], ""))
+            path = Text(row[4], style="green")
+            path.append(("\n" if row[4] else "") + row[5])
+            table.add_row(where, score, path, Text(row[6]), Text(row[7]))
         parts.append(table)
-        for label, lines in _rich_sections(team):
-            text = Text(label, style="bold")
-            for line in lines:
-                text.append("\n  " + line)
-            parts.append(text)
+        for label, lines in _sections(team):
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="cyan", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for where_text, said in lines:
+                grid.add_row(Text(where_text), Text(said))
+            parts += [Text(label, style="bold"), grid, Text("")]
     return Group(*parts)
 
 
-def _rich_sections(team: TeamRetro) -> list[tuple[str, list[str]]]:
+def _sections(team: TeamRetro) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Where to look, revisions and retro texts as (label, [(where, what)]) for rich."""
     sections = []
     flagged = _flagged(team)
     if flagged:
-        sections.append(("Where to look", [f"{a}  {w}: {inert(r)}" for a, w, r in flagged]))
+        sections.append(("Where to look", [(a, f"{w}: {inert(r)}") for a, w, r in flagged]))
     revisions = _revisions(team)
     if revisions:
-        sections.append(("Revisions", [f"{d}  {a}  {c}  {inert(n)}" for d, a, c, n in revisions]))
+        listed = [(f"{d}  {a}", f"{c}  {inert(n)}".rstrip()) for d, a, c, n in revisions]
+        sections.append(("Revisions", listed))
     retros = _retros(team)
     if retros:
-        sections.append(("Retro", [f"{a}: {' / '.join(_lines(t))}" for a, t in retros]))
+        sections.append(("Retro", [(a, "\n".join(_lines(t))) for a, t in retros]))
     return sections
 
 
