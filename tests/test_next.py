@@ -509,6 +509,18 @@ def test_a_source_with_errors_is_refused(tmp_path: Path) -> None:
     assert not (root / "2026-Q4").exists()
 
 
+def test_a_source_with_no_team_is_refused(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"2026-Q3/notes.txt": "no team yet\n"})
+    result = run_okr("-C", str(root), "--cycle", "2026-Q3", "next")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "okr: 2026-Q3 has no team files, so there is nothing to start 2026-Q4 from; create a "
+        "team file, or start with 'okr init'\n"
+    )
+    assert not (root / "2026-Q4").exists()
+    assert git(root, "rev-list", "--count", "HEAD").strip() == "1"
+
+
 def test_at_is_a_usage_error(tmp_path: Path) -> None:
     root = imported_example(tmp_path)
     result = run_okr("-C", str(root), "--at", "HEAD", "next")

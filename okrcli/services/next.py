@@ -272,6 +272,11 @@ def start(
             )
         target = target_cycle(data.cycle, scope.workspace.config, to)
         teams = selected(data, names)
+        if not teams:
+            raise OkrError(
+                f"{data.cycle.id} has no team files, so there is nothing to start "
+                f"{target.id} from; create a team file, or start with 'okr init'"
+            )
         existing = existing_files(scope.root, target.id, teams)
         if existing:
             taken = {loader.team_id_of(path) for path in existing}
