@@ -691,10 +691,25 @@ def test_init_in_a_root_without_the_current_cycle_creates_its_folder(tmp_path: P
     result = run_okr("-C", str(root), "--as-of", "2026-11-02", "init")
     assert result.exit_code == 0, result
     team_file = root / "2026-Q4" / "my-team.yaml"
-    assert result.stdout == f"created {team_file}\n"
+    assert result.stdout.splitlines() == [
+        f"created {team_file}",
+        # The example's first line names the schemas, which the example root lacked.
+        f"created {root / '.okr' / 'team.schema.json'}",
+        f"created {root / '.okr' / 'config.schema.json'}",
+    ]
     assert (root / "okr.yaml").read_bytes() == config
     checked = run_okr("-C", str(root), "--as-of", "2026-11-02", "validate", "--strict")
     assert (checked.exit_code, checked.stdout) == (0, "")
+
+
+def test_init_keeps_the_schemas_a_root_has(tmp_path: Path) -> None:
+    root = imported_example(tmp_path)
+    (root / ".okr").mkdir()
+    (root / ".okr" / "team.schema.json").write_text("{}\n", encoding="utf-8")
+    result = run_okr("-C", str(root), "--as-of", "2026-11-02", "init")
+    assert result.exit_code == 0, result
+    assert result.stdout == f"created {root / '2026-Q4' / 'my-team.yaml'}\n"
+    assert (root / ".okr" / "team.schema.json").read_text("utf-8") == "{}\n"
 
 
 def test_init_refuses_when_the_current_cycle_has_its_folder(tmp_path: Path) -> None:
