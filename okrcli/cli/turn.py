@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from okrcli.cli import completion
 from okrcli.cli.common import (
     DiffFormat,
     git_root,
@@ -21,7 +22,10 @@ from okrcli.render import progress
 def retro(
     ctx: typer.Context,
     team: Annotated[
-        str | None, typer.Argument(help="Only this team (its id).", metavar="TEAM")
+        str | None,
+        typer.Argument(
+            help="Only this team (its id).", metavar="TEAM", shell_complete=completion.team_ids
+        ),
     ] = None,
     output: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = (
         DiffFormat.table
@@ -72,7 +76,11 @@ def next_cycle(
     ctx: typer.Context,
     teams: Annotated[
         list[str] | None,
-        typer.Argument(help="Only these teams (default every team).", metavar="TEAM..."),
+        typer.Argument(
+            help="Only these teams (default every team).",
+            metavar="TEAM...",
+            shell_complete=completion.team_ids,
+        ),
     ] = None,
     to: Annotated[
         str | None,
