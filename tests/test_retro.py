@@ -349,3 +349,14 @@ def test_at_a_terminal_it_reads_at_80_columns(repo: Path) -> None:
 
 def head_of(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_a_revision_by_okr_revise_has_its_reason_as_note(tmp_path: Path) -> None:
+    root = imported_example(tmp_path)
+    revised = run_okr("-C", str(root), "revise", "enps", "--target", "7.6", "-m", "调研样本偏小")
+    assert revised.exit_code == 0, revised
+    enps = key_results(retro_json(root, "hr-admin"))["hr-admin/engagement/enps"]
+    assert [(r["field"], r["old"], r["new"], r["note"]) for r in enps["revisions"]] == [
+        ("target", 7.8, 7.6, "调研样本偏小")
+    ]
+    assert "moved-goalposts" in enps["flags"]
