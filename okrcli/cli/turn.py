@@ -44,12 +44,13 @@ def retro(
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import retro as render_retro
+    from okrcli.services import report
     from okrcli.services import retro as service
 
     options = options_of(ctx)
     root, top = git_root(options, "okr retro")
     data, _ = read_cycle(options, refuse_errors=True)
-    teams = service.selected(data, team)
+    teams = report.selected_teams(data, team)
     end, folder = history_range(root, top, data.workspace, data.cycle.id)
     steps = history.load(
         top,

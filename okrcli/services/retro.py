@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core import scoring
-from okrcli.core.errors import OkrError
 from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import format_number, round_half
 from okrcli.core.scalars import is_number
@@ -89,16 +88,6 @@ class Retro:
     cycle: str
     score: float  # the mean score over every objective shown
     teams: list[TeamRetro]
-
-
-def selected(data: CycleData, team_id: str | None) -> list[Team]:
-    if team_id is None:
-        return data.teams
-    teams = [team for team in data.teams if team.id == team_id]
-    if not teams:
-        known = ", ".join(team.id for team in data.teams) or "none"
-        raise OkrError(f"no team '{team_id}' in {data.cycle.id}; teams here: {known}")
-    return teams
 
 
 # --- what the history says about each KR ----------------------------------------------------
