@@ -235,6 +235,15 @@ def test_a_small_confidence_fall_is_no_drop(repo: Path) -> None:
     assert doubt["flags"] == []
 
 
+def test_a_confidence_update_is_a_check_in_but_not_a_change_of_value(repo: Path) -> None:
+    # As `okr people` counts them: a commit that changed the value or the confidence.
+    edit(repo, TEAM_FILE, "current: 2\n", "current: 2\n        confidence: 0.6\n")
+    commit(repo, "silent is less sure", "2026-09-25T09:00:00+00:00")
+    silent = key_results(retro_json(repo))["team/grow/silent"]
+    assert (silent["checkins"], silent["confidence"]) == (1, [0.6, 0.6])
+    assert silent["flags"] == ["never-checked-in"]
+
+
 def test_the_table_shows_trends_flags_with_reasons_revisions_and_retros(repo: Path) -> None:
     result = run_okr("-C", str(repo), "--cycle", "2026-Q3", "retro")
     assert result.exit_code == 0, result

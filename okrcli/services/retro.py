@@ -97,16 +97,21 @@ class Retro:
 class _Seen:
     """Per KR address, what the history says."""
 
-    checkins: dict[str, set[str]]  # commits that changed the value
+    checkins: dict[str, set[str]]  # commits that changed the value or the confidence
+    valued: set[str]  # the KRs whose value some commit changed
     revisions: dict[str, list[Revision]]
     confidences: dict[str, list[float]]  # every confidence given, in commit order
     reached: dict[str, dt.date]  # the first day raw progress was >= 1, before the last days
 
 
 def _seen(steps: Sequence[Step], cutoff: dt.date) -> _Seen:
-    seen = _Seen({}, {}, {}, {})
-    for change in history.field_changes(steps, VALUE_FIELDS):
+    seen = _Seen({}, set(), {}, {}, {})
+    # A check-in is what `okr people` counts (SPEC §18): a commit that changed a KR's value
+    # or confidence; never-checked-in is about the value alone (SPEC §15).
+    for change in history.field_changes(steps, (*VALUE_FIELDS, "confidence")):
         seen.checkins.setdefault(change.address, set()).add(change.commit.id)
+        if change.field in VALUE_FIELDS:
+            seen.valued.add(change.address)
     for change in history.field_changes(steps, tuple(sorted(REVISION_FIELDS))):
         revision = Revision(
             change.commit.date,
@@ -225,7 +230,8 @@ def _kr(
     checkins = len(seen.checkins.get(address, ()))
     revisions = seen.revisions.get(address, [])
     reached = seen.reached.get(address)
-    flags = _kr_flags(objective, kr, checkins, revisions, confidence, reached)
+    valued = address in seen.valued
+    flags = _kr_flags(objective, valued, revisions, confidence, reached)
     return KrRetro(
         address,
         kr.title,
@@ -245,8 +251,7 @@ def _kr(
 
 def _kr_flags(
     objective: Objective,
-    kr: KeyResult,
-    checkins: int,
+    valued: bool,
     revisions: list[Revision],
     confidence: tuple[float | None, float | None],
     reached: dt.date | None,
@@ -260,7 +265,7 @@ def _kr_flags(
                 "before the cycle ended: was the target too low?",
             )
         )
-    if checkins == 0:
+    if not valued:
         flags.append(Flag("never-checked-in", "its value never changed in the cycle"))
     if revisions:
         moved = "; ".join(
