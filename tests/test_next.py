@@ -521,6 +521,17 @@ def test_a_source_with_no_team_is_refused(tmp_path: Path) -> None:
     assert git(root, "rev-list", "--count", "HEAD").strip() == "1"
 
 
+def test_a_linked_target_folder_is_refused(tmp_path: Path) -> None:
+    root = imported_example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "2026-Q4").symlink_to(elsewhere)
+    result = run_okr("-C", str(root), "--cycle", "2026-Q3", "next")
+    assert result.exit_code == 1
+    assert "2026-Q4, a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_at_is_a_usage_error(tmp_path: Path) -> None:
     root = imported_example(tmp_path)
     result = run_okr("-C", str(root), "--at", "HEAD", "next")

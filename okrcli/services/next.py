@@ -260,7 +260,7 @@ def start(
 ) -> Outcome:
     """Plan the target cycle's files from the scope's cycle; write and commit them unless
     `dry_run`; refuse, writing nothing, when a target file exists or the source has errors."""
-    held = contextlib.nullcontext() if dry_run else transaction.lock(scope.repo)
+    held = contextlib.nullcontext() if dry_run else transaction.lock(scope)
     with held:
         data = loader.load_cycle(scope.workspace, scope.cycle)
         errors = sorted(data.blocking_errors(), key=sort_key)
@@ -288,6 +288,8 @@ def start(
                 f"writes new files, so nothing was written; move {'it' if one else 'them'} "
                 f"away{hint}"
             )
+        for team in teams:  # a linked cycle folder would put the files somewhere else
+            transaction.require_regular(scope, f"{target.id}/{team.id}.yaml")
         result = plan(data, target, teams, carry_all, _present(data, target, teams))
         warnings = _validated(scope, result)
         if dry_run:
