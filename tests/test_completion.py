@@ -47,13 +47,18 @@ def test_log_offers_objectives_and_krs(example_repo: Path) -> None:
 
 
 def test_cycle_ids_and_team_ids(example_repo: Path) -> None:
-    assert complete(example_repo, "okr --cycle 2026") == ["2026-Q3"]
+    assert complete(example_repo, "okr --cycle 2026") == ["2026-Q2", "2026-Q3"]
     assert complete(example_repo, "okr scorecard --team hr") == ["hr-admin"]
 
 
 def test_close_completes_teams_and_revise_krs(example_repo: Path) -> None:
     assert complete(example_repo, "okr close hr") == ["hr-admin"]
     assert complete(example_repo, "okr revise enp") == ["hr-admin/engagement/enps"]
+
+
+def test_retro_and_next_complete_teams(example_repo: Path) -> None:
+    assert complete(example_repo, "okr retro sa") == ["sales"]
+    assert complete(example_repo, "okr next company hr") == ["hr-admin"]
 
 
 def test_commands_and_options(example_repo: Path) -> None:

@@ -195,9 +195,7 @@ def test_a_cycle_with_errors_is_refused(okrs: Path, tmp_path: Path) -> None:
 
 
 def test_all_cycles_adds_a_switcher(okrs: Path, tmp_path: Path) -> None:
-    shutil.copytree(okrs / "2026-Q3", okrs / "2026-Q2")
-    git(okrs, "add", "-A")
-    commit(okrs, "Q2", "2026-08-05T09:00:00+00:00")
+    assert (okrs / "2026-Q2").is_dir()  # the example's closed quarter
     files = build(okrs, tmp_path / "site", "--all-cycles")
     assert "2026-Q2/index.html" in files
     board = files["index.html"].decode()

@@ -70,8 +70,9 @@ def test_close_keys_go_where_a_person_would_write_them() -> None:
     team_keys = 'closed: 2026-10-08\nretro: "内推渠道的Offer接受率明显高于猎头渠道"\n'
     assert f"owner: 王芳\n{team_keys}objectives:" in after
     assert (
-        '    aligns: company/growth\n    retro: "招聘渠道单一是主要瓶颈"\n    key_results:' in after
-    )
+        "    carried_from: 2026-Q2/hr-admin/talent\n"
+        '    retro: "招聘渠道单一是主要瓶颈"\n    key_results:'
+    ) in after
     assert (
         '        confidence: 0.7\n        score: 0.53\n        retro: "猎头渠道候选人质量不稳定"\n'
         "      - id: onboarding-days"

@@ -28,6 +28,7 @@ from okrcli.cli import (
     people,
     reports,
     site,
+    turn,
 )
 from okrcli.cli.common import Options, parse_date
 from okrcli.core.errors import InvalidFilesError, OkrError
@@ -184,6 +185,8 @@ app.command()(history.log)
 app.command()(history.diff)
 app.command()(history.stale)
 app.command()(grading.close)
+app.command()(turn.retro)
+app.command("next")(turn.next_cycle)
 app.command()(people.people)
 app.command()(people.person)
 app.command()(people.digest)

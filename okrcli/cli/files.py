@@ -17,6 +17,9 @@ def init(
 ) -> None:
     """Create okr.yaml and this quarter's folder with a commented example team file.
 
+    In a root that has okr.yaml but no folder for the current cycle, create that folder
+    with the example (okr.yaml is never touched).
+
     Example: okr init okrs
     """
     from okrcli.files import scaffold

@@ -1,4 +1,5 @@
-"""`okr init`: a new OKR root with this quarter's folder and a commented example."""
+"""`okr init`: a new OKR root with this quarter's folder and a commented example; in a root
+that has no folder for the current cycle yet, just that folder and the example."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from okrcli.core.errors import OkrError
 from okrcli.core.scalars import resolve_plain
 from okrcli.files import schema_json
-from okrcli.files.loader import CONFIG_FILE, is_team_file_name
+from okrcli.files.loader import CONFIG_FILE, is_team_file_name, open_workspace
 
 # Where okr init and `okr schema --write` put the schemas the files' first lines name.
 SCHEMA_FOLDER = ".okr"
@@ -83,17 +84,39 @@ def quarter_of(day: dt.date) -> str:
 
 
 def init(root: Path, today: dt.date) -> list[Path]:
-    """Create the files; refuse to touch an existing okr.yaml."""
+    """Create the files; never touch an existing okr.yaml. A root that has one gets the
+    current quarter's folder with the example, unless a folder for the current cycle (a
+    quarter or a declared cycle holding `today`) is there already."""
     config = root / CONFIG_FILE
-    if config.exists():
-        raise OkrError(f"{config} already exists; okr init never overwrites it")
     if root.exists() and not root.is_dir():
         raise OkrError(f"{root} is a file, not a folder; give okr init a folder")
     try:
+        if config.exists():
+            return _add_cycle(root, config, today)
         return _create(root, config, today)
     except OSError as exc:
         where = exc.filename or root
         raise OkrError(f"cannot create {where}: {exc.strerror}; choose another folder") from None
+
+
+def _add_cycle(root: Path, config: Path, today: dt.date) -> list[Path]:
+    current = sorted(
+        span.id for span in open_workspace(root).cycles.values() if span.start <= today <= span.end
+    )
+    if current:
+        raise OkrError(
+            f"{config} already exists and so does the folder of the current cycle "
+            f"({current[0]}/); okr init never overwrites them; start a new cycle from the "
+            f"last one with 'okr next'"
+        )
+    cycle = root / quarter_of(today)
+    cycle.mkdir()
+    team_file = cycle / "my-team.yaml"
+    team_file.write_text(TEAM_TEMPLATE, encoding="utf-8")
+    # The example names the schemas in .okr/: a root without them gets them, one that has
+    # them keeps its own (`okr schema --write` renews them).
+    schemas = [] if (root / SCHEMA_FOLDER).exists() else write_schemas(root)
+    return [team_file, *schemas]
 
 
 def _create(root: Path, config: Path, today: dt.date) -> list[Path]:

@@ -333,6 +333,39 @@ def remove_stale_temporaries(folder: FsPath) -> None:
                     os.unlink(entry.path)
 
 
+def write_new(path: FsPath, data: bytes) -> None:
+    """Create a file that does not exist yet, all at once, in a folder made if needed.
+
+    A temporary file beside it is linked to the name, which fails (FileExistsError) rather
+    than replace a file that appeared meanwhile; the mode is what the umask gives.
+    """
+    path.parent.mkdir(exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~umask)
+        os.link(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    _sync_folder(path.parent)
+
+
+def remove_new(path: FsPath) -> None:
+    """Undo write_new: remove the file, and its folder when that is left empty."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only succeeds when empty
+
+
 def _sync_folder(folder: FsPath) -> None:
     """Make the rename itself durable (where the platform allows opening a folder)."""
     with contextlib.suppress(OSError):

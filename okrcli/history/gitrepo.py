@@ -269,6 +269,12 @@ def reported_commit(stdout: bytes) -> str | None:
     return found.group(1) if found else None
 
 
+def intend_to_add(top: Path, paths: list[str]) -> None:
+    """Make new files known to git (`add --intent-to-add`), so that `commit --only` takes
+    them; nothing of their content is staged before the commit itself."""
+    run(["--literal-pathspecs", "add", "--intent-to-add", "--", *paths], cwd=top)
+
+
 def unstage(top: Path, paths: list[str]) -> None:
     """Put the index entries of these paths back to HEAD's (best effort: git may hold the
     index lock, and then the index was not touched either)."""

@@ -94,12 +94,12 @@ def log_entries(
 
 def kr_value(fields: Fields) -> float | None:
     """A KR's value as a number for a sparkline: done is 1 or 0; an absent current is the
-    baseline; anything else that is not a number has no value."""
+    baseline (as written: 68 stays an int); anything else that is not a number has none."""
     done = fields.get("done")
     if isinstance(done, bool):
         return 1.0 if done else 0.0
     current = fields.get("current", fields.get("baseline"))
-    return float(current) if is_number(current) else None
+    return current if is_number(current) else None
 
 
 def value_series(

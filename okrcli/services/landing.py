@@ -126,6 +126,7 @@ class Undone:
     back, which a commit made meanwhile by someone else took in, which changed meanwhile."""
 
     restored: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # new files (okr next), gone again
     taken: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     taker: str = ""  # the commit that took them: `1a2b3c4 ("its subject")`
@@ -134,6 +135,9 @@ class Undone:
         parts = []
         if self.restored:
             parts.append(f"{_files(self.restored)} got {_its(self.restored)} original bytes back")
+        if self.removed:
+            were = "was" if len(self.removed) == 1 else "were"
+            parts.append(f"{_files(self.removed)} {were} removed")
         if self.taken:
             parts.append(
                 f"{_files(self.taken)} {_stays(self.taken)} as {self.taker}, a commit made "

@@ -35,6 +35,13 @@ class FileEdit:
     original: bytes
     new: bytes
     warnings: list[Diagnostic]
+    # A file that does not exist yet (`okr next`): written only if it still does not, put
+    # back by removing it (and its folder, left empty), added to git by the commit.
+    created: bool = False
+
+
+def new_file(path: str, new: bytes, warnings: list[Diagnostic]) -> FileEdit:
+    return FileEdit(path, b"", new, warnings, created=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +244,9 @@ def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str |
     with landing.Interrupts() as interrupts:
         try:
             _write_all(scope, edits, written)
+            created = [rel for rel, edit in zip(rels, edits, strict=True) if edit.created]
+            if created:
+                gitrepo.intend_to_add(repo.top, created)
             reported = gitrepo.commit_paths(repo.top, rels, message)
         except BaseException as caught:
             failure = caught
@@ -291,7 +301,10 @@ def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> 
     """Write the files one by one, noting each in `written` so a failure can undo them."""
     try:
         for edit in edits:
-            writer.write_atomic(scope.root / edit.path, edit.new)
+            if edit.created:
+                writer.write_new(scope.root / edit.path, edit.new)
+            else:
+                writer.write_atomic(scope.root / edit.path, edit.new)
             written.append(edit)
     except OSError as exc:
         _restore(scope, written)
@@ -300,8 +313,16 @@ def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> 
 
 def _restore(scope: Scope, written: list[FileEdit]) -> None:
     for edit in reversed(written):
-        writer.write_atomic(scope.root / edit.path, edit.original)
+        _put_back(scope, edit)
     written.clear()
+
+
+def _put_back(scope: Scope, edit: FileEdit) -> None:
+    """The file as it was: its original bytes, or no file at all for a new one."""
+    if edit.created:
+        writer.remove_new(scope.root / edit.path)
+    else:
+        writer.write_atomic(scope.root / edit.path, edit.original)
 
 
 def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -> landing.Undone:
@@ -318,8 +339,8 @@ def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -
         elif moved and not gitrepo.uncommitted(repo.top, scope.relative_to_top(edit.path)):
             undone.taken.insert(0, edit.path)
         else:
-            writer.write_atomic(path, edit.original)
-            undone.restored.insert(0, edit.path)
+            _put_back(scope, edit)
+            (undone.removed if edit.created else undone.restored).insert(0, edit.path)
     if written:
         gitrepo.unstage(repo.top, [scope.relative_to_top(edit.path) for edit in written])
     if undone.taken:

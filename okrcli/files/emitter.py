@@ -1,0 +1,148 @@
+"""A new team file as text: block style, keys in the order given, every scalar written so it
+reads back as itself.
+
+Check-ins splice values into a file people wrote; a file okr writes from nothing (the next
+cycle's, SPEC §16) is emitted here instead. The layout is okr's own (two-space indents, a
+blank line between objectives, as in `okr init`'s example); each text scalar is quoted by
+ruamel's emitter, which knows where YAML needs quotes (`: `, `#`, a leading `-`, quotes,
+line breaks …). A scalar ruamel would leave plain but that okr's reader, or a YAML 1.1
+reader, would take for something other than text (`1e5`, `yes`) is double-quoted.
+`prove` re-reads the text with okr's own reader before anyone writes it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from okrcli.core.errors import OkrError
+from okrcli.core.numbers import format_number
+from okrcli.core.scalars import resolve_plain
+from okrcli.files.writer import same_data
+from okrcli.files.yaml_fast import load_fast
+from okrcli.files.yaml_strict import load_positioned
+from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
+
+INDENT = "  "
+# Plain words a YAML 1.1 reader (PyYAML, many editors and linters) takes for a boolean or
+# null although YAML 1.2 does not: quoted, so the file means the same to every tool.
+_YAML11_WORDS = frozenset(("y", "n", "yes", "no", "on", "off"))
+
+
+class EmitError(OkrError):
+    """The emitted text would not read back as the data it was made from."""
+
+
+# --- scalars --------------------------------------------------------------------------------
+
+
+@cache
+def _dumper(style: str | None) -> Any:
+    from ruamel.yaml import YAML
+
+    dumper: Any = YAML(typ="safe", pure=True)
+    dumper.width = 2**30  # never fold: a continuation line would need this file's indent
+    dumper.allow_unicode = True
+    dumper.default_flow_style = False
+    dumper.default_style = style
+    return dumper
+
+
+def _emitted(text: str, style: str | None) -> str:
+    out = io.StringIO()
+    _dumper(style).dump({"k": text}, out)
+    return out.getvalue().partition(": ")[2].removesuffix("\n")
+
+
+def text_scalar(text: str) -> str:
+    """`text` as one YAML scalar on one line: plain where that is safe, else quoted."""
+    shown = _emitted(text, None)
+    plain = not shown.startswith(("'", '"'))
+    if "\n" in shown or (plain and (resolve_plain(text) != text or text.lower() in _YAML11_WORDS)):
+        return _emitted(text, '"')
+    return shown
+
+
+def scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, str):
+        return text_scalar(value)
+    raise TypeError(f"no YAML scalar for {type(value).__name__}")
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def document(data: Mapping[str, Any], comment: str, spaced: str = "objectives") -> str:
+    """The mapping as a block-style document after a `# comment` line; the items of the
+    list under `spaced` are set apart by a blank line. Keys keep the mapping's order; a
+    None value leaves its key out."""
+    lines = [f"# {comment}"] if comment else []
+    lines += _mapping(data, 0, spaced)
+    return "\n".join(lines) + "\n"
+
+
+def _mapping(data: Mapping[str, Any], depth: int, spaced: str) -> list[str]:
+    lines: list[str] = []
+    pad = INDENT * depth
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            lines += [f"{pad}{key}:", *_mapping(value, depth + 1, spaced)]
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            if not value:
+                lines.append(f"{pad}{key}: []")
+            else:
+                lines += [f"{pad}{key}:", *_sequence(value, depth + 1, spaced, key == spaced)]
+        else:
+            lines.append(f"{pad}{key}: {scalar(value)}")
+    return lines
+
+
+def _sequence(items: Sequence[Any], depth: int, spaced: str, blank_between: bool) -> list[str]:
+    lines: list[str] = []
+    pad = INDENT * depth
+    for index, item in enumerate(items):
+        if blank_between and index:
+            lines.append("")
+        if isinstance(item, Mapping):
+            inner = _mapping(item, depth + 1, spaced)
+            # The first key sits after the dash: `  - id: talent`.
+            lines += [f"{pad}- {inner[0].lstrip()}", *inner[1:]] if inner else [f"{pad}- {{}}"]
+        else:
+            lines.append(f"{pad}- {scalar(item)}")
+    return lines
+
+
+# --- proof ----------------------------------------------------------------------------------
+
+
+def prove(text: str, data: Mapping[str, Any], where: str) -> None:
+    """Read `text` back with okr's reader; EmitError unless it is exactly `data` (None
+    values left out, numbers as format_number writes them)."""
+    try:
+        decoded = decode(text.encode("utf-8"))
+        try:
+            tree = load_fast(decoded)
+        except NeedsStrictReader:
+            tree = load_positioned(decoded).data
+    except YamlProblem as problem:
+        raise EmitError(f"{where}: okr wrote YAML it cannot read ({problem.message})") from None
+    if not same_data(tree, _as_written(data)):
+        raise EmitError(f"{where}: the text okr wrote does not read back as what it carries")
+
+
+def _as_written(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _as_written(v) for k, v in value.items() if v is not None}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_as_written(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(format_number(value))
+    return value

@@ -1,0 +1,338 @@
+"""The retrospective (SPEC §15) as plain data: scores, paths, check-ins, revisions, flags.
+
+From the cycle's validated teams (scores, retro texts) and the history that log reads
+(`versions.load`): the values' path is log's trend (`changes.value_series`), check-ins and
+revisions are log's entries (`versions.field_changes`), and the confidence and no-stretch
+read the KR versions the same steps hold. `as_json` is exactly §15's JSON; the renderers
+draw the same objects, with the titles and each flag's reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from okrcli.core import scoring
+from okrcli.core.model import KeyResult, Objective, Team
+from okrcli.core.numbers import format_number, round_half
+from okrcli.core.scalars import is_number
+from okrcli.files.loader import CycleData
+from okrcli.history import versions as history
+from okrcli.history.snapshots import REVISION_FIELDS, VALUE_FIELDS, Fields
+from okrcli.history.versions import Step
+from okrcli.services import changes
+
+DIGITS = 4
+CONFIDENCE_DROP = 0.3
+STRETCH_DAYS = 30  # no-stretch: the target was reached before the cycle's last 30 days
+FLAGS = ("committed-missed", "no-stretch", "never-checked-in", "moved-goalposts", "confidence-drop")
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    word: str  # one of FLAGS
+    reason: str  # for people: why the meeting should look here
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    date: str  # the commit's author date, ISO 8601 (as in `okr log`)
+    field: str  # baseline | target
+    old: Any
+    new: Any
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class KrRetro:
+    address: str
+    title: str
+    unit: str | None
+    milestone: bool
+    score: float
+    path: list[float]  # the values over the cycle, first to last (a milestone: 0 or 1)
+    first: Any
+    last: Any
+    checkins: int
+    revisions: list[Revision]
+    confidence: tuple[float | None, float | None]
+    retro: str | None
+    flags: list[Flag]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveRetro:
+    address: str
+    title: str
+    kind: str
+    score: float
+    retro: str | None
+    flags: list[Flag]
+    key_results: list[KrRetro]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRetro:
+    team: str
+    name: str
+    closed: dt.date | None
+    score: float
+    retro: str | None
+    objectives: list[ObjectiveRetro]
+
+
+@dataclass(frozen=True, slots=True)
+class Retro:
+    cycle: str
+    score: float  # the mean score over every objective shown
+    teams: list[TeamRetro]
+
+
+# --- what the history says about each KR ----------------------------------------------------
+
+
+@dataclass
+class _Seen:
+    """Per KR address, what the history says."""
+
+    checkins: dict[str, set[str]]  # commits that changed the value or the confidence
+    valued: set[str]  # the KRs whose value some commit changed
+    revisions: dict[str, list[Revision]]
+    confidences: dict[str, list[float]]  # every confidence given, in commit order
+    reached: dict[str, dt.date]  # the first day raw progress was >= 1, before the last days
+
+
+def _seen(steps: Sequence[Step], cutoff: dt.date) -> _Seen:
+    seen = _Seen({}, set(), {}, {}, {})
+    # A check-in is what `okr people` counts (SPEC §18): a commit that changed a KR's value
+    # or confidence; never-checked-in is about the value alone (SPEC §15).
+    for change in history.field_changes(steps, (*VALUE_FIELDS, "confidence")):
+        seen.checkins.setdefault(change.address, set()).add(change.commit.id)
+        if change.field in VALUE_FIELDS:
+            seen.valued.add(change.address)
+    for change in history.field_changes(steps, tuple(sorted(REVISION_FIELDS))):
+        revision = Revision(
+            change.commit.date,
+            change.field,
+            change.old,
+            change.new,
+            change.commit.note_for(change.address),
+        )
+        seen.revisions.setdefault(change.address, []).append(revision)
+    for step, address, _, fields in history.kr_versions(steps, dt.date.max):
+        commit = step.commit
+        confidence = fields.get("confidence")
+        if is_number(confidence):
+            given = seen.confidences.setdefault(address, [])
+            if not given or given[-1] != confidence:
+                given.append(confidence)
+        if commit.day <= cutoff and address not in seen.reached and _at_target(fields):
+            seen.reached[address] = commit.day
+    return seen
+
+
+def _at_target(fields: Fields) -> bool:
+    kr = changes.key_result(fields)
+    return kr is not None and scoring.kr_raw_progress(kr) >= 1 - scoring.TOLERANCE
+
+
+def _now_fields(teams: Sequence[Team]) -> dict[str, Fields]:
+    """Each KR's value fields as the files have them: where its path ends."""
+    return {
+        f"{team.id}/{objective.id}/{kr.id}": {
+            "baseline": kr.baseline,
+            "current": kr.current,
+            "done": kr.done,
+        }
+        for team in teams
+        for objective in team.objectives
+        for kr in objective.key_results
+    }
+
+
+# --- the retrospective ----------------------------------------------------------------------
+
+
+def retro(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Retro:
+    cutoff = data.cycle.end - dt.timedelta(days=STRETCH_DAYS)
+    seen = _seen(steps, cutoff)
+    paths = {
+        item["address"]: item["values"]
+        for item in changes.value_series(list(steps), None, _now_fields(teams))
+    }
+    rows = [_team(team, seen, paths, cutoff) for team in teams]
+    scores = [o.score for row in rows for o in row.objectives]
+    return Retro(data.cycle.id, _rounded(scoring.mean(scores)), rows)
+
+
+def _rounded(value: float) -> float:
+    return round_half(value, DIGITS)
+
+
+def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date) -> TeamRetro:
+    objectives = [_objective(team, o, seen, paths, cutoff) for o in team.objectives]
+    exact = [scoring.objective_score(o) for o in team.objectives]
+    return TeamRetro(
+        team.id,
+        team.display_name,
+        team.closed,
+        _rounded(scoring.mean(exact)),
+        team.retro,
+        objectives,
+    )
+
+
+def _objective(
+    team: Team, objective: Objective, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date
+) -> ObjectiveRetro:
+    address = f"{team.id}/{objective.id}"
+    krs = [_kr(address, objective, kr, seen, paths, cutoff) for kr in objective.key_results]
+    score = scoring.objective_score(objective)
+    flags = []
+    if objective.kind == "committed" and score < 1 - scoring.TOLERANCE:
+        flags.append(
+            Flag(
+                "committed-missed",
+                f"a committed objective scored {score:.2f}, short of 1.0: what got in the way?",
+            )
+        )
+    return ObjectiveRetro(
+        address,
+        objective.title,
+        objective.kind,
+        _rounded(score),
+        objective.retro,
+        flags,
+        krs,
+    )
+
+
+def _kr(
+    where: str,
+    objective: Objective,
+    kr: KeyResult,
+    seen: _Seen,
+    paths: dict[str, list[float]],
+    cutoff: dt.date,
+) -> KrRetro:
+    address = f"{where}/{kr.id}"
+    last = kr.value
+    assert last is not None  # a validated KR has a value
+    # log's trend holds the KRs whose value changed; any other was its value all along.
+    path = paths.get(address) or [(1.0 if last else 0.0) if kr.is_milestone else last]
+    first = bool(path[0]) if kr.is_milestone else path[0]
+    confidences = seen.confidences.get(address, [])
+    if kr.confidence is not None and (not confidences or confidences[-1] != kr.confidence):
+        confidences = [*confidences, kr.confidence]
+    confidence = (confidences[0], confidences[-1]) if confidences else (None, None)
+    checkins = len(seen.checkins.get(address, ()))
+    revisions = seen.revisions.get(address, [])
+    reached = seen.reached.get(address)
+    valued = address in seen.valued
+    flags = _kr_flags(objective, valued, revisions, confidence, reached)
+    return KrRetro(
+        address,
+        kr.title,
+        kr.unit,
+        kr.is_milestone,
+        _rounded(scoring.kr_score(kr)),
+        path,
+        first,
+        last,
+        checkins,
+        revisions,
+        confidence,
+        kr.retro,
+        flags,
+    )
+
+
+def _kr_flags(
+    objective: Objective,
+    valued: bool,
+    revisions: list[Revision],
+    confidence: tuple[float | None, float | None],
+    reached: dt.date | None,
+) -> list[Flag]:
+    flags = []
+    if objective.kind == "aspirational" and reached is not None:
+        flags.append(
+            Flag(
+                "no-stretch",
+                f"an aspirational KR at its target by {reached}, more than {STRETCH_DAYS} days "
+                "before the cycle ended: was the target too low?",
+            )
+        )
+    if not valued:
+        flags.append(Flag("never-checked-in", "its value never changed in the cycle"))
+    if revisions:
+        moved = "; ".join(
+            f"{r.field} {_text(r.old)} → {_text(r.new)} on {r.date[:10]}" for r in revisions
+        )
+        flags.append(Flag("moved-goalposts", f"goalposts moved: {moved}"))
+    first, last = confidence
+    if first is not None and last is not None and _dropped(first, last):
+        flags.append(
+            Flag(
+                "confidence-drop",
+                f"confidence fell from {_text(first)} to {_text(last)}",
+            )
+        )
+    return flags
+
+
+def _dropped(first: float, last: float) -> bool:
+    return first - last >= CONFIDENCE_DROP - scoring.TOLERANCE
+
+
+def _text(value: object) -> str:
+    return "none" if value is None else format_number(value)
+
+
+# --- JSON (§15) -----------------------------------------------------------------------------
+
+
+def as_json(result: Retro) -> dict[str, Any]:
+    return {
+        "cycle": result.cycle,
+        "teams": [
+            {
+                "team": team.team,
+                "closed": team.closed.isoformat() if team.closed else None,
+                "score": team.score,
+                "retro": team.retro,
+                "objectives": [_objective_json(o) for o in team.objectives],
+            }
+            for team in result.teams
+        ],
+    }
+
+
+def _objective_json(objective: ObjectiveRetro) -> dict[str, Any]:
+    return {
+        "address": objective.address,
+        "kind": objective.kind,
+        "score": objective.score,
+        "retro": objective.retro,
+        "flags": [flag.word for flag in objective.flags],
+        "key_results": [_kr_json(kr) for kr in objective.key_results],
+    }
+
+
+def _kr_json(kr: KrRetro) -> dict[str, Any]:
+    return {
+        "address": kr.address,
+        "score": kr.score,
+        "first": kr.first,
+        "last": kr.last,
+        "checkins": kr.checkins,
+        "revisions": [
+            {"date": r.date, "field": r.field, "old": r.old, "new": r.new, "note": r.note}
+            for r in kr.revisions
+        ],
+        "confidence": list(kr.confidence),
+        "retro": kr.retro,
+        "flags": [flag.word for flag in kr.flags],
+    }
