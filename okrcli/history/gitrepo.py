@@ -25,11 +25,14 @@ class GitError(OkrError):
 
 
 def git_env(parsed: bool = True) -> dict[str, str]:
-    """The environment for git: the user's, minus variables that would point git elsewhere.
+    """The environment for git: the user's, minus variables that would point git elsewhere
+    or change what a path means.
 
     GIT_AUTHOR_*/GIT_COMMITTER_* (identity and dates) are deliberately kept. `parsed`
     output is read by okr, so git speaks the C locale; a commit keeps the user's locale
-    for its hooks, signing and error messages.
+    for its hooks, signing and error messages. Every path okr passes is a file's real name
+    (a folder may be called `:(top)okrs` or `:!okrs`), so pathspecs are literal: no magic,
+    no globbing, no case folding.
     """
     drop = {
         "GIT_DIR",
@@ -39,10 +42,14 @@ def git_env(parsed: bool = True) -> dict[str, str]:
         "GIT_NAMESPACE",
         "GIT_OBJECT_DIRECTORY",
         "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_GLOB_PATHSPECS",
+        "GIT_NOGLOB_PATHSPECS",
+        "GIT_ICASE_PATHSPECS",
     }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     if parsed:
         env["LC_ALL"] = "C"
+        env["GIT_LITERAL_PATHSPECS"] = "1"
     return env
 
 
@@ -203,7 +210,9 @@ def uncommitted(top: Path, path: str) -> str:
 
 def in_head(top: Path, path: str) -> bool:
     """Whether HEAD's tree has this path (relative to `top`)."""
-    out = run(["ls-tree", "--full-tree", "HEAD", "--", path], cwd=top, check=False)
+    out = run(
+        ["--literal-pathspecs", "ls-tree", "--full-tree", "HEAD", "--", path], cwd=top, check=False
+    )
     return bool(out.strip())
 
 
@@ -446,7 +455,7 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
             f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
             start,
             "--",
-            f":(literal){folder}",
+            folder,
         ],
         cwd=top,
     )
