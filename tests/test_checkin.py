@@ -336,7 +336,7 @@ AMBIGUOUS = b"""objectives:
         (("offer-rate", "abc"), "'abc' is not a number"),
         (("offer-rate", "done"), "'done' is not a number"),
         (("offer-rate", ".nan"), "is not a number"),
-        (("offer-rate", "1e400"), "is not a number"),
+        (("offer-rate", "1e400"), "is over the 1e15 limit"),
         (("dashboard", "7"), "give done (or true, yes) or not-done"),
         (("offer-rate", "70", "--confidence", "1.5"), "from 0 to 1"),
         (("offer-rate", "70", "--confidence", "high"), "from 0 to 1"),
@@ -802,3 +802,16 @@ def test_a_full_address_with_its_cycle_selects_the_cycle(example_repo: Path) -> 
     assert short.exit_code == 0, short
     assert git(example_repo, "show", "--name-only", "--format=", "HEAD").split() == [HR_Q4]
     assert trailers(example_repo)[0] == "OKR-Check-In: 2026-Q4/hr-admin/talent/offer-rate"
+
+
+@pytest.mark.parametrize("value", ["1e16", "-1e16", "10000000000000001", "7e400", ".inf"])
+def test_a_value_over_the_limit_says_so(example_repo: Path, value: str) -> None:
+    """'1e16' is a number, just not one okr takes: saying "not a number" would be wrong."""
+    before = (example_repo / HR).read_bytes()
+    result = checkin(example_repo, "offer-rate", "--", value)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"okr: '{value}' is over the 1e15 limit (okr takes numbers from -1e15 to 1e15); "
+        "give hr-admin/talent/offer-rate a value in that range, like 75\n"
+    )
+    assert (example_repo / HR).read_bytes() == before

@@ -59,3 +59,32 @@ def test_the_users_pathspec_settings_do_not_change_what_okr_asks(
     result = run_okr("-C", str(repo), "checkin", "offer-rate", "70")
     assert result.exit_code == 0, result
     assert len(okr_json(repo, "log")) == 1
+
+
+# --- point: --at ':/TEXT', git's message search ---------------------------------------------
+
+
+def test_at_a_message_search_reads_the_commit_it_finds(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    edit(repo, HR, "current: 68", "current: 70")
+    commit(repo, "Offer rate to 70", "2026-07-08T09:00:00+00:00")
+    edit(repo, HR, "current: 70", "current: 74")
+    commit(repo, "Offer rate to 74", "2026-07-15T09:00:00+00:00")
+
+    def offer_rate(*at: str) -> Any:
+        card = okr_json(repo, *at, "scorecard", "--team", "hr-admin")
+        return card["as_of"], card["teams"][0]["objectives"][0]["key_results"][0]["current"]
+
+    assert offer_rate("--at", ":/Import") == ("2026-07-01", 68)
+    assert offer_rate("--at", ":/rate to 70") == ("2026-07-08", 70)
+    assert offer_rate("--at", ":/rate to 7[4]") == ("2026-07-15", 74)
+    changes = okr_json(repo, "diff", ":/Import", ":/to 74")["changes"]
+    assert [(c["address"], c["fields"]) for c in changes] == [
+        ("hr-admin/talent/offer-rate", {"current": [68, 74]})
+    ]
+    missing = run_okr("-C", str(repo), "--at", ":/no such message", "tree")
+    assert missing.exit_code == 1
+    assert "--at ':/no such message' names no commit" in missing.stderr

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from okrcli.core.scalars import is_number, resolve_plain
+import math
+
+from okrcli.core.scalars import MAX_NUMBER, is_number, resolve_plain
+
+MAX_NUMBER_TEXT = f"{MAX_NUMBER:.0e}".replace("+", "")  # "1e15"
 
 
 def format_number(value: object) -> str:
@@ -24,6 +28,14 @@ def parse_number(text: str) -> int | float | None:
     """A number written on the command line, read by the same rules as the files."""
     value = resolve_plain(text.strip())
     return value if is_number(value) else None
+
+
+def over_the_limit(text: str) -> bool:
+    """Written as a number, but beyond the ±1e15 okr takes (`1e16`, `7e400`, `.inf`)."""
+    value = resolve_plain(text.strip())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not is_number(value) and not (isinstance(value, float) and math.isnan(value))
 
 
 def round_half(value: float, digits: int = 4) -> float:

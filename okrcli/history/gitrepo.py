@@ -335,9 +335,12 @@ def _text(raw: bytes) -> str:
 
 
 def resolve_commit(top: Path, revision: str) -> str | None:
-    """The commit id a user's revision names (branch, tag, id, HEAD~2 …), or None."""
+    """The commit id a user's revision names (branch, tag, id, HEAD~2, :/message …), or None."""
+    # `:/TEXT` (the youngest commit whose message matches) always names a commit, and
+    # reads everything after `:/` as the pattern: a `^{commit}` suffix would join it.
+    peeled = revision if revision.startswith(":/") else f"{revision}^{{commit}}"
     out = run(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", peeled],
         cwd=top,
         check=False,
     )

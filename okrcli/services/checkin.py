@@ -15,7 +15,7 @@ from okrcli.core import text
 from okrcli.core.address import Target, resolve, targets
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.core.model import KeyResult, Objective, Team
-from okrcli.core.numbers import format_number, parse_number
+from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, parse_number
 from okrcli.core.scoring import kr_progress
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
@@ -104,6 +104,12 @@ def parse_value(text: str, kr: KeyResult, address: str) -> int | float | bool:
             "give done (or true, yes) or not-done (or false, no)"
         )
     number = parse_number(text)
+    if number is None and over_the_limit(text):
+        raise OkrError(
+            f"'{text}' is over the {MAX_NUMBER_TEXT} limit (okr takes numbers from "
+            f"-{MAX_NUMBER_TEXT} to {MAX_NUMBER_TEXT}); give {address} a value in that range, "
+            f"like {format_number(kr.target)}"
+        )
     if number is None:
         raise OkrError(
             f"'{text}' is not a number; {address} is a numeric key result "
