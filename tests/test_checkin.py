@@ -815,3 +815,37 @@ def test_a_value_over_the_limit_says_so(example_repo: Path, value: str) -> None:
         "give hr-admin/talent/offer-rate a value in that range, like 75\n"
     )
     assert (example_repo / HR).read_bytes() == before
+
+
+BROKEN = (
+    "okr: 2026-Q3/hr-admin.yaml:5:3: this team file does not parse (not valid YAML (expected "
+    "the node content, but found '-'); a value was due here; close any open '[' or '{{'), and "
+    "'{address}' may be one of its key results; fix it first (see 'okr validate')\n"
+)
+
+
+@pytest.mark.parametrize(
+    "address", ["hr-admin/talent/offer-rate", "offer-rate", "talent/offer-rate"]
+)
+def test_a_kr_in_a_file_that_does_not_parse_is_not_called_unknown(
+    example_repo: Path, address: str
+) -> None:
+    """Not "no key result …; did you mean" another team's KR: the file is the problem."""
+    text = (example_repo / HR).read_text(encoding="utf-8")
+    (example_repo / HR).write_text(text.replace("objectives:", "objectives: [", 1), "utf-8")
+    git(example_repo, "commit", "-q", "-am", "a syntax error")
+    result = checkin(example_repo, address, "70")
+    assert result.exit_code == 1
+    assert result.stderr == BROKEN.format(address=address)
+
+
+def test_a_file_that_does_not_parse_leaves_other_teams_alone(example_repo: Path) -> None:
+    """The same id in a broken file makes a suffix uncertain; a full address, or an id the
+    broken file does not hold, still checks in."""
+    text = (example_repo / HR).read_text(encoding="utf-8")
+    (example_repo / HR).write_text(text.replace("objectives:", "objectives: [", 1), "utf-8")
+    git(example_repo, "commit", "-q", "-am", "a syntax error")
+    assert checkin(example_repo, "new-customers", "10").exit_code == 0
+    assert checkin(example_repo, "sales/new-markets/new-customers", "11").exit_code == 0
+    unknown = checkin(example_repo, "no-such-kr", "1")
+    assert unknown.exit_code == 1 and "no key result 'no-such-kr'" in unknown.stderr

@@ -19,6 +19,7 @@ from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, 
 from okrcli.core.scoring import kr_progress
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
+from okrcli.files.yamlsource import YamlProblem
 from okrcli.history.message import CheckedIn, clean_note, format_message
 from okrcli.services import close, transaction
 
@@ -193,7 +194,9 @@ def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
     """The KR an address names, among all files of the cycle (valid or not); `action` is
     what the user wants to do to it, for the message when the address names no KR."""
     valid = data.teams
-    everything = valid + _stub_teams(data)
+    stubs, unparsed = _stub_teams(data)
+    everything = valid + stubs
+    _refuse_if_maybe_in(unparsed, text, data.cycle.id)
     try:
         return resolve(text, data.cycle.id, targets(everything, objectives=False), "key result")
     except OkrError as unknown:
@@ -219,23 +222,58 @@ def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
         ) from None
 
 
-def _stub_teams(data: CycleData) -> list[Team]:
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """A team file of the cycle that is not YAML at all, so nobody can tell what it holds."""
+
+    path: str
+    text: str  # as read (undecodable bytes replaced), to look for an id in it
+    problem: YamlProblem
+
+
+def _stub_teams(data: CycleData) -> tuple[list[Team], list[Unparsed]]:
     """Just the ids of files that did not validate, so their KRs still resolve (and the
-    check-in can say the file is invalid instead of that the address is unknown)."""
+    check-in can say the file is invalid instead of that the address is unknown); and the
+    files that do not even parse."""
     from okrcli.files.yaml_strict import load_positioned
-    from okrcli.files.yamlsource import YamlProblem, decode
+    from okrcli.files.yamlsource import decode
 
     valid = {team.path for team in data.teams}
     stubs = []
+    unparsed = []
     for path, raw in data.texts.items():
         if path in valid:
             continue
         try:
             tree = load_positioned(decode(raw)).data
-        except YamlProblem:
+        except YamlProblem as problem:
+            unparsed.append(Unparsed(path, raw.decode("utf-8", "replace"), problem))
             continue
         stubs.append(Team(loader.team_id_of(path), path, tuple(_stub_objectives(tree))))
-    return stubs
+    return stubs, unparsed
+
+
+def _refuse_if_maybe_in(unparsed: list[Unparsed], wanted: str, cycle_id: str) -> None:
+    """An address that may name a KR of a file that does not parse cannot be resolved: the
+    KR would be reported unknown, or another team's KR of the same name taken instead.
+
+    A full address may be in the file of its team; a suffix, in any file whose text holds
+    its last id (a file that does not hold it cannot define it).
+    """
+    parts = wanted.strip().strip("/").removeprefix(f"{cycle_id}/").split("/")
+    for file in unparsed:
+        if len(parts) >= 3:
+            maybe = parts[0] == loader.team_id_of(file.path)
+        else:
+            maybe = parts[-1] != "" and parts[-1] in file.text
+        if maybe:
+            where = f"{file.path}:{file.problem.line}:{file.problem.col}"
+            raise OkrError(
+                text.printable(
+                    f"{where}: this team file does not parse ({file.problem.message}), and "
+                    f"'{wanted}' may be one of its key results; fix it first (see 'okr validate')"
+                )
+            )
 
 
 def _stub_objectives(tree: Any) -> Iterator[Objective]:
