@@ -88,3 +88,39 @@ def test_at_a_message_search_reads_the_commit_it_finds(tmp_path: Path) -> None:
     missing = run_okr("-C", str(repo), "--at", ":/no such message", "tree")
     assert missing.exit_code == 1
     assert "--at ':/no such message' names no commit" in missing.stderr
+
+
+# --- point: replace refs --------------------------------------------------------------------
+
+
+def test_replace_refs_never_leave_a_stale_history(tmp_path: Path) -> None:
+    """`git replace OLD NEW` makes git read NEW's content under OLD's id, and `git replace
+    -d` brings OLD's back: a cache keyed by OLD's id alone would keep whichever it saw
+    first (log, diff and --at read the same ids)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    first = commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    edit(repo, HR, "current: 68", "current: 70")
+    commit(repo, "Offer rate to 70", "2026-07-08T09:00:00+00:00")
+    original = git(repo, "rev-parse", f"HEAD:{HR}").strip()
+    stand_in = (repo / HR).read_text(encoding="utf-8").replace("current: 70", "current: 99")
+    replacement = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo, input=stand_in, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+    def seen() -> tuple[Any, ...]:
+        (entry,) = okr_json(repo, "log")
+        (change,) = okr_json(repo, "diff", first, "HEAD")["changes"]
+        card = okr_json(repo, "--at", "HEAD", "scorecard", "--team", "hr-admin")
+        at = card["teams"][0]["objectives"][0]["key_results"][0]["current"]
+        return entry["new"], change["fields"]["current"][1], at
+
+    assert seen() == (70, 70, 70)  # every cache is warm with the original now
+    git(repo, "replace", original, replacement)
+    assert seen() == (99, 99, 99)
+    git(repo, "replace", "-d", original)
+    assert seen() == (70, 70, 70)
+    git(repo, "replace", original, replacement)
+    assert seen() == (99, 99, 99)

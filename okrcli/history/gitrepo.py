@@ -433,6 +433,14 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
+def replaced_objects(top: Path) -> frozenset[str]:
+    """The ids of the objects that replace refs (`git replace`) stand in for: git reads
+    another object's content under each of these ids."""
+    base = os.environ.get("GIT_REPLACE_REF_BASE") or "refs/replace/"
+    out = run(["for-each-ref", "--format=%(refname)", "--", base], cwd=top, check=False)
+    return frozenset(line.rsplit("/", 1)[-1] for line in _text(out).splitlines() if line)
+
+
 def changes_log(top: Path, start: str, folder: str, full_history: bool = False) -> list[LogCommit]:
     """Every non-merge commit reachable from `start` that changed a file under `folder`,
     oldest first (never a commit before its parent), with the blob ids of each change.

@@ -72,8 +72,9 @@ class RevisionSource:
         return sorted(e.name for e in entries)
 
     def blob_id(self, path: str, data: bytes) -> str:
-        entry = self._entry(path)
-        return entry.oid if entry is not None else git_blob_id(data)
+        # The id of the bytes read, not the tree's id for them: under a replace ref
+        # (`git replace`) the tree's id names other content, until `git replace -d`.
+        return git_blob_id(data)
 
 
 def at(root: Path, value: str) -> tuple[RevisionSource, dt.date]:

@@ -305,6 +305,10 @@ class Snapshots:
     def __init__(self, top: Path, namespace: str) -> None:
         self.top = top
         self.store = cache.Store(f"history\0{top}\0{namespace}")
+        # Under a replaced id git reads another object's content, and `git replace -d`
+        # brings the original back: such an id is no name for one content, so its
+        # snapshot is never cached.
+        self._replaced = gitrepo.replaced_objects(top)
         self.known: dict[str, Snapshot | None] = {}
         self._missing: dict[str, int] = {}  # ids to read from git -> order of use
         self._queue: list[str] = []
@@ -317,7 +321,7 @@ class Snapshots:
         for oid in dict.fromkeys(oids):
             if oid in self.known:
                 continue
-            entry = self.store.get(cache.key("snapshot", oid))
+            entry = None if oid in self._replaced else self.store.get(cache.key("snapshot", oid))
             if isinstance(entry, tuple):
                 self.known[oid] = entry[0]
             elif oid not in self._missing:
@@ -350,7 +354,8 @@ class Snapshots:
             share(previous, parsed.snapshot)
         self._keep(oid, parsed, len(raw))
         self.known[oid] = parsed.snapshot
-        self.store.put(cache.key("snapshot", oid), (parsed.snapshot,))
+        if oid not in self._replaced:
+            self.store.put(cache.key("snapshot", oid), (parsed.snapshot,))
         return parsed.snapshot
 
     def _keep(self, oid: str, parsed: Parsed, size: int) -> None:
