@@ -61,6 +61,60 @@ def test_the_users_pathspec_settings_do_not_change_what_okr_asks(
     assert len(okr_json(repo, "log")) == 1
 
 
+# --- point: a sparse checkout ---------------------------------------------------------------
+
+
+@pytest.fixture
+def sparse(tmp_path: Path) -> Path:
+    """The example under okrs/ with a 2026-Q4 copy of the company file, committed, then
+    checked out sparsely: sales.yaml (non-cone patterns) is left out of the working tree."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo / "okrs")
+    (repo / "okrs" / "2026-Q4").mkdir()
+    shutil.copy(repo / "okrs" / "2026-Q3" / "company.yaml", repo / "okrs" / "2026-Q4")
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    return repo
+
+
+def teams(root: Path, *args: str) -> list[str]:
+    card = okr_json(root, *args, "scorecard")
+    return [team["team"] for team in card["teams"]]
+
+
+def test_a_file_a_sparse_checkout_leaves_out_is_read_from_the_index(sparse: Path) -> None:
+    root = sparse / "okrs"
+    kept = ["/okrs/okr.yaml", "/okrs/2026-Q3/company.yaml", "/okrs/2026-Q3/hr-admin.yaml"]
+    git(sparse, "sparse-checkout", "set", "--no-cone", *kept)
+    assert not (root / SALES).exists()
+    assert okr_json(root, "--cycle", "2026-Q3", "diff")["changes"] == []
+    assert teams(root, "--cycle", "2026-Q3") == ["company", "hr-admin", "sales"]
+    assert okr_json(root, "--cycle", "2026-Q3", "validate") == []
+    edit(root, HR, "current: 68", "current: 70")
+    changes = okr_json(root, "--cycle", "2026-Q3", "diff")["changes"]
+    assert [change["address"] for change in changes] == ["hr-admin/talent/offer-rate"]
+    # A check-in of a KR of the file left out cannot write it: it says why, and writes nothing.
+    result = run_okr("-C", str(root), "--cycle", "2026-Q3", "checkin", "new-customers", "10")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "okr: 2026-Q3/sales.yaml is not checked out (the sparse checkout leaves it out), so it "
+        "cannot be written; add its folder with 'git sparse-checkout add okrs/2026-Q3' at the "
+        "top of the repository, then check in\n"
+    )
+    assert not (root / SALES).exists()
+    assert git(sparse, "status", "--porcelain") == f" M okrs/{HR}\n"
+
+
+def test_a_cycle_a_sparse_checkout_leaves_out_is_still_a_cycle(sparse: Path) -> None:
+    root = sparse / "okrs"
+    git(sparse, "sparse-checkout", "set", "--cone", "okrs/2026-Q4")
+    assert not (root / "2026-Q3").exists() and (root / "okr.yaml").exists()
+    assert teams(root, "--cycle", "2026-Q3") == ["company", "hr-admin", "sales"]
+    assert okr_json(root, "--cycle", "2026-Q3", "diff")["changes"] == []
+    assert okr_json(root, "--cycle", "2026-Q3", "tree")[0]["address"] == "company/growth"
+    assert teams(root, "--cycle", "2026-Q4") == ["company"]
+
+
 # --- point: --at ':/TEXT', git's message search ---------------------------------------------
 
 

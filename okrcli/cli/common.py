@@ -92,7 +92,9 @@ def read_workspace(options: Options) -> "tuple[Workspace, dt.date]":
 
     root = loader.find_root(options.start)
     if options.at is None:
-        return loader.open_workspace(root), options.as_of_date()
+        from okrcli.history import checkout
+
+        return loader.open_workspace(root, checkout.work_tree(root)), options.as_of_date()
     from okrcli.history import revsource
 
     source, commit_date = revsource.at(root, options.at)

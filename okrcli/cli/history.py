@@ -122,9 +122,13 @@ def diff(
     if options.at is not None:
         raise UsageError("diff compares the revisions it is given; write 'okr diff REV' for --at")
     root, top = git_root(options, "okr diff")
-    cycle = loader.open_workspace(root).select_cycle(options.cycle, options.as_of_date())
+    from okrcli.history import checkout
+
+    workspace = loader.open_workspace(root, checkout.work_tree(root))
+    cycle = workspace.select_cycle(options.cycle, options.as_of_date())
     base_side, head_side = changes.diff_sides(top, base, head)
-    before, after = changes.read_sides(top, root, cycle.id, (base_side, head_side))
+    sides = (base_side, head_side)
+    before, after = changes.read_sides(top, root, cycle.id, sides, workspace.source)
     result, skipped = changes.diff(base_side, head_side, before, after)
     for name in skipped:
         print(

@@ -433,6 +433,25 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
+def skipped_files(folder: Path) -> dict[str, str]:
+    """The regular files under `folder` that the index holds but the working tree is
+    meant not to (skip-worktree: a sparse checkout left them out), by path relative to
+    `folder`, with their blob ids in the index; {} outside git."""
+    try:
+        out = run(["ls-files", "-z", "-t", "--stage"], cwd=folder, check=False)
+    except GitError:  # no git at all: no index either
+        return {}
+    skipped: dict[str, str] = {}
+    for record in _text(out).split("\0"):
+        meta, tab, path = record.partition("\t")
+        parts = meta.split()
+        # "S 100644 <oid> 0": tag S is skip-worktree; stage 0, a file not in conflict.
+        regular = len(parts) == 4 and parts[1] in _REGULAR_FILE_MODES
+        if tab and regular and (parts[0], parts[3]) == ("S", "0"):
+            skipped[path] = parts[2]
+    return skipped
+
+
 def replaced_objects(top: Path) -> frozenset[str]:
     """The ids of the objects that replace refs (`git replace`) stand in for: git reads
     another object's content under each of these ids."""

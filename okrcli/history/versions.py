@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrcli.files.loader import team_id_of
+from okrcli.files.loader import Source, team_id_of
 from okrcli.history import gitrepo
 from okrcli.history.message import Message, parse_message
 from okrcli.history.snapshots import (
@@ -269,17 +269,14 @@ def kr_fields_at(
     }
 
 
-def files_in(folder: Path, snapshots: Snapshots) -> dict[str, Snapshot | None]:
-    """The team files of a folder of the working tree, by file name (None: not parseable)."""
+def files_in(source: Source, folder: str, snapshots: Snapshots) -> dict[str, Snapshot | None]:
+    """The team files of a cycle folder as a source has them (the working tree), by file
+    name (None: not parseable)."""
     found: dict[str, Snapshot | None] = {}
-    try:
-        names = sorted(p.name for p in folder.iterdir() if p.is_file() and is_team_file(p.name))
-    except (FileNotFoundError, NotADirectoryError):
-        names = []
-    for name in names:
-        try:
-            raw = (folder / name).read_bytes()
-        except OSError:
-            continue
-        found[name] = snapshots.of_bytes(raw)
+    if folder not in source.folders():
+        return found
+    for name in source.files(folder):
+        raw = source.read(f"{folder}/{name}") if is_team_file(name) else None
+        if raw is not None:
+            found[name] = snapshots.of_bytes(raw)
     return found

@@ -18,7 +18,7 @@ from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
 from okrcli.core.people import Identities
 from okrcli.core.scalars import is_number
-from okrcli.files.loader import team_id_of
+from okrcli.files.loader import Source, team_id_of
 from okrcli.history import gitrepo
 from okrcli.history import versions as history
 from okrcli.history.revsource import head, resolve
@@ -192,15 +192,16 @@ def _commit(top: Path, revision: str) -> str:
 
 
 def read_sides(
-    top: Path, root: Path, folder: str, sides: tuple[Side, Side]
+    top: Path, root: Path, folder: str, sides: tuple[Side, Side], work_tree: Source
 ) -> tuple[dict[str, Snapshot | None], dict[str, Snapshot | None]]:
-    """The cycle folder's team files on each side, by file name (None: not parseable)."""
+    """The cycle folder's team files on each side, by file name (None: not parseable);
+    `work_tree` reads the working tree (with what a sparse checkout leaves out)."""
     store = Snapshots(top, "diff")
     prefix = gitrepo.path_prefix(root)
 
     def files(side: Side) -> dict[str, Snapshot | None]:
         if side.commit is None:
-            return history.files_in(root / folder, store)
+            return history.files_in(work_tree, folder, store)
         return history.files_at(top, side.commit, prefix + folder, store)
 
     before, after = files(sides[0]), files(sides[1])

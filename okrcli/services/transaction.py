@@ -87,8 +87,10 @@ def open_scope(
     fix), a merge/rebase/cherry-pick/revert under way (always), and a detached HEAD when
     committing. write_and_commit checks the last two again, under the lock.
     """
+    from okrcli.history import checkout
+
     root = loader.find_root(start)
-    workspace = loader.open_workspace(root)
+    workspace = loader.open_workspace(root, checkout.work_tree(root))
     if cycle_id is None and hint:
         first = hint.strip().strip("/").split("/", 1)[0]
         if first in workspace.cycles:
@@ -149,7 +151,10 @@ def lock(where: Scope | Repo | None) -> contextlib.AbstractContextManager[None]:
 def require_regular(scope: Scope, path: str) -> None:
     """The file, and each folder between the OKR root and it, must be no symbolic link: the
     rename would replace a linked file's link, and a linked cycle folder (2026-Q4 pointing
-    at 2026-Q3) would put one cycle's trailers on the other cycle's file."""
+    at 2026-Q3) would put one cycle's trailers on the other cycle's file. And it must be in
+    the working tree: a file a sparse checkout leaves out cannot be written."""
+    from okrcli.history.checkout import CheckoutSource
+
     parts = PurePosixPath(path).parts
     for depth in range(1, len(parts)):
         folder = "/".join(parts[:depth])
@@ -159,6 +164,14 @@ def require_regular(scope: Scope, path: str) -> None:
                 f"{path} lies in {folder}, a symbolic link (to {target}); check-ins edit "
                 "files in real folders only, so check in where the file really lives"
             )
+    source = scope.workspace.source
+    if isinstance(source, CheckoutSource) and source.not_checked_out(path):
+        folder = shlex.quote(scope.relative_to_top(path).rpartition("/")[0] or ".")
+        raise OkrError(
+            f"{path} is not checked out (the sparse checkout leaves it out), so it cannot be "
+            f"written; add its folder with 'git sparse-checkout add {folder}' at the top of "
+            "the repository, then check in"
+        )
     if (scope.root / path).is_symlink():
         raise OkrError(
             f"{path} is a symbolic link; check-ins edit regular files only, so check in "
