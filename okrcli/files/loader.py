@@ -30,7 +30,7 @@ from okrcli.core.model import (
     pickled_by_fields,
 )
 from okrcli.core.text import printable
-from okrcli.files import alignment, cache
+from okrcli.files import alignment, cache, yamlsource
 from okrcli.files.alignment import AlignRef
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
@@ -73,6 +73,10 @@ class WorkTreeSource:
     def read(self, path: str) -> bytes | None:
         try:
             with open(self.root / path, "rb") as handle:
+                # The bytes past the limit are enough for decode() to refuse the file; a
+                # file of gigabytes (or the target of a link) is never read whole.
+                if os.fstat(handle.fileno()).st_size > yamlsource.MAX_BYTES:
+                    return handle.read(yamlsource.MAX_BYTES + 1)
                 return handle.read()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from okrcli.files.loader import Source, WorkTreeSource, is_team_file_name
+from okrcli.files.yamlsource import MAX_BYTES
 from okrcli.history import gitrepo
 
 
@@ -31,7 +32,7 @@ class CheckoutSource(WorkTreeSource):
             return super().read(path)
         oid = self.skipped[path]
         if oid not in self._blobs:
-            self._blobs.update(gitrepo.read_blobs(self.root, [oid]))
+            self._blobs.update(gitrepo.read_blobs_within(self.root, [oid], MAX_BYTES))
         return self._blobs.get(oid)
 
     def folders(self) -> list[str]:
@@ -52,7 +53,7 @@ class CheckoutSource(WorkTreeSource):
             for name in sorted(left_out)
             if is_team_file_name(name) and self.not_checked_out(prefix + name)
         ]
-        self._blobs.update(gitrepo.read_blobs(self.root, wanted))
+        self._blobs.update(gitrepo.read_blobs_within(self.root, wanted, MAX_BYTES))
         return sorted(set(present) | left_out)
 
 

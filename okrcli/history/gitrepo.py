@@ -433,6 +433,51 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
+def blob_sizes(top: Path, oids: list[str]) -> dict[str, int]:
+    """The size of each object through one `git cat-file --batch-check` (nothing is read);
+    missing ones left out."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    request = "".join(f"{o}\n" for o in wanted).encode()
+    out = run(["cat-file", "--batch-check"], cwd=top, input=request)
+    sizes: dict[str, int] = {}
+    for oid, line in zip(wanted, _text(out).splitlines(), strict=False):
+        fields = line.split()
+        if len(fields) == 3:  # "<oid> <type> <size>", else "<oid> missing"
+            sizes[oid] = int(fields[2])
+    return sizes
+
+
+def read_blob_head(top: Path, oid: str, limit: int) -> bytes:
+    """The first `limit` bytes of one object, without git writing (or okr holding) the rest."""
+    process = subprocess.Popen(
+        ["git", "cat-file", "blob", oid],
+        cwd=top,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=git_env(),
+    )
+    assert process.stdout is not None
+    try:
+        return process.stdout.read(limit)
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+
+
+def read_blobs_within(top: Path, oids: list[str], limit: int) -> dict[str, bytes]:
+    """Like read_blobs, but an object over `limit` bytes is read only up to `limit` + 1
+    bytes: enough to tell it is too large, whatever its size."""
+    sizes = blob_sizes(top, oids)
+    small = [oid for oid in sizes if sizes[oid] <= limit]
+    blobs = read_blobs(top, small)
+    for oid in sizes.keys() - set(small):
+        blobs[oid] = read_blob_head(top, oid, limit + 1)
+    return blobs
+
+
 def skipped_files(folder: Path) -> dict[str, str]:
     """The regular files under `folder` that the index holds but the working tree is
     meant not to (skip-worktree: a sparse checkout left them out), by path relative to

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from okrcli.core.errors import OkrError, UsageError
 from okrcli.files.loader import git_blob_id, is_team_file_name
+from okrcli.files.yamlsource import MAX_BYTES
 from okrcli.history import gitrepo
 
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -58,7 +59,7 @@ class RevisionSource:
         if entry is None:
             return None
         if entry.oid not in self._blobs:
-            self._blobs.update(gitrepo.read_blobs(self.top, [entry.oid]))
+            self._blobs.update(gitrepo.read_blobs_within(self.top, [entry.oid], MAX_BYTES))
         return self._blobs.get(entry.oid)
 
     def folders(self) -> list[str]:
@@ -68,7 +69,7 @@ class RevisionSource:
         entries = [e for e in self._entries(folder).values() if e.is_regular_file]
         # The loader reads every team file next: fetch them in one batch now.
         wanted = [e.oid for e in entries if is_team_file_name(e.name) and e.oid not in self._blobs]
-        self._blobs.update(gitrepo.read_blobs(self.top, wanted))
+        self._blobs.update(gitrepo.read_blobs_within(self.top, wanted, MAX_BYTES))
         return sorted(e.name for e in entries)
 
     def blob_id(self, path: str, data: bytes) -> str:

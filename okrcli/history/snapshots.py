@@ -293,13 +293,15 @@ def share(before: Snapshot, after: Snapshot) -> None:
 class Snapshots:
     """Snapshots of blobs by id: from the cache, else read from git and kept there.
 
-    Blobs are read in batches, in the order they will be needed, so that a long history of
-    a large file never sits in memory at once. Versions of one file are read in order, each
-    from the one before where it can be (see patch); the last few parsed versions are kept
-    for that, up to a memory bound.
+    Blobs are read in batches, in the order they will be needed, bounded in number and in
+    bytes (git tells their sizes first), so that a long history of a large file never sits
+    in memory at once; a blob over the size limit is never read (it is no version okr
+    reads). Versions of one file are read in order, each from the one before where it can
+    be (see patch); the last few parsed versions are kept for that, up to a memory bound.
     """
 
-    BATCH = 256  # blobs per `git cat-file --batch`
+    BATCH = 256  # blobs per `git cat-file --batch`, at most
+    BATCH_BYTES = 32 * 1024 * 1024  # their content, at most (but at least one blob)
     KEEP_BYTES = 32 * 1024 * 1024  # text of parsed versions kept as bases for patching
 
     def __init__(self, top: Path, namespace: str) -> None:
@@ -312,12 +314,14 @@ class Snapshots:
         self.known: dict[str, Snapshot | None] = {}
         self._missing: dict[str, int] = {}  # ids to read from git -> order of use
         self._queue: list[str] = []
+        self._sizes: dict[str, int] = {}  # of the ids to read (0: missing in git)
         self._blobs: dict[str, bytes] = {}
         self._parsed: dict[str, tuple[Parsed, int]] = {}
         self._parsed_bytes = 0
 
     def plan(self, oids: Iterable[str]) -> None:
         """Look the ids up in the cache; those missing are read from git when first needed."""
+        new = []
         for oid in dict.fromkeys(oids):
             if oid in self.known:
                 continue
@@ -327,21 +331,48 @@ class Snapshots:
             elif oid not in self._missing:
                 self._missing[oid] = len(self._queue)
                 self._queue.append(oid)
+                new.append(oid)
+        sizes = gitrepo.blob_sizes(self.top, new)
+        self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
 
     def _raw(self, oid: str) -> bytes | None:
         """A blob's bytes, read with the next ones planned (each blob is read once)."""
         if oid not in self._blobs:
             start = self._missing.get(oid)
-            batch = [oid] if start is None else self._queue[start : start + self.BATCH]
+            batch = [oid] if start is None else self._batch(start)
             self._blobs.update(gitrepo.read_blobs(self.top, batch))
             for read in batch:
                 self._missing.pop(read, None)
         return self._blobs.pop(oid, None)
 
+    def _batch(self, start: int) -> list[str]:
+        """The blobs to read next, from the queue's `start` on: those not read yet, up to
+        BATCH of them and BATCH_BYTES of content, and always the one at `start`."""
+        batch: list[str] = []
+        total = 0
+        for oid in self._queue[start:]:
+            if oid not in self._missing or self._too_large(oid):
+                continue
+            size = self._sizes.get(oid, 0)
+            if batch and (len(batch) == self.BATCH or total + size > self.BATCH_BYTES):
+                break
+            batch.append(oid)
+            total += size
+        return batch
+
+    def _too_large(self, oid: str) -> bool:
+        if oid not in self._sizes:  # an id that was not planned
+            self._sizes[oid] = gitrepo.blob_sizes(self.top, [oid]).get(oid, 0)
+        return self._sizes[oid] > yamlsource.MAX_BYTES
+
     def version(self, oid: str, before: str | None = None) -> Snapshot | None:
         """The snapshot of blob `oid`, read from version `before` of the same file if it can."""
         if oid in self.known:
             return self.known[oid]
+        if self._too_large(oid):  # no version okr reads, like one that does not parse
+            self._missing.pop(oid, None)
+            self._remember(oid, None)
+            return None
         raw = self._raw(oid)
         if raw is None:  # not in this repository (a shallow clone): unknown, not remembered
             return None
@@ -353,10 +384,13 @@ class Snapshots:
         if patched is None and previous is not None and parsed.snapshot is not None:
             share(previous, parsed.snapshot)
         self._keep(oid, parsed, len(raw))
-        self.known[oid] = parsed.snapshot
-        if oid not in self._replaced:
-            self.store.put(cache.key("snapshot", oid), (parsed.snapshot,))
+        self._remember(oid, parsed.snapshot)
         return parsed.snapshot
+
+    def _remember(self, oid: str, snapshot: Snapshot | None) -> None:
+        self.known[oid] = snapshot
+        if oid not in self._replaced:
+            self.store.put(cache.key("snapshot", oid), (snapshot,))
 
     def _keep(self, oid: str, parsed: Parsed, size: int) -> None:
         if parsed.lines is None:
