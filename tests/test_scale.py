@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EXAMPLE, commit, git, run_okr
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okrcli.history.snapshots import Snapshots
+from okrcli.render import jsonout
 
 HR = "2026-Q3/hr-admin.yaml"
 LIMIT = 16 * 1024 * 1024  # yamlsource.MAX_BYTES
 TOO_LARGE = "error[E001]: file is larger than 16 MiB"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture
@@ -169,3 +175,216 @@ def test_history_batches_are_bounded_by_bytes(
     for batch in batches:
         total = sum(size_of(repo, oid) for oid in batch)
         assert len(batch) == 1 or total <= Snapshots.BATCH_BYTES, (len(batch), total)
+
+
+# --- points: the alignment tree, shared objectives and deep chains ------------------------
+
+
+def objective(index: int, aligns: list[int], owner: str | None = None) -> str:
+    parents = f"    aligns: [{', '.join(f't/o{p}' for p in aligns)}]\n" if aligns else ""
+    owned = f"    owner: {owner}\n" if owner else ""
+    return (
+        f"  - id: o{index}\n    title: Objective {index}\n{owned}{parents}    key_results:\n"
+        f"      - id: k\n        title: Ship 10 things\n        baseline: 0\n"
+        f"        target: 10\n        current: {index % 10}\n"
+    )
+
+
+def cycle_of(root: Path, objectives: list[str]) -> Path:
+    (root / "2026-Q3").mkdir(parents=True)
+    (root / "okr.yaml").write_text(
+        "organization: Deep\nlint:\n  max_objectives: 1000\n", encoding="utf-8"
+    )
+    (root / "2026-Q3" / "t.yaml").write_text("objectives:\n" + "".join(objectives), "utf-8")
+    return root
+
+
+def layered(root: Path, layers: int) -> Path:
+    """Two objectives per layer, each aligned to both of the layer above: 2^layers paths.
+    Ada owns the even layers' objectives, Ben the odd ones'."""
+    found = []
+    for layer in range(layers):
+        above = [2 * layer - 2, 2 * layer - 1] if layer else []
+        owner = "Ben" if layer % 2 else "Ada"
+        found += [objective(2 * layer, above, owner), objective(2 * layer + 1, above, owner)]
+    return cycle_of(root, found)
+
+
+def chain(root: Path, length: int) -> Path:
+    """o0 <- o1 <- … : each objective aligned to the one before."""
+    return cycle_of(root, [objective(i, [i - 1] if i else []) for i in range(length)])
+
+
+def tree_of(root: Path, *args: str) -> Any:
+    result = run_okr("-C", str(root), "--as-of", "2026-08-01", "tree", *args)
+    assert result.exit_code == 0, result
+    return result.stdout
+
+
+def walk(nodes: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:
+    """(parent address, node) of every node, in reading order, without recursion."""
+    found = []
+    work = [(None, node) for node in reversed(nodes)]
+    while work:
+        parent, node = work.pop()
+        found.append((parent, node))
+        work.extend((node["address"], child) for child in reversed(node.get("children", [])))
+    return found
+
+
+def first_aligns(address: str) -> str:
+    """The first `aligns` entry of an objective of `layered`: the even one of the layer above."""
+    layer = int(address.removeprefix("t/o")) // 2
+    return f"t/o{2 * layer - 2}"
+
+
+def test_an_objective_serving_several_parents_is_drawn_in_full_once(tmp_path: Path) -> None:
+    """Ten layers: 20 objectives, 36 links. Each objective is drawn in full once (with its
+    KR), under the first objective it aligns to, and each other link is one reference
+    line: 20 + 20 + 18 lines, not 2^10 paths."""
+    root = layered(tmp_path / "okrs", 10)
+    lines = tree_of(root).splitlines()
+    assert len(lines) == 20 + 20 + 18
+    assert sum(" → in full under t/o" in line for line in lines) == 18
+    nodes = json.loads(tree_of(root, "--format", "json"))
+    found = walk(nodes)
+    full = {node["address"]: parent for parent, node in found if "see" not in node}
+    assert sorted(full) == sorted(f"t/o{i}" for i in range(20))
+    assert len(found) == 20 + 18
+    for parent, node in found:
+        if node["address"] in ("t/o0", "t/o1"):
+            assert parent is None and "see" not in node
+        elif "see" in node:
+            assert set(node) == {"address", "title", "see"}
+            assert node["see"] == full[node["address"]] == first_aligns(node["address"])
+            assert parent != node["see"]
+        else:
+            assert set(node) >= {"address", "title", "progress", "key_results", "children"}
+            assert parent == first_aligns(node["address"])
+
+
+def test_a_tree_from_an_objective_draws_each_one_below_it_once(tmp_path: Path) -> None:
+    """From t/o1, the first `aligns` of the objectives just below (t/o0) is outside the
+    tree: they are drawn in full under the first parent the tree does hold."""
+    root = layered(tmp_path / "okrs", 10)
+    lines = tree_of(root, "t/o1").splitlines()
+    assert len(lines) == 19 + 19 + 16
+    found = walk(json.loads(tree_of(root, "t/o1", "--format", "json")))
+    full = [node["address"] for _, node in found if "see" not in node]
+    assert sorted(full) == sorted(f"t/o{i}" for i in range(1, 20))
+    assert [parent for parent, node in found if node["address"] in ("t/o2", "t/o3")] == [
+        "t/o1",
+        "t/o1",
+    ]
+
+
+def test_one_owners_tree_of_shared_objectives_is_drawn_once_too(tmp_path: Path) -> None:
+    """--owner Ada keeps layers 0, 2, … 8 (10 objectives); each of layers 2 … 8 hangs
+    under both objectives two layers up (its parents are Ben's): in full under the first,
+    referenced under the other. 10 + 10 + 8 lines."""
+    root = layered(tmp_path / "okrs", 10)
+    lines = tree_of(root, "--owner", "Ada").splitlines()
+    assert len(lines) == 10 + 10 + 8
+    found = walk(json.loads(tree_of(root, "--owner", "Ada", "--format", "json")))
+    full = {node["address"]: parent for parent, node in found if "see" not in node}
+    assert sorted(full) == sorted(f"t/o{i}" for i in range(20) if i // 2 % 2 == 0)
+    for parent, node in found:
+        layer = int(node["address"].removeprefix("t/o")) // 2
+        expected_home = f"t/o{2 * layer - 4}" if layer else None
+        if "see" in node:
+            assert node["see"] == expected_home and parent == f"t/o{2 * layer - 3}"
+        else:
+            assert parent == expected_home
+
+
+def test_an_aligns_chain_of_1200_objectives_draws_in_every_format(tmp_path: Path) -> None:
+    """No recursion breaks on a long chain (500 crashed; 1,200 also breaks a recursion of
+    one frame per level): validate, tree piped, JSON compact and indented, complete to the
+    last objective."""
+    root = chain(tmp_path / "okrs", 1200)
+    done = run_okr("-C", str(root), "validate")
+    assert done.exit_code == 0, done
+    lines = tree_of(root).splitlines()
+    assert len(lines) == 2400
+    assert lines[-2].lstrip(" └─").startswith("t/o1199  Objective 1199")
+    compact = tree_of(root, "--format", "json")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)  # for the test's own json.loads, not for okr
+    try:
+        nodes = json.loads(compact)
+    finally:
+        sys.setrecursionlimit(limit)
+    depth, node = 0, nodes[0]
+    while node["children"]:
+        (node,) = node["children"]
+        depth += 1
+    assert (depth, node["address"]) == (1199, "t/o1199")
+    # One owner's part of the chain: every other objective, each under the one two up.
+    chain_of_owner = tmp_path / "owned"
+    cycle_of(
+        chain_of_owner,
+        [objective(i, [i - 1] if i else [], "Ada" if i % 2 else "Ben") for i in range(1200)],
+    )
+    owned = tree_of(chain_of_owner, "--owner", "Ada").splitlines()
+    assert len(owned) == 1200
+    assert owned[-2].lstrip(" └─").startswith("t/o1199  Objective 1199")
+    # At a terminal the JSON is indented (its size grows with depth × lines, as any
+    # indented JSON does, so it is checked here rather than drawn through a terminal).
+    indented = jsonout.encode_tree(nodes, indent=True)
+    sys.setrecursionlimit(10_000)
+    try:
+        assert json.loads(indented) == nodes
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_an_aligns_chain_too_deep_for_the_terminal_says_where_it_goes_on(tmp_path: Path) -> None:
+    """rich cuts labels to nothing past the width: the drawing stops at a depth that
+    leaves room, with a line saying how many objectives are below and how to see them."""
+    from test_cli import run_on_terminal
+
+    root = chain(tmp_path / "okrs", 500)
+    code, output = run_on_terminal("--as-of", "2026-08-01", "tree", cwd=root)
+    assert code == 0, output
+    flat = " ".join(ANSI.sub("", output).split())
+    match = re.search(
+        r"⋯ (\d+) more objective\(s\) below, too deep to draw here: 'okr tree t/o(\d+)'", flat
+    )
+    assert match is not None, flat[-400:]
+    shown = int(match.group(2))
+    assert int(match.group(1)) == 499 - shown and 10 < shown < 100
+    assert f"t/o{shown} Objective {shown}" in flat and f"t/o{shown + 1} " not in flat
+    assert "Traceback" not in output
+
+
+def test_a_loop_of_500_objectives_is_one_e010(tmp_path: Path) -> None:
+    objectives = [objective(i, [i - 1 if i else 499]) for i in range(500)]
+    root = cycle_of(tmp_path / "okrs", objectives)
+    done = run_okr("-C", str(root), "validate")
+    assert done.exit_code == 1
+    (line,) = done.stdout.splitlines()
+    assert "error[E010]: aligns forms a loop: t/o0 → t/o499 → t/o498" in line
+
+
+node_fields = st.fixed_dictionaries(
+    {"address": st.text(max_size=5), "title": st.text(max_size=8), "progress": st.floats(0, 1)}
+)
+trees = st.recursive(
+    st.builds(lambda fields: {**fields, "see": "x"}, node_fields),
+    lambda below: st.builds(
+        lambda fields, krs, children: {**fields, "key_results": krs, "children": children},
+        node_fields,
+        st.lists(st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), max_size=2),
+        st.lists(below, max_size=3),
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.lists(trees, max_size=3), st.booleans())
+def test_the_tree_json_is_what_json_itself_writes(
+    nodes: list[dict[str, Any]], indent: bool
+) -> None:
+    """The encoder without recursion writes the bytes json.dumps writes (where json.dumps
+    can), compact and indented, text of any kind included."""
+    assert jsonout.encode_tree(nodes, indent) == jsonout.encode(nodes, indent)

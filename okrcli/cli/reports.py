@@ -103,7 +103,9 @@ def tree(
         start = nodes[0]["address"] if address is not None and nodes else None
         sys.stdout.write(mermaid.markdown(objectives, data.cycle.id, start))
     elif output is TreeFormat.json:
-        print_json(nodes)
+        from okrcli.render import jsonout
+
+        sys.stdout.write(jsonout.encode_tree(nodes, indent=is_terminal()) + "\n")
     elif is_terminal():
         heading = f"{data.cycle.id} · as of {as_of.isoformat()}"
         print_rich(tree_view.tree_rich(nodes, heading), options)

@@ -30,6 +30,75 @@ def encode(value: Any, indent: bool) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def encode_tree(nodes: list[dict[str, Any]], indent: bool) -> str:
+    """The nodes of report.tree, as encode() writes them, but without recursion: json's
+    encoders recurse once per level, and an aligns chain can be deeper than the stack.
+    Each node's own fields are encoded whole; `children`, its last key, is spliced in."""
+    return _indented_tree(nodes) if indent else _compact_tree(nodes)
+
+
+def _own_fields(node: dict[str, Any], indent: bool) -> str:
+    return encode({key: value for key, value in node.items() if key != "children"}, indent)
+
+
+def _compact_tree(nodes: list[dict[str, Any]]) -> str:
+    out = ["["]
+    levels = [iter(nodes)]
+    first = [True]
+    while levels:
+        node = next(levels[-1], None)
+        if node is None:
+            levels.pop()
+            first.pop()
+            out.append("]}" if levels else "]")
+            continue
+        out.append("" if first[-1] else ",")
+        first[-1] = False
+        if "children" not in node:
+            out.append(encode(node, indent=False))
+            continue
+        head = _own_fields(node, indent=False)
+        out.append(head[:-1] + ("," if head != "{}" else "") + '"children":[')
+        levels.append(iter(node["children"]))
+        first.append(True)
+    return "".join(out)
+
+
+def _indented_tree(nodes: list[dict[str, Any]]) -> str:
+    if not nodes:
+        return "[]"
+    out = ["["]
+    levels = [(iter(nodes), 1)]  # the nodes of a list, and how deep they are indented
+    first = [True]
+    while levels:
+        items, depth = levels[-1]
+        node = next(items, None)
+        if node is None:
+            levels.pop()
+            first.pop()
+            out.append("\n" + "  " * (depth - 1) + "]")
+            if levels:
+                out.append("\n" + "  " * (depth - 2) + "}")
+            continue
+        # A JSON string never holds a raw line break: every "\n" is the encoder's own.
+        pad = "\n" + "  " * depth
+        out.append(("\n" if first[-1] else ",\n") + "  " * depth)
+        first[-1] = False
+        if "children" not in node:
+            out.append(encode(node, indent=True).replace("\n", pad))
+            continue
+        head = _own_fields(node, indent=True).replace("\n", pad)
+        opening = "{" if head == "{}" else head[: -len(pad) - 1] + ","
+        out.append(opening + pad + '  "children": ')
+        if not node["children"]:
+            out.append("[]" + pad + "}")
+            continue
+        out.append("[")
+        levels.append((iter(node["children"]), depth + 2))
+        first.append(True)
+    return "".join(out)
+
+
 def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool) -> str:
     if indent:
         return encode(report.scorecard(data, as_of, team_id), indent=True)

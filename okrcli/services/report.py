@@ -7,11 +7,11 @@ table, markdown, csv and json outputs can never disagree about a number.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from okrcli.core import people, scoring
-from okrcli.core.address import Target, resolve, targets
+from okrcli.core.address import resolve, targets
 from okrcli.core.errors import OkrError
 from okrcli.core.model import Config, KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
@@ -140,22 +140,31 @@ def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, 
 
 
 def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[dict[str, Any]]:
-    """Top objectives (aligned to nothing) with the objectives that align to them below."""
+    """Top objectives (aligned to nothing) with the objectives that align to them below.
+
+    An objective that serves several parents is drawn in full once, under the first of
+    its `aligns` that the tree holds (as the site's map draws it), and under each other
+    parent as a reference `{"address", "title", "see"}`, `see` naming the objective it is
+    drawn under. So the tree grows with the objectives and links there are, never with
+    the paths through them; and it is built without recursion, however deep.
+    """
     config = config_of(data)
     paces = {team.id: team_pace(data, as_of, team) for team in data.teams}
     objectives = targets(data.teams, key_results=False)
-    children: dict[str, list[Target]] = {}
+    by_address = {target.address: target for target in objectives}
+    children: dict[str, list[str]] = {}
     for target in objectives:
         for parent in target.objective.aligns:
-            children.setdefault(parent, []).append(target)
+            children.setdefault(parent, []).append(target.address)
     if address is not None:
-        roots = [resolve(address, data.cycle.id, objectives, "objective")]
+        roots = [resolve(address, data.cycle.id, objectives, "objective").address]
     else:
-        roots = [t for t in objectives if not t.objective.aligns]
+        roots = [t.address for t in objectives if not t.objective.aligns]
+    home = _homes(roots, children, {a: list(t.objective.aligns) for a, t in by_address.items()})
 
-    def node(target: Target, trail: frozenset[str]) -> dict[str, Any]:
+    def full(objective_address: str) -> dict[str, Any]:
+        target = by_address[objective_address]
         row, _ = objective_row(target.team, target.objective, paces[target.team.id], config)
-        below = [c for c in children.get(target.address, []) if c.address not in trail]
         return {
             "address": row["address"],
             "title": row["title"],
@@ -166,10 +175,59 @@ def tree(data: CycleData, as_of: dt.date, address: str | None = None) -> list[di
             "owner": row["owner"],
             "closed": _closed(target.team),
             "key_results": row["key_results"],
-            "children": [node(c, trail | {c.address}) for c in below],
+            "children": [],
         }
 
-    return [node(root, frozenset({root.address})) for root in roots]
+    return drawn_once(roots, children, home, full, lambda a: by_address[a].objective.title)
+
+
+def _homes(
+    roots: list[str], children: dict[str, list[str]], parents: dict[str, list[str]]
+) -> dict[str, str | None]:
+    """Where each objective under `roots` is drawn in full: under the first of its
+    `parents` that is in the tree (None for a root)."""
+    inside: dict[str, None] = {}
+    queue = list(roots)
+    for address in queue:  # breadth first: the queue grows as it is read
+        if address not in inside:
+            inside[address] = None
+            queue.extend(children.get(address, []))
+    home: dict[str, str | None] = dict.fromkeys(roots)
+    for address in inside:
+        if address not in home:
+            home[address] = next(p for p in parents[address] if p in inside)
+    return home
+
+
+def drawn_once(
+    roots: list[str],
+    children: dict[str, list[str]],
+    home: dict[str, str | None],
+    full: Callable[[str], dict[str, Any]],
+    title: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """The tree from `roots` down `children`: each objective as `full` makes it under its
+    `home`, and as a reference `{"address", "title", "see"}` under every other parent."""
+    nodes: list[dict[str, Any]] = []
+    drawn: set[str] = set()
+    # Each level: the list its nodes go into, the objectives still to place there, and
+    # the objective they align to (None at the top).
+    levels: list[tuple[list[dict[str, Any]], Iterator[str], str | None]]
+    levels = [(nodes, iter(roots), None)]
+    while levels:
+        siblings, pending, above = levels[-1]
+        address = next(pending, None)
+        if address is None:
+            levels.pop()
+        elif address in drawn or home.get(address) != above:
+            see = home.get(address) or address
+            siblings.append({"address": address, "title": title(address), "see": see})
+        else:
+            drawn.add(address)
+            node = full(address)
+            siblings.append(node)
+            levels.append((node["children"], iter(children.get(address, [])), address))
+    return nodes
 
 
 # --- one person's part: --owner (SPEC §18) ---------------------------------------------------
@@ -218,22 +276,61 @@ def scorecard_of_owner(card: dict[str, Any], name: str) -> dict[str, Any]:
 
 def tree_of_owner(nodes: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     """The tree with only the KRs `name` owns and the objectives that hold them: an
-    objective holding none of them gives its place to those below it that do (so what is
-    kept still hangs under the nearest objective it serves that is kept)."""
+    objective holding none of them gives its place to those below it that do, so what is
+    kept hangs under the nearest kept objectives it serves, drawn in full under the first
+    (along the objectives it was drawn under) and referenced under the others, as in tree.
+    """
+    full: dict[str, dict[str, Any]] = {}  # the objectives drawn in full, in reading order
+    above: dict[str, list[str]] = {}  # each one's parents: the one it is drawn under first
+    work: list[tuple[str | None, dict[str, Any]]] = [(None, node) for node in reversed(nodes)]
+    while work:
+        parent, node = work.pop()
+        address = node["address"]
+        if parent is not None:
+            parents = above.setdefault(address, [])
+            parents.insert(len(parents) if "see" in node else 0, parent)
+        if "see" not in node:
+            full[address] = node
+            work.extend((address, child) for child in reversed(node["children"]))
+    kept = {address for address, node in full.items() if owned_krs(node, name)}
+    nearest = _nearest_kept(list(full), above, kept)
+    children: dict[str, list[str]] = {}
+    for address in full:
+        for parent in nearest[address] if address in kept else []:
+            children.setdefault(parent, []).append(address)
+    top = [a for a in full if a in kept and not nearest[a]]
+    home = {a: (nearest[a][0] if nearest[a] else None) for a in kept}
 
-    def kept(node: dict[str, Any]) -> list[dict[str, Any]]:
-        below = _first_of_each(child for sub in node["children"] for child in kept(sub))
-        krs = owned_krs(node, name)
-        if not krs:
-            return below
-        return [{**node, "key_results": krs, "children": below}]
+    def trimmed(address: str) -> dict[str, Any]:
+        node = full[address]
+        return {**node, "key_results": owned_krs(node, name), "children": []}
 
-    return _first_of_each(found for node in nodes for found in kept(node))
+    return drawn_once(top, children, home, trimmed, lambda a: str(full[a]["title"]))
 
 
-def _first_of_each(nodes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each objective once among siblings (one aligned to two dropped parents is lifted twice)."""
-    first: dict[str, dict[str, Any]] = {}
-    for node in nodes:
-        first.setdefault(node["address"], node)
-    return list(first.values())
+def _nearest_kept(
+    addresses: list[str], above: dict[str, list[str]], kept: set[str]
+) -> dict[str, list[str]]:
+    """For each objective, the kept objectives nearest above it: its kept parents, and for
+    a parent that is not kept, that one's; in order, each once. Without recursion."""
+    nearest: dict[str, list[str]] = {}
+    for start in addresses:
+        stack, on_stack = [start], {start}
+        while stack:
+            address = stack[-1]
+            waiting = [
+                p
+                for p in above.get(address, [])
+                if p not in kept and p not in nearest and p not in on_stack
+            ]
+            if waiting:
+                stack.extend(waiting)
+                on_stack.update(waiting)
+                continue
+            on_stack.discard(stack.pop())
+            found: dict[str, None] = {}
+            for parent in above.get(address, []):
+                for one in [parent] if parent in kept else nearest.get(parent, []):
+                    found.setdefault(one)
+            nearest[address] = list(found)
+    return nearest
