@@ -388,3 +388,27 @@ def test_the_tree_json_is_what_json_itself_writes(
     """The encoder without recursion writes the bytes json.dumps writes (where json.dumps
     can), compact and indented, text of any kind included."""
     assert jsonout.encode_tree(nodes, indent) == jsonout.encode(nodes, indent)
+
+
+def test_a_mermaid_map_split_for_github_splits_each_objective_once() -> None:
+    """Split per objective when a branch is over GitHub's limits: an objective below two
+    split ones was split (and queued again) under each, doubling per layer."""
+    from okrcli.render import mermaid
+
+    objectives = [
+        {
+            "address": f"t/o{2 * layer + side}",
+            "title": f"Objective {2 * layer + side}",
+            "aligns": [f"t/o{2 * layer - 2}", f"t/o{2 * layer - 1}"] if layer else [],
+            "progress": 0.5,
+            "status": "on-track",
+        }
+        for layer in range(136)
+        for side in (0, 1)
+    ]  # 540 links: over 500
+    found = mermaid.diagrams(objectives)
+    starts = [start for start, _ in found]
+    assert len(starts) == len(set(starts)) < 40
+    assert all(text.count(" --> ") <= mermaid.MAX_EDGES for _, text in found)
+    drawn = {a for _, text in found for a in re.findall(r"<br/>([\w/-]+) ·", text)}
+    assert drawn == {o["address"] for o in objectives}

@@ -99,8 +99,12 @@ def diagrams(
         return [(None, whole)]
     found: list[tuple[str | None, str]] = []
     queue = list(tops)
+    split: set[str] = set()  # an objective below several split ones gets one diagram
     while queue:
         root = queue.pop(0)
+        if root in split:
+            continue
+        split.add(root)
         text, edges = diagram([root], by_address, children)
         if fits(text, edges) or not children[root]:
             found.append((root, text))
