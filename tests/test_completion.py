@@ -106,3 +106,24 @@ def test_show_completion_prints_a_script(example_repo: Path) -> None:
     )
     assert result.returncode == 0
     assert "_OKR_COMPLETE=complete_bash" in result.stdout
+
+
+def test_a_huge_team_file_is_passed_over_without_being_read(example_repo: Path) -> None:
+    """A 3 GB file (sparse: no disk) in a process allowed 1 GiB: a TAB still completes the
+    other teams' KRs; the file is never read whole."""
+    import resource
+
+    with open(example_repo / "2026-Q3" / "huge.yaml", "wb") as handle:
+        handle.truncate(3 * 1024**3)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    words = "okr checkin off"
+    env = dict(os.environ, _OKR_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD="2")
+    result = subprocess.run(
+        [str(OKR)], cwd=example_repo, env=env, capture_output=True, text=True,
+        preexec_fn=limit, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.split() == ["hr-admin/talent/offer-rate"]

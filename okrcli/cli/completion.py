@@ -49,6 +49,7 @@ def _ids(tree: Any) -> list[tuple[str, list[str]]]:
 
 def _addresses(ctx: click.Context) -> tuple[list[str], list[str], list[str]]:
     """Team ids, objective addresses and KR addresses of the selected cycle."""
+    from okrcli.core.errors import OkrError
     from okrcli.files import loader
     from okrcli.files.yaml_fast import load_fast
     from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
@@ -61,14 +62,15 @@ def _addresses(ctx: click.Context) -> tuple[list[str], list[str], list[str]]:
     objectives: list[str] = []
     krs: list[str] = []
     folder = root / cycle
+    source = loader.WorkTreeSource(root)  # reads no more of a file than the size limit
     for path in sorted(folder.iterdir()):
         if not path.is_file() or not loader.is_team_file_name(path.name):
             continue
         team = loader.team_id_of(path.name)
         teams.append(team)
         try:
-            tree = load_fast(decode(path.read_bytes()))
-        except (NeedsStrictReader, YamlProblem, OSError):
+            tree = load_fast(decode(source.read(f"{cycle}/{path.name}") or b""))
+        except (NeedsStrictReader, YamlProblem, OkrError):
             continue
         for objective, kr_ids in _ids(tree):
             objectives.append(f"{team}/{objective}")
