@@ -995,3 +995,12 @@ def test_w104_within_range_margin_is_fine(okr_dir: Path) -> None:
     assert lines(validate(okr_dir)) == []
     write_team(okr_dir, TEAM_FILE_OK + "        current: 100.4\n")
     assert len(lines(validate(okr_dir))) == 1
+
+
+@pytest.mark.parametrize("written", ["1e16", "-1e16", "2", ".inf"])
+def test_a_share_far_out_of_range_says_the_range_of_a_share(okr_dir: Path, written: str) -> None:
+    """`confidence: 1e16` is over okr's 1e15 limit too, but what a confidence needs is
+    0.0 to 1.0: saying "from -1e15 to 1e15" would point the wrong way."""
+    write_team(okr_dir, TEAM_FILE_OK + f"        confidence: {written}\n")
+    (line,) = lines(validate(okr_dir))
+    assert ": error[E005]: 'confidence' must be between 0.0 and 1.0, not " in line

@@ -69,6 +69,9 @@ def fraction(value: Any) -> float | int:
         raise ValueError(
             f"must be a number from 0.0 to 1.0, not {describe(value)}; write {share / 100:g}"
         )
+    if is_number_like(value) and not 0 <= value <= 1 and value == value:  # NaN: number() says
+        # 1e16 is out of okr's range too, but what a share needs is 0.0 to 1.0.
+        raise ValueError(f"must be between 0.0 and 1.0, not {describe(value)}")
     amount = number(value)
     if not 0 <= amount <= 1:
         raise ValueError(f"must be between 0.0 and 1.0, not {amount}")
