@@ -412,3 +412,26 @@ def test_a_mermaid_map_split_for_github_splits_each_objective_once() -> None:
     assert all(text.count(" --> ") <= mermaid.MAX_EDGES for _, text in found)
     drawn = {a for _, text in found for a in re.findall(r"<br/>([\w/-]+) ·", text)}
     assert drawn == {o["address"] for o in objectives}
+
+
+def test_a_revisions_files_are_read_in_batches_bounded_by_bytes(
+    repo: Path, git_calls: GitCalls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--at` reads every team file of the cycle: in `cat-file` calls of at most
+    BATCH_BYTES each (lowered to 1 MiB here; five files of ~500 kB)."""
+    from okrcli.history import gitrepo
+
+    monkeypatch.setattr(gitrepo, "BATCH_BYTES", 1024 * 1024, raising=False)
+    padding = "".join(f"# padding line {n:06d} {'x' * 60}\n" for n in range(6000))
+    for team in ("a", "b", "c", "d", "e"):
+        (repo / "2026-Q3" / f"{team}.yaml").write_text(
+            f"name: {team}\nobjectives: []\n{padding}", "utf-8"
+        )
+    commit(repo, "five large teams", "2026-07-02T09:00:00+00:00")
+    result = run_okr("-C", str(repo), "--at", "HEAD", "validate")
+    assert result.exit_code == 0, result
+    batches = git_calls.batches()
+    assert sum(len(batch) for batch in batches) >= 8  # the example's three, the five, okr.yaml
+    for batch in batches:
+        total = sum(size_of(repo, oid) for oid in batch)
+        assert len(batch) == 1 or total <= 1024 * 1024, (len(batch), total)

@@ -467,14 +467,27 @@ def read_blob_head(top: Path, oid: str, limit: int) -> bytes:
         process.wait()
 
 
+BATCH_BYTES = 32 * 1024 * 1024  # content asked of one `cat-file --batch` by read_blobs_within
+
+
 def read_blobs_within(top: Path, oids: list[str], limit: int) -> dict[str, bytes]:
     """Like read_blobs, but an object over `limit` bytes is read only up to `limit` + 1
-    bytes: enough to tell it is too large, whatever its size."""
+    bytes (enough to tell it is too large, whatever its size), and each `cat-file` call
+    asks for at most BATCH_BYTES of content (or one object)."""
     sizes = blob_sizes(top, oids)
-    small = [oid for oid in sizes if sizes[oid] <= limit]
-    blobs = read_blobs(top, small)
-    for oid in sizes.keys() - set(small):
-        blobs[oid] = read_blob_head(top, oid, limit + 1)
+    blobs: dict[str, bytes] = {}
+    batch: list[str] = []
+    total = 0
+    for oid, size in sizes.items():
+        if size > limit:
+            blobs[oid] = read_blob_head(top, oid, limit + 1)
+            continue
+        if batch and total + size > BATCH_BYTES:
+            blobs.update(read_blobs(top, batch))
+            batch, total = [], 0
+        batch.append(oid)
+        total += size
+    blobs.update(read_blobs(top, batch))
     return blobs
 
 
