@@ -435,3 +435,17 @@ def test_a_revisions_files_are_read_in_batches_bounded_by_bytes(
     for batch in batches:
         total = sum(size_of(repo, oid) for oid in batch)
         assert len(batch) == 1 or total <= 1024 * 1024, (len(batch), total)
+
+
+def test_a_check_in_pays_no_git_process_for_sparse_checkouts(
+    repo: Path, git_calls: GitCalls
+) -> None:
+    """Whether files are left out of the working tree is asked of git (`ls-files`) only
+    where a sparse checkout is set up: a check-in's git processes are counted."""
+    result = run_okr("-C", str(repo), "checkin", "offer-rate", "70")
+    assert result.exit_code == 0, result
+    assert [args for args, _ in git_calls.calls() if "ls-files" in args] == []
+    git(repo, "sparse-checkout", "set", "--no-cone", "/okr.yaml", "/2026-Q3/")
+    result = run_okr("-C", str(repo), "checkin", "offer-rate", "71")
+    assert result.exit_code == 0, result
+    assert len([args for args, _ in git_calls.calls() if "ls-files" in args]) == 1

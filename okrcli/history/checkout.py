@@ -59,10 +59,19 @@ class CheckoutSource(WorkTreeSource):
 
 def work_tree(root: Path) -> Source:
     """The source for the working tree under `root`: plain unless a sparse checkout
-    leaves some of its files out."""
+    leaves some of its files out (one `git ls-files` says)."""
     skipped = {
         path: oid
         for path, oid in gitrepo.skipped_files(root).items()
         if path.count("/") <= 1  # okr.yaml, and files directly in a folder under the root
     }
     return CheckoutSource(root, skipped) if skipped else WorkTreeSource(root)
+
+
+def work_tree_of(root: Path, located: tuple[Path, Path] | None) -> Source:
+    """work_tree for a caller that has the work tree's top and git directory (None: not in
+    git): git is asked only where a sparse checkout is set up, so a check-in pays no git
+    process for it."""
+    if located is None or not gitrepo.sparse_checkout(located[1]):
+        return WorkTreeSource(root)
+    return work_tree(root)

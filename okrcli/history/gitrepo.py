@@ -491,6 +491,12 @@ def read_blobs_within(top: Path, oids: list[str], limit: int) -> dict[str, bytes
     return blobs
 
 
+def sparse_checkout(git_dir: Path) -> bool:
+    """Whether `git sparse-checkout` was set up in this work tree (its patterns' file is in
+    the git directory, per work tree): the one way files go missing by design."""
+    return (git_dir / "info" / "sparse-checkout").is_file()
+
+
 def skipped_files(folder: Path) -> dict[str, str]:
     """The regular files under `folder` that the index holds but the working tree is
     meant not to (skip-worktree: a sparse checkout left them out), by path relative to

@@ -90,18 +90,18 @@ def open_scope(
     from okrcli.history import checkout
 
     root = loader.find_root(start)
-    workspace = loader.open_workspace(root, checkout.work_tree(root))
+    located = gitrepo.work_tree_and_git_dir(root)
+    workspace = loader.open_workspace(root, checkout.work_tree_of(root, located))
     if cycle_id is None and hint:
         first = hint.strip().strip("/").split("/", 1)[0]
         if first in workspace.cycles:
             cycle_id = first
     cycle = workspace.select_cycle(cycle_id, as_of)
-    repo = _repo(root, commit)
+    repo = _repo(root, commit, located)
     return Scope(root, workspace, cycle, repo, commit)
 
 
-def _repo(root: Path, commit: bool) -> Repo | None:
-    located = gitrepo.work_tree_and_git_dir(root)
+def _repo(root: Path, commit: bool, located: tuple[Path, Path] | None) -> Repo | None:
     if located is None:
         if commit:
             raise OkrError(
