@@ -186,3 +186,16 @@ def test_a_new_warning_is_shown(example_repo: Path) -> None:
     result = revise(example_repo, "offer-rate", "--target", "61", "-m", "hiring freeze")
     assert result.exit_code == 0, result
     assert "warning[W104]" in result.stderr and "current 68 lies far outside" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--target", "--baseline"])
+def test_a_goalpost_over_the_limit_says_so(example_repo: Path, option: str) -> None:
+    """'1e16' is a number, just not one okr takes: "not a number" would be wrong."""
+    before = snapshot(example_repo)
+    result = revise(example_repo, "enps", option, "1e16", "-m", "x")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"okr: {option} '1e16' is over the 1e15 limit (okr takes numbers from -1e15 to "
+        "1e15); give a number in that range\n"
+    )
+    assert snapshot(example_repo) == before

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from okrcli.core.errors import InvalidFilesError, OkrError, UsageError
 from okrcli.core.model import KeyResult, Number
-from okrcli.core.numbers import format_number, parse_number
+from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, parse_number
 from okrcli.core.scoring import kr_progress
 from okrcli.core.text import percent
 from okrcli.files import loader, writer
@@ -34,6 +34,11 @@ def _number(text: str | None, option: str) -> Number | None:
     if text is None:
         return None
     value = parse_number(text)
+    if value is None and over_the_limit(text):
+        raise OkrError(
+            f"{option} '{text}' is over the {MAX_NUMBER_TEXT} limit (okr takes numbers from "
+            f"-{MAX_NUMBER_TEXT} to {MAX_NUMBER_TEXT}); give a number in that range"
+        )
     if value is None:
         raise OkrError(f"{option} '{text}' is not a number; give it as a number like 7.6")
     return value
