@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 from okrcli.core.numbers import format_number
 
@@ -36,3 +38,85 @@ def value_text(value: object, unit: str | None, missing: str = "") -> str:
         return "done" if value else "not done"
     text = format_number(value)
     return f"{text} {inert(unit)}" if unit else text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK wide characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+@functools.cache
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+# No line may start with closing punctuation or end with an opening bracket (the CJK
+# line-breaking rules, kinsoku), so each is glued to its neighbour before packing lines.
+_CLOSING = frozenset("，。、,.;；：:)）]】」』》〉!！?？…")
+_OPENING = frozenset("(（[【「『《〈")
+
+
+def _units(text: str) -> list[str]:
+    """Pieces a line may break between: a word, a space, one CJK character (with any
+    closing punctuation after it and any opening bracket before it)."""
+    units: list[str] = []
+    for ch in text:
+        last = units[-1][-1] if units else " "
+        joins = (
+            last != " "
+            and ch != " "
+            and (
+                ch in _CLOSING
+                or last in _OPENING
+                or (_char_width(ch) < 2 and _char_width(last) < 2)
+            )
+        )
+        if joins:
+            units[-1] += ch
+        else:
+            units.append(ch)
+    return units
+
+
+def _fold(unit: str, width: int) -> list[str]:
+    """A piece wider than the line, cut at the width (at least one character a line)."""
+    pieces: list[str] = []
+    piece, used = "", 0
+    for ch in unit:
+        w = _char_width(ch)
+        if piece and used + w > width:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += ch
+        used += w
+    return [*pieces, piece] if piece else pieces
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns, broken between words and between CJK characters
+    but never before closing punctuation or after an opening bracket; nothing is dropped
+    but the spaces a line breaks at."""
+    width = max(width, 2)
+    lines: list[str] = []
+    line, used = "", 0
+    for unit in _units(printable(text)):
+        if unit == " ":
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = display_width(unit)
+        if used + size <= width:
+            line, used = line + unit, used + size
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        *full, unit = _fold(unit, width)
+        lines.extend(full)
+        line, used = unit, display_width(unit)
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines

@@ -120,27 +120,9 @@ def log_rich(
 
     if not entries:
         return Text(f"{heading}: no check-ins or revisions yet")
-    # Addresses never wrap mid-word: the field sits under its address, and the note takes
-    # whatever width is left, so the table reads at 80 columns.
-    table = Table(
-        title=Text(heading, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=True
-    )
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Author", overflow="fold")
-    table.add_column("Key result / field", no_wrap=True)
-    table.add_column("Change", no_wrap=True)
-    table.add_column("Note", overflow="fold", ratio=1, min_width=12)
-    for entry, row in zip(entries, _log_rows(entries), strict=True):
-        style = "yellow" if entry["field"] in REVISION_FIELDS else ""
-        where = Text(row[2], style="cyan")
-        where.append("\n" + row[3], style=style or "dim")
-        table.add_row(
-            Text(row[0], style="dim"),
-            Text(row[1]),
-            where,
-            Text(row[4], style=style or "bold"),
-            Text(row[5]),
-        )
+    from okrcli.render.logview import log_lines
+
+    table = Group(Text(heading, style="bold"), Text(""), log_lines(entries, _log_rows(entries)))
     if not series:
         return table
     trends = Table(box=box.SIMPLE_HEAD)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from okrcli.core.text import inert
-from okrcli.render.tables import display_width, plain_table
+from okrcli.core.text import display_width, inert
+from okrcli.render.tables import plain_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -8,14 +8,12 @@ characters), so a title can never restyle or rewrite the terminal.
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrcli.core.numbers import format_number
-from okrcli.core.text import inert, percent, value_text
+from okrcli.core.text import display_width, inert, percent, value_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -47,20 +45,6 @@ def confidence_text(confidence: float | None) -> str:
 
 
 # --- plain text -----------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK wide characters take two, combining marks none."""
-    if text.isascii():
-        return len(text)
-    return sum(map(_char_width, text))
-
-
-@functools.cache
-def _char_width(ch: str) -> int:
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:

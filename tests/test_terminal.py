@@ -1,0 +1,129 @@
+"""What a person at a terminal reads: the real `okr` on a pseudo-terminal (rich's terminal
+path, not the piped one) at 80 and 120 columns, over the example's Chinese HR file.
+
+Each test asserts what a reader needs: no note or title text lost, no line wider than the
+terminal, no line starting with closing punctuation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from okrcli.core.text import display_width
+from tests.conftest import imported_example, run_okr
+
+pty = pytest.importorskip("pty")
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+CLOSING = tuple("，。、,;：:)）")
+OPENING = tuple("(（")
+LONG_AUTHOR = "Bartholomew Alexander Montgomery-Fitzgerald the Third"
+NOTES = (
+    "两位核心工程师留任，流失率继续下降；exit interviews point to pay bands in the regions",
+    "Two senior offers accepted after the revised relocation package for the new offices",
+)
+
+
+def on_terminal(
+    *args: str, cwd: Path, columns: int, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """The installed script with a pseudo-terminal as stdout and stderr; the text it shows
+    (escape codes removed, line ends normalised)."""
+    script = Path(sys.executable).parent / "okr"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "okrcli"]
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    environment.update({"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"})
+    environment.update(env or {})
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*command, *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        env=environment,
+    )
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    text = output.decode("utf-8", "replace").replace("\r\n", "\n")
+    return process.wait(), text
+
+
+def plain(text: str) -> str:
+    return ANSI.sub("", text)
+
+
+def assert_reads_at(text: str, columns: int) -> None:
+    for line in plain(text).splitlines():
+        assert display_width(line) <= columns, line
+        assert not line.strip().startswith(CLOSING), line
+        assert not line.rstrip().endswith(OPENING), line
+
+
+def flat(text: str) -> str:
+    """The output's text with line breaks and indentation gone, to find wrapped text in."""
+    return "".join(line.strip() for line in plain(text).splitlines())
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = imported_example(tmp_path_factory.mktemp("terminal"))
+    env = {"GIT_AUTHOR_NAME": LONG_AUTHOR, "GIT_AUTHOR_EMAIL": "b@acme.example"}
+    for address, value, note in (
+        ("hr-admin/engagement/attrition", "7.2", NOTES[0]),
+        ("hr-admin/talent/offer-rate", "70", NOTES[1]),
+    ):
+        result = run_okr(
+            "-C",
+            str(repo),
+            "--as-of",
+            "2026-08-15",
+            "checkin",
+            address,
+            value,
+            "-m",
+            note,
+            env=env,
+        )
+        assert result.exit_code == 0, result
+    return repo
+
+
+# --- 1. log: notes are never cut ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_log_keeps_every_note_whole(history: Path, columns: int) -> None:
+    code, text = on_terminal("--no-color", "log", cwd=history, columns=columns)
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    for note in NOTES:
+        assert note.replace(" ", "") in flat(text).replace(" ", ""), text
+        if columns == 120:  # wide enough: the note on one line, no word broken
+            assert note in plain(text), text
+    assert "hr-admin/engagement/attrition" in text
+    assert "Bartholomew" in text  # the author is shortened, not dropped
+
+
+def test_log_at_80_columns_breaks_notes_between_words(history: Path) -> None:
+    _, text = on_terminal("--no-color", "log", cwd=history, columns=80)
+    words = set(re.findall(r"[A-Za-z]+", " ".join(NOTES)))
+    note_lines = [line for line in plain(text).splitlines() if line.startswith("    ")]
+    assert len(note_lines) >= 3, text  # the first note takes two lines at 80 columns
+    for line in note_lines:
+        assert set(re.findall(r"[A-Za-z]+", line)) <= words, line
