@@ -389,7 +389,7 @@ def test_csv_title_is_inert(okr_dir: Path) -> None:
 def test_rich_rendering_prints_markup_literally() -> None:
     from rich.console import Console
 
-    from okrcli.render import tables as render
+    from okrcli.render.scorecard_view import scorecard_rich
 
     card = {
         "cycle": "2026-Q3",
@@ -415,7 +415,7 @@ def test_rich_rendering_prints_markup_literally() -> None:
         ],
     }
     console = Console(record=True, width=200, force_terminal=True, color_system="truecolor")
-    console.print(render.scorecard_rich(card, "[bold]Org[/bold]", True))
+    console.print(scorecard_rich(card, "[bold]Org[/bold]", True))
     text = console.export_text()
     assert "[red]x[/red]" in text
     assert "[blink]team[/blink]" in text

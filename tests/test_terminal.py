@@ -127,3 +127,36 @@ def test_log_at_80_columns_breaks_notes_between_words(history: Path) -> None:
     assert len(note_lines) >= 3, text  # the first note takes two lines at 80 columns
     for line in note_lines:
         assert set(re.findall(r"[A-Za-z]+", line)) <= words, line
+
+
+# --- 2. scorecard: titles whole, CJK broken by its rules -----------------------------------
+
+
+def example_titles() -> list[str]:
+    import yaml
+
+    from tests.conftest import EXAMPLE
+
+    titles = []
+    for path in sorted((EXAMPLE / "2026-Q3").glob("*.yaml")):
+        for objective in yaml.safe_load(path.read_text("utf-8"))["objectives"]:
+            titles.append(objective["title"])
+            titles += [kr["title"] for kr in objective["key_results"]]
+    return titles
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_scorecard_keeps_titles_whole_and_breaks_cjk_by_its_rules(
+    history: Path, columns: int
+) -> None:
+    code, text = on_terminal(
+        "--no-color", "--as-of", "2026-08-15", "scorecard", cwd=history, columns=columns
+    )
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    for title in example_titles():
+        assert title.replace(" ", "") in flat(text).replace(" ", ""), title
+    lines = plain(text).splitlines()
+    # every KR's figures on one line: its value, bar, percentage, score and status together
+    (offer,) = [line for line in lines if line.strip().startswith("offer-rate ")]
+    assert re.search(r"70 %.*█.* 67%\s+0\.67\s+on-track", offer), offer

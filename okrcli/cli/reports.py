@@ -64,7 +64,9 @@ def scorecard(
     else:
         show_krs = krs if krs is not None else (team is not None or len(card["teams"]) <= 10)
         if is_terminal():
-            print_rich(render.scorecard_rich(card, organization, show_krs), options)
+            from okrcli.render.scorecard_view import scorecard_rich
+
+            print_rich(scorecard_rich(card, organization, show_krs), options)
         else:
             sys.stdout.write(render.scorecard_plain(card, organization, show_krs))
 

@@ -16,7 +16,7 @@ from okrcli.core.numbers import format_number
 from okrcli.core.text import display_width, inert, percent, value_text
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    pass
 
 BAR_WIDTH = 10
 STATUS_STYLE = {"done": "bold green", "on-track": "green", "at-risk": "yellow", "off-track": "red"}
@@ -182,81 +182,7 @@ def bar(progress: float) -> Any:
     return bar
 
 
-def scorecard_rich(card: dict[str, Any], organization: str, show_krs: bool) -> RenderableType:
-    """One table per team, laid out to read at 80 columns: the KR's address over its title,
-    its current value over baseline → target, a bar, the score, the status over confidence."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    renderables: list[Any] = [Text(scorecard_header(card, organization), style="bold")]
-    for team in card["teams"]:
-        table = Table(
-            title=Text(team_header(team), style="bold"),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            expand=True,
-        )
-        table.add_column("Objective / key result", ratio=1, min_width=20, overflow="fold")
-        if show_krs:
-            table.add_column("Value", justify="right", no_wrap=True)
-        table.add_column("Progress", no_wrap=True)
-        table.add_column("Score", justify="right", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-        for objective in team["objectives"]:
-            label = Text(objective["address"], style="bold cyan")
-            label.append("\n" + inert(objective["title"]), style="bold")
-            table.add_row(
-                label,
-                *([""] if show_krs else []),
-                bar(objective["progress"]),
-                _score(objective["score"]),
-                Text(objective["status"], style=STATUS_STYLE[objective["status"]]),
-            )
-            if not show_krs:
-                continue
-            for kr in objective["key_results"]:
-                table.add_row(
-                    _kr_label(kr),
-                    _kr_value_cell(kr),
-                    bar(kr["progress"]),
-                    _score(kr["score"]),
-                    _kr_status_cell(kr),
-                )
-        renderables.append(table)
-    return Group(*renderables)
-
-
-def _kr_label(kr: dict[str, Any]) -> Any:
-    from rich.padding import Padding
-    from rich.text import Text
-
-    label = Text(kr["address"].rsplit("/", 1)[-1], style="cyan")
-    label.append("\n" + inert(kr["title"]))
-    return Padding(label, (0, 0, 0, 2))  # indented under its objective, wrapped lines too
-
-
-def _kr_value_cell(kr: dict[str, Any]) -> Any:
-    from rich.text import Text
-
-    cell = Text(kr_value(kr))
-    if kr["done"] is None:
-        span = f"{value_text(kr['baseline'], None)} → {value_text(kr['target'], kr['unit'])}"
-        cell.append("\n" + span, style="dim")
-    return cell
-
-
-def _kr_status_cell(kr: dict[str, Any]) -> Any:
-    from rich.text import Text
-
-    cell = Text(kr["status"], style=STATUS_STYLE[kr["status"]])
-    if kr["confidence"] is not None:
-        cell.append(f"\nconf {confidence_text(kr['confidence'])}", style="dim")
-    return cell
-
-
-def _score(score: float) -> Any:
+def score_text(score: float) -> Any:
     from rich.text import Text
 
     return Text(f"{score:.2f}", style=GRADE_STYLE[grade(score)])
