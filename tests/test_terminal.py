@@ -160,3 +160,38 @@ def test_scorecard_keeps_titles_whole_and_breaks_cjk_by_its_rules(
     # every KR's figures on one line: its value, bar, percentage, score and status together
     (offer,) = [line for line in lines if line.strip().startswith("offer-rate ")]
     assert re.search(r"70 %.*█.* 67%\s+0\.67\s+on-track", offer), offer
+
+
+# --- 3. tree: one line per node where it fits, percentages in a column --------------------
+
+# a node's figures at the end of its line: a bar, its percentage, its status (KRs: percentage)
+FIGURES = re.compile(r"  +(?:[█░]+ +)?(\d+%)(?:  [a-z-]+)?$")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_tree_keeps_nodes_on_one_line_with_percentages_in_a_column(
+    history: Path, columns: int
+) -> None:
+    code, text = on_terminal(
+        "--no-color", "--as-of", "2026-08-15", "tree", cwd=history, columns=columns
+    )
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    words = "".join(
+        FIGURES.sub("", re.sub(r"^[│├└─· ]+", "", line)) for line in plain(text).splitlines()
+    ).replace(" ", "")
+    for title in example_titles():
+        assert title.replace(" ", "") in words, title
+    ends = set()
+    lines = plain(text).splitlines()
+    for line in lines:
+        found = FIGURES.search(line)
+        if found:
+            ends.add(display_width(line[: found.end(1)]))
+    assert len(ends) == 1, text  # every percentage ends in the same column
+    figures = [line for line in lines if FIGURES.search(line)]
+    assert len(figures) == 24, text  # 7 objectives and 17 KRs, each with its figures
+    (talent,) = [line for line in lines if "hr-admin/talent " in line]
+    assert re.search(r"█+░* +\d+%  [a-z-]+$", talent), talent  # the bar on the node's line
+    if columns == 120:  # wide enough: no node takes a second line
+        assert len(lines) == 1 + 24, text

@@ -96,23 +96,26 @@ def _fold(unit: str, width: int) -> list[str]:
     return [*pieces, piece] if piece else pieces
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` columns, broken between words and between CJK characters
-    but never before closing punctuation or after an opening bracket; nothing is dropped
-    but the spaces a line breaks at."""
+def wrap(text: str, width: int, first: int | None = None) -> list[str]:
+    """Lines of at most `width` columns (the first line `first`, when given), broken between
+    words and between CJK characters but never before closing punctuation or after an
+    opening bracket; nothing is dropped but the spaces a line breaks at."""
     width = max(width, 2)
     lines: list[str] = []
     line, used = "", 0
+    limit = width if first is None else max(first, 2)
     for unit in _units(printable(text)):
+        if lines:
+            limit = width
         if unit == " ":
             if line:
                 line, used = line + " ", used + 1
             continue
         size = display_width(unit)
-        if used + size <= width:
+        if used + size <= limit:
             line, used = line + unit, used + size
             continue
-        if line.strip():
+        if line.strip() or first is not None:
             lines.append(line.rstrip())
         *full, unit = _fold(unit, width)
         lines.extend(full)

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from okrcli.core.text import inert, percent
-from okrcli.render.tables import GRADE_STYLE, STATUS_STYLE, ascii_bar, bar, closed_text, grade
+from okrcli.core.text import display_width, inert, percent, wrap
+from okrcli.render.tables import (
+    BAR_WIDTH,
+    GRADE_STYLE,
+    STATUS_STYLE,
+    ascii_bar,
+    bar,
+    closed_text,
+    grade,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -57,60 +65,92 @@ def tree_plain(nodes: list[dict[str, Any]]) -> str:
 
 
 def tree_rich(nodes: list[dict[str, Any]], heading: str) -> RenderableType:
-    return _TerminalTree(nodes, heading)
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text(heading, style="bold"), TreeLines(nodes))
 
 
-class _TerminalTree:
-    """Built when rich knows the width: levels that would leave no room for a label end
-    with a line saying what is below and how to see it."""
+Item = tuple[str, str, Any, str, Any]
 
-    def __init__(self, nodes: list[dict[str, Any]], heading: str) -> None:
+
+def _tree_items(nodes: list[dict[str, Any]], levels: int) -> list[Item]:
+    """(guide before the first line, guide before the next lines, address, title, figures)
+    for every node and KR, in the order they are drawn; a level deeper than `levels` is
+    one line saying what is below."""
+    from rich.text import Text
+
+    items: list[Item] = []
+    # (node, guide before its line, guide before the lines below it, its level)
+    work = [(node, "", "", 1) for node in reversed(nodes)]
+    while work:
+        node, first, inner, level = work.pop()
+        address = Text(node["address"], style="bold cyan")
+        if "see" in node:  # drawn in full elsewhere: one line, the reference after its title
+            title = f"{inert(node['title'])}  {reference_text(node)}"
+            items.append((first, inner + "    ", address, title, Text("")))
+            continue
+        figures = bar(node["progress"])
+        figures.append("  ")
+        figures.append(node["status"], style=STATUS_STYLE[node["status"]])
+        figures.append(closed_text(node, "  "), style="dim")
+        krs = node["key_results"]
+        children = node["children"]
+        below = inner + ("│   " if krs or children else "    ")
+        items.append((first, below, address, inert(node["title"]), figures))
+        deep = bool(children) and level >= levels
+        for index, kr in enumerate(krs):
+            last = index == len(krs) - 1 and not children
+            mark, more = ("└── ", "    ") if last else ("├── ", "│   ")
+            kr_address = Text("· " + kr["address"].rsplit("/", 1)[-1], style="cyan")
+            # the KR's percentage sits under its objective's, right-aligned in that column
+            kr_figures = Text(" " * (BAR_WIDTH + 1))
+            style = GRADE_STYLE[grade(kr["progress"])]
+            kr_figures.append(f"{percent(kr['progress']):>4}", style=style)
+            items.append(
+                (inner + mark, inner + more + "  ", kr_address, inert(kr["title"]), kr_figures)
+            )
+        if deep:
+            items.append((inner + "└── ", inner + "    ", Text(""), _not_drawn(node), Text("")))
+            continue
+        for index in reversed(range(len(children))):
+            last = index == len(children) - 1
+            mark, more = ("└── ", "    ") if last else ("├── ", "│   ")
+            work.append((children[index], inner + mark, inner + more, level + 1))
+    return items
+
+
+class TreeLines:
+    """The tree laid out for the console's width: each node on one line where it fits, its
+    bar, percentage and status in a column at the right; a long title wraps under itself."""
+
+    def __init__(self, nodes: list[dict[str, Any]]) -> None:
         self.nodes = nodes
-        self.heading = heading
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        width = options.max_width
         # The objective's KRs sit one level below it: they need the room too.
-        levels = max(1, (options.max_width - LABEL_ROOM) // GUIDE - 1)
-        yield _build(self.nodes, self.heading, levels)
-
-
-def _build(nodes: list[dict[str, Any]], heading: str, levels: int) -> Any:
-    from rich.text import Text
-    from rich.tree import Tree
-
-    root = Tree(Text(heading, style="bold"), guide_style="dim")
-    work: list[tuple[Any, dict[str, Any], int]] = [(root, node, 1) for node in reversed(nodes)]
-    while work:
-        branch, node, level = work.pop()
-        child = branch.add(_label(node))
-        if "see" in node:
-            continue
-        for kr in node["key_results"]:
-            kr_text = Text("· " + kr["address"].rsplit("/", 1)[-1], style="cyan")
-            kr_text.append("  " + inert(kr["title"]) + "  ")
-            kr_text.append(percent(kr["progress"]), style=GRADE_STYLE[grade(kr["progress"])])
-            child.add(kr_text)
-        children = node["children"]
-        if children and level >= levels:
-            child.add(Text(_not_drawn(node), style="dim"))
-            continue
-        work.extend((child, sub, level + 1) for sub in reversed(children))
-    return root
-
-
-def _label(node: dict[str, Any]) -> Any:
-    from rich.text import Text
-
-    text = Text(node["address"], style="bold cyan")
-    text.append("  " + inert(node["title"]) + "  ")
-    if "see" in node:
-        text.append(reference_text(node), style="dim")
-        return text
-    text.append_text(bar(node["progress"]))
-    text.append("  ")
-    text.append(node["status"], style=STATUS_STYLE[node["status"]])
-    text.append(closed_text(node, "  "), style="dim")
-    return text
+        items = _tree_items(self.nodes, max(1, (width - LABEL_ROOM) // GUIDE - 1))
+        figures = max((item[4].cell_len for item in items), default=0)
+        heads = [display_width(first) + item.cell_len + 2 for first, _, item, _, _ in items]
+        # the figures column starts after the widest one-line label that leaves room for it
+        labels = [h + display_width(title) for h, (*_, title, _) in zip(heads, items, strict=True)]
+        room = width - figures - 2
+        left = max([w for w in labels if w <= room] or [min(room, max(heads, default=0))])
+        for head, (first, below, address, title, figure) in zip(heads, items, strict=True):
+            lines = wrap(title, max(2, left - display_width(below)), left - head)
+            line = Text(first, style="dim")
+            line.append_text(address)
+            line.append(("  " if address.plain else "") + lines[0])
+            if figure.plain:
+                line.append(" " * max(0, left - line.cell_len) + "  ")
+                line.append_text(figure)
+            line.rstrip()
+            yield line
+            for rest in lines[1:]:
+                yield Text(below, style="dim") + Text(rest)
 
 
 def _not_drawn(node: dict[str, Any]) -> str:
