@@ -195,3 +195,29 @@ def test_tree_keeps_nodes_on_one_line_with_percentages_in_a_column(
     assert re.search(r"█+░* +\d+%  [a-z-]+$", talent), talent  # the bar on the node's line
     if columns == 120:  # wide enough: no node takes a second line
         assert len(lines) == 1 + 24, text
+
+
+# --- 4. colours: during a cycle, bars and scores say what the status says ------------------
+
+STATUS = re.compile(r"(\x1b\[[0-9;]*m)(done|on-track|at-risk|off-track)")
+FILLED = re.compile(r"(\x1b\[[0-9;]*m)█")
+SCORE = re.compile(r"(\x1b\[[0-9;]*m)(\d\.\d\d)\x1b")
+
+
+@pytest.mark.parametrize("command", ["scorecard", "tree"])
+def test_bars_and_scores_are_coloured_by_status_during_the_cycle(
+    history: Path, command: str
+) -> None:
+    code, text = on_terminal("--as-of", "2026-08-15", command, cwd=history, columns=80)
+    assert code == 0, text
+    checked = 0
+    for line in text.splitlines():
+        status, filled = STATUS.search(line), FILLED.search(line)
+        if not (status and filled):
+            continue
+        assert filled.group(1) == status.group(1), repr(line)
+        score = SCORE.search(line)
+        if score:
+            assert score.group(1) == status.group(1), repr(line)
+        checked += 1
+    assert checked >= 6, text

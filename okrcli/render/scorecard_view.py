@@ -15,6 +15,7 @@ from okrcli.render.tables import (
     STATUS_STYLE,
     bar,
     confidence_text,
+    figure_style,
     kr_value,
     score_text,
     scorecard_header,
@@ -43,13 +44,15 @@ class TeamLines:
         from rich.text import Text
 
         rows: list[tuple[list[Text], str, int]] = []
+        closed = bool(self.team.get("closed"))
         for objective in self.team["objectives"]:
+            style = figure_style(objective["status"], objective["score"], closed)
             cells = [
                 Text(objective["address"], style="bold cyan"),
                 Text(""),
                 Text(""),
-                bar(objective["progress"]),
-                score_text(objective["score"]),
+                bar(objective["progress"], style),
+                score_text(objective["score"], style),
                 Text(objective["status"], style=STATUS_STYLE[objective["status"]]),
                 Text(""),
             ]
@@ -63,12 +66,13 @@ class TeamLines:
                         f"{value_text(kr['baseline'], None)} → "
                         f"{value_text(kr['target'], kr['unit'])}"
                     )
+                style = figure_style(kr["status"], kr["score"], closed)
                 cells = [
                     Text("  " + kr["address"].rsplit("/", 1)[-1], style="cyan"),
                     Text(kr_value(kr)),
                     Text(span, style="dim"),
-                    bar(kr["progress"]),
-                    score_text(kr["score"]),
+                    bar(kr["progress"], style),
+                    score_text(kr["score"], style),
                     Text(kr["status"], style=STATUS_STYLE[kr["status"]]),
                     Text(confidence_text(kr["confidence"]), style="dim"),
                 ]

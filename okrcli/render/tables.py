@@ -172,20 +172,26 @@ def scorecard_plain(card: dict[str, Any], organization: str, show_krs: bool) -> 
 # --- rich (terminal) ------------------------------------------------------------------------
 
 
-def bar(progress: float) -> Any:
+def figure_style(status: str, score: float, closed: bool = False) -> str:
+    """The colour of a bar or score: by status (pace and confidence) while a cycle runs, by
+    grade (red below 0.4) once the team is closed, so one row never says two things."""
+    return GRADE_STYLE[grade(score)] if closed else STATUS_STYLE[status]
+
+
+def bar(progress: float, style: str = "") -> Any:
     from rich.text import Text
 
     filled = round(max(0.0, min(1.0, progress)) * BAR_WIDTH)
-    bar = Text("█" * filled, style=GRADE_STYLE[grade(progress)])
+    bar = Text("█" * filled, style=style)
     bar.append("░" * (BAR_WIDTH - filled), style="dim")
     bar.append(f" {percent(progress):>4}")
     return bar
 
 
-def score_text(score: float) -> Any:
+def score_text(score: float, style: str = "") -> Any:
     from rich.text import Text
 
-    return Text(f"{score:.2f}", style=GRADE_STYLE[grade(score)])
+    return Text(f"{score:.2f}", style=style)
 
 
 # --- markdown and csv -----------------------------------------------------------------------

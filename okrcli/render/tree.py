@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 from okrcli.core.text import display_width, inert, percent, wrap
 from okrcli.render.tables import (
     BAR_WIDTH,
-    GRADE_STYLE,
     STATUS_STYLE,
     ascii_bar,
     bar,
     closed_text,
-    grade,
+    figure_style,
 )
 
 if TYPE_CHECKING:
@@ -90,7 +89,8 @@ def _tree_items(nodes: list[dict[str, Any]], levels: int) -> list[Item]:
             title = f"{inert(node['title'])}  {reference_text(node)}"
             items.append((first, inner + "    ", address, title, Text("")))
             continue
-        figures = bar(node["progress"])
+        closed = bool(node.get("closed"))
+        figures = bar(node["progress"], figure_style(node["status"], node["score"], closed))
         figures.append("  ")
         figures.append(node["status"], style=STATUS_STYLE[node["status"]])
         figures.append(closed_text(node, "  "), style="dim")
@@ -105,7 +105,7 @@ def _tree_items(nodes: list[dict[str, Any]], levels: int) -> list[Item]:
             kr_address = Text("· " + kr["address"].rsplit("/", 1)[-1], style="cyan")
             # the KR's percentage sits under its objective's, right-aligned in that column
             kr_figures = Text(" " * (BAR_WIDTH + 1))
-            style = GRADE_STYLE[grade(kr["progress"])]
+            style = figure_style(kr["status"], kr.get("score", kr["progress"]), closed)
             kr_figures.append(f"{percent(kr['progress']):>4}", style=style)
             items.append(
                 (inner + mark, inner + more + "  ", kr_address, inert(kr["title"]), kr_figures)
