@@ -221,3 +221,68 @@ def test_bars_and_scores_are_coloured_by_status_during_the_cycle(
             assert score.group(1) == status.group(1), repr(line)
         checked += 1
     assert checked >= 6, text
+
+
+# --- 5. help that teaches -----------------------------------------------------------------
+
+
+def registered_commands() -> list[str]:
+    import typer.main
+
+    from okrcli.cli.app import app
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_main_help_gives_every_command_a_whole_line(tmp_path: Path, columns: int) -> None:
+    code, text = on_terminal("--help", cwd=tmp_path, columns=columns)
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    listed = plain(text).split("Commands:\n", 1)[1].splitlines()
+    names = [line.split()[0] for line in listed if line.strip()]
+    assert names and sorted(names) == registered_commands()
+    for line in listed:
+        assert "..." not in line and len(line.split()) > 2, line
+
+
+@pytest.mark.parametrize("command", registered_commands())
+def test_every_command_help_has_an_example_and_names_its_arguments(
+    tmp_path: Path, command: str
+) -> None:
+    code, text = on_terminal(command, "--help", cwd=tmp_path, columns=80)
+    assert code == 0, text
+    assert_reads_at(text, 80)
+    text = plain(text)
+    assert "Example: okr " in text
+    assert "Global options (-C, --cycle, --as-of, --at, --no-color) go before" in flat(text)
+    assert "Positional arguments" not in text  # the arguments are listed once
+    if "Arguments:" in text:
+        section = text.split("Arguments:\n", 1)[1].split("\n\n", 1)[0]
+        for line in section.splitlines():
+            if line.startswith("  ["):
+                assert len(line.split()) > 1, line  # every argument is described
+
+
+def test_diff_help_reads_as_sentences(tmp_path: Path) -> None:
+    _, text = on_terminal("diff", "--help", cwd=tmp_path, columns=120)
+    words = " ".join(plain(text).split())
+    assert "BASE A...B" not in words
+    assert "Given as A...B, BASE compares B with the merge base of A and B, as a pull" in words
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(history: Path) -> None:
+    code, text = on_terminal("scorecard", "--as-of", "2026-08-15", cwd=history, columns=80)
+    assert code == 2
+    assert plain(text).strip() == (
+        "okr: No such option '--as-of'; --as-of is a global option and goes before the "
+        "command: okr --as-of … scorecard"
+    )
+
+
+def test_did_you_mean_ends_its_sentence_without_a_semicolon(history: Path) -> None:
+    code, text = on_terminal("scorcard", cwd=history, columns=80)
+    assert code == 2
+    assert plain(text).strip() == (
+        "okr: No such command 'scorcard'. Did you mean 'scorecard'? See 'okr --help'"
+    )

@@ -7,6 +7,7 @@ reads every command's annotations on each start, and as strings each would have 
 evaluated (about 190 evals per run).
 """
 
+import inspect
 import os
 import re
 import sys
@@ -15,7 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from okrcli import __version__
 from okrcli.cli import (
@@ -46,12 +47,27 @@ def _fail(error: OkrError) -> NoReturn:
 _DUPLICATE_SENTENCE = re.compile(r"( Did you mean [^?]*\?)(?:\1)+")
 
 
+GLOBAL_OPTIONS = ("-C", "--cycle", "--as-of", "--at", "--no-color", "--no-cache")
+_GLOBAL_AFTER_COMMAND = re.compile(r"No such option:? '?(" + "|".join(GLOBAL_OPTIONS) + ")'?")
+
+
 class OneLineUsageError(click.UsageError):
     """A usage error as one sentence on stderr (exit 2), like every other okr error."""
 
     def show(self, file: Any = None) -> None:
-        where = f"; see '{self.ctx.command_path} --help'" if self.ctx is not None else ""
         message = _DUPLICATE_SENTENCE.sub(r"\1", self.format_message()).rstrip(".")
+        where = ""
+        if self.ctx is not None:
+            where = f"see '{self.ctx.command_path} --help'"
+            misplaced = _GLOBAL_AFTER_COMMAND.search(message)
+            if misplaced and self.ctx.parent is not None:
+                option, command = misplaced.group(1), self.ctx.info_name
+                where = (
+                    f"{option} is a global option and goes before the command: "
+                    f"okr {option} … {command}"
+                )
+            # a sentence ending in a question keeps its mark: no `;` after a `?`
+            where = f" {where[0].upper()}{where[1:]}" if message.endswith("?") else f"; {where}"
         print(f"okr: {message}{where}", file=sys.stderr)
 
 
@@ -173,25 +189,60 @@ def main_options(
     ctx.obj = Options(directory or Path.cwd(), cycle, parse_date(as_of), at, color)
 
 
-# Commands in the order `okr --help` lists them.
-app.command()(files.init)
-app.command()(files.validate)
-app.command()(reports.scorecard)
-app.command()(reports.tree)
+GLOBAL_EPILOG = (
+    "Global options (-C, --cycle, --as-of, --at, --no-color) go before the command: "
+    "okr --as-of 2026-08-15 scorecard"
+)
+
+
+class OkrCommand(TyperCommand):
+    """A command whose help names its arguments and says where the global options go."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["epilog"] = kwargs.get("epilog") or GLOBAL_EPILOG
+        super().__init__(*args, **kwargs)
+        # click 8.2+ resets an argument's help after typer has set it; put it back from the
+        # command function's own `typer.Argument(help=…)`.
+        function = getattr(self.callback, "__wrapped__", None)
+        if function is None:
+            return
+        signature = inspect.signature(function).parameters
+        for param in self.params:
+            if isinstance(param, TyperArgument) and not param.help and param.name in signature:
+                for info in getattr(signature[param.name].annotation, "__metadata__", ()):
+                    param.help = getattr(info, "help", None) or param.help
+
+    def format_arguments(self, ctx: Any, formatter: Any) -> None:
+        """Typer lists the arguments with the options; click's own section would repeat them."""
+
+
+def _command(function: Any, short_help: str, **settings: Any) -> None:
+    app.command(cls=OkrCommand, short_help=short_help, **settings)(function)
+
+
+# Commands in the order `okr --help` lists them, each with a line that fits at 80 columns.
+_command(files.init, "Create okr.yaml and this quarter's folder.")
+_command(files.validate, "Check the cycle's files, one line per finding.")
+_command(reports.scorecard, "Progress, score and status per team, objective, KR.")
+_command(reports.tree, "The alignment tree of objectives and their KRs.")
 # Unknown options pass through as arguments so a negative VALUE (`-5`) is a value.
-app.command(context_settings={"ignore_unknown_options": True})(checkins.checkin)
-app.command()(grading.revise)
-app.command()(history.log)
-app.command()(history.diff)
-app.command()(history.stale)
-app.command()(grading.close)
-app.command()(turn.retro)
-app.command("next")(turn.next_cycle)
-app.command()(people.people)
-app.command()(people.person)
-app.command()(people.digest)
-app.command()(site.site)
-app.command()(editor.schema)
+_command(
+    checkins.checkin,
+    "Record a KR's new value and commit it.",
+    context_settings={"ignore_unknown_options": True},
+)
+_command(grading.revise, "Move a KR's target or baseline, with the reason.")
+_command(history.log, "Every check-in, hand edit and revised target.")
+_command(history.diff, "What changed in the OKRs between two revisions.")
+_command(history.stale, "The KRs whose value has not moved for N days.")
+_command(grading.close, "Grade the cycle: a score for every KR, the retro.")
+_command(turn.retro, "The retrospective of a closed cycle.")
+_command(turn.next_cycle, "Start the next cycle from this one.", name="next")
+_command(people.people, "Everyone who owns or checked in a KR.")
+_command(people.person, "What NAME owns and did: for a conversation.")
+_command(people.digest, "The week in one page.")
+_command(site.site, "Write the OKRs as a static website.")
+_command(editor.schema, "Print the JSON Schema of a team file or okr.yaml.")
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -108,8 +108,8 @@ def diff(
     """What changed in the OKRs between two revisions: objectives and KRs added and
     removed, each changed field old → new with progress old → new, revised targets flagged.
 
-    BASE A...B compares B with the merge base of A and B, like a pull request;
-    --format markdown is written to be pasted as a pull-request comment.
+    Given as A...B, BASE compares B with the merge base of A and B, as a pull request
+    does. --format markdown is written to be pasted as a pull-request comment.
 
     Example: okr diff main...HEAD --format markdown
     """
