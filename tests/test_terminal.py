@@ -286,3 +286,34 @@ def test_did_you_mean_ends_its_sentence_without_a_semicolon(history: Path) -> No
     assert plain(text).strip() == (
         "okr: No such command 'scorcard'. Did you mean 'scorecard'? See 'okr --help'"
     )
+
+
+# --- 6. a cycle that has ended says so --------------------------------------------------------
+
+
+def test_an_ended_cycle_says_it_ended_and_how_to_start_the_next(history: Path) -> None:
+    code, text = on_terminal(
+        "--no-color", "--as-of", "2026-12-03", "scorecard", cwd=history, columns=80
+    )
+    assert code == 0, text
+    assert_reads_at(text, 80)
+    assert " ".join(plain(text).split()).startswith(
+        "Acme 集团 · 2026-Q3 · as of 2026-12-03 · expected 100% · progress 45% "
+        "2026-Q3 ended on 2026-09-30, 64 day(s) before 2026-12-03; no later cycle yet: "
+        "create 2026-Q4/ to start the next one "
+    ), text
+    _, during = on_terminal("--as-of", "2026-09-30", "scorecard", cwd=history, columns=80)
+    assert "ended" not in plain(during)
+
+
+def test_an_ended_cycle_with_a_later_one_gives_no_advice(tmp_path: Path) -> None:
+    repo = imported_example(tmp_path)
+    (repo / "2026-Q4").mkdir()
+    (repo / "2026-Q4" / "ops.yaml").write_text("objectives: []\n", encoding="utf-8")
+    code, text = on_terminal(
+        "--as-of", "2026-12-03", "--cycle", "2026-Q3", "scorecard", cwd=repo, columns=80
+    )
+    assert code == 0, text
+    words = " ".join(plain(text).split())
+    assert "2026-Q3 ended on 2026-09-30, 64 day(s) before 2026-12-03 " in words
+    assert "no later cycle" not in words

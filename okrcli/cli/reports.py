@@ -63,12 +63,13 @@ def scorecard(
         sys.stdout.write(render.scorecard_markdown(card, organization))
     else:
         show_krs = krs if krs is not None else (team is not None or len(card["teams"]) <= 10)
+        note = report.ended_note(data, as_of)
         if is_terminal():
             from okrcli.render.scorecard_view import scorecard_rich
 
-            print_rich(scorecard_rich(card, organization, show_krs), options)
+            print_rich(scorecard_rich(card, organization, show_krs, note), options)
         else:
-            sys.stdout.write(render.scorecard_plain(card, organization, show_krs))
+            sys.stdout.write(render.scorecard_plain(card, organization, show_krs, note))
 
 
 def tree(

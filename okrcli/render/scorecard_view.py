@@ -115,12 +115,16 @@ class TeamLines:
             yield Wrapped(title, style="bold" if indent == 2 else "", indent=indent)
 
 
-def scorecard_rich(card: dict[str, Any], organization: str, show_krs: bool) -> RenderableType:
+def scorecard_rich(
+    card: dict[str, Any], organization: str, show_krs: bool, note: str | None = None
+) -> RenderableType:
     """One block per team: each objective and KR on one line of figures, its title under it."""
     from rich.console import Group
     from rich.text import Text
 
     renderables: list[Any] = [Text(scorecard_header(card, organization), style="bold")]
+    if note:
+        renderables.append(Wrapped(note, style="yellow"))
     for team in card["teams"]:
         renderables += [Text(""), Text(team_header(team), style="bold"), TeamLines(team, show_krs)]
     return Group(*renderables)

@@ -134,8 +134,10 @@ def closed_text(row: dict[str, Any], separator: str) -> str:
     return f"{separator}closed {closed}" if closed else ""
 
 
-def scorecard_plain(card: dict[str, Any], organization: str, show_krs: bool) -> str:
-    parts = [scorecard_header(card, organization)]
+def scorecard_plain(
+    card: dict[str, Any], organization: str, show_krs: bool, note: str | None = None
+) -> str:
+    parts = [scorecard_header(card, organization) + (f"\n{note}" if note else "")]
     if not show_krs:
         rows = []
         for team in card["teams"]:

@@ -129,6 +129,24 @@ def _closed(team: Team) -> str | None:
     return None if team.closed is None else team.closed.isoformat()
 
 
+def ended_note(data: CycleData, as_of: dt.date) -> str | None:
+    """A sentence for a cycle that ended before the as-of date (its pace is then 100% and
+    says nothing), with how to start the next one when its folder is missing."""
+    cycle = data.cycle
+    if as_of <= cycle.end:
+        return None
+    days = (as_of - cycle.end).days
+    note = f"{cycle.id} ended on {cycle.end.isoformat()}, {days} day(s) before {as_of.isoformat()}"
+    if any(span.start > cycle.end for span in data.workspace.cycles.values()):
+        return note
+    year, _, quarter = cycle.id.partition("-Q")
+    if year.isdigit() and quarter in ("1", "2", "3", "4"):
+        q = int(quarter)
+        following = f"{int(year) + q // 4}-Q{q % 4 + 1}"
+        return f"{note}; no later cycle yet: create {following}/ to start the next one"
+    return f"{note}; no later cycle yet: create the next cycle's folder to start it"
+
+
 def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, Any]:
     """The scorecard's fields above its teams (which follow under "teams")."""
     return {
