@@ -132,7 +132,7 @@ def test_a_milestone_takes_done_and_not_done(example_repo: Path) -> None:
     assert diff_lines(example_repo) == ["-        done: true", "+        done: false"]
 
 
-@pytest.mark.parametrize(("typed", "written"), [("70.0", "70"), ("7.40", "7.4"), ("-5", "-5")])
+@pytest.mark.parametrize(("typed", "written"), [("7.0", "7"), ("7.40", "7.4"), ("-5", "-5")])
 def test_numbers_are_written_in_shortest_exact_form(
     example_repo: Path, typed: str, written: str
 ) -> None:

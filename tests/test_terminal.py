@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from okrcli.core.text import display_width
-from tests.conftest import imported_example, run_okr
+from tests.conftest import git, imported_example, run_okr
 
 pty = pytest.importorskip("pty")
 
@@ -317,3 +317,44 @@ def test_an_ended_cycle_with_a_later_one_gives_no_advice(tmp_path: Path) -> None
     words = " ".join(plain(text).split())
     assert "2026-Q3 ended on 2026-09-30, 64 day(s) before 2026-12-03 " in words
     assert "no later cycle" not in words
+
+
+# --- 7. guard rails for typos -------------------------------------------------------------
+
+
+def test_a_value_far_outside_the_range_is_refused_unless_forced(tmp_path: Path) -> None:
+    repo = imported_example(tmp_path)
+    before = (repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
+    head = git(repo, "rev-parse", "HEAD")
+    code, text = on_terminal("checkin", "offer-rate", "700", cwd=repo, columns=80)
+    assert code == 1, text
+    assert plain(text).strip() == (
+        "okr: hr-admin/talent/offer-rate: current 700 lies far outside baseline 60 – "
+        "target 75; check it for a typo (W104); nothing was written; if 700 % is right, "
+        "run the check-in again with --force"
+    )
+    assert (repo / "2026-Q3" / "hr-admin.yaml").read_bytes() == before
+    assert git(repo, "rev-parse", "HEAD") == head
+    code, text = on_terminal("checkin", "offer-rate", "700", "--force", cwd=repo, columns=80)
+    assert code == 0, text
+    assert "68 → 700 %" in plain(text)
+    assert "current: 700" in (repo / "2026-Q3" / "hr-admin.yaml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("value", ["70%", "７０", "７０％", " 70 % "])
+def test_a_percent_sign_and_full_width_digits_are_read_for_a_percent_kr(
+    tmp_path: Path, value: str
+) -> None:
+    repo = imported_example(tmp_path)
+    code, text = on_terminal("checkin", "offer-rate", value, cwd=repo, columns=80)
+    assert code == 0, text
+    assert plain(text).startswith("hr-admin/talent/offer-rate: 68 → 70 %"), text
+
+
+def test_a_percent_sign_for_another_unit_says_drop_it(tmp_path: Path) -> None:
+    repo = imported_example(tmp_path)
+    code, text = on_terminal("checkin", "onboarding-days", "8%", cwd=repo, columns=80)
+    assert code == 1, text
+    assert plain(text).strip() == (
+        "okr: '8%' has a %, but hr-admin/talent/onboarding-days is measured in 天; drop the %"
+    )

@@ -47,6 +47,10 @@ def checkin(
     no_commit: Annotated[
         bool, typer.Option("--no-commit", help="Write the team file but do not commit it.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Record a value far outside the KR's range (W104) anyway."),
+    ] = False,
 ) -> None:
     """Record a key result's new value in its team file and commit that one file.
 
@@ -83,7 +87,8 @@ def checkin(
     scope = transaction.open_scope(
         options.start, options.cycle, options.as_of_date(), address, commit
     )
-    outcome = service.check_in(scope, [service.Wanted(address, value, confidence, message)])
+    wanted = [service.Wanted(address, value, confidence, message)]
+    outcome = service.check_in(scope, wanted, refuse_typos=not force)
     for warning in outcome.warnings:
         print(f"okr: warning: {warning.format()}", file=sys.stderr)
     for update in outcome.updates:

@@ -7,6 +7,7 @@ committing follow `transaction`'s rules.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,6 +18,7 @@ from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, parse_number
 from okrcli.core.scoring import kr_progress
+from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.files.yamlsource import YamlProblem
@@ -104,8 +106,18 @@ def parse_value(text: str, kr: KeyResult, address: str) -> int | float | bool:
             f"'{text}' is not a value for {address}, a milestone; "
             "give done (or true, yes) or not-done (or false, no)"
         )
-    number = parse_number(text)
-    if number is None and over_the_limit(text):
+    # What a keyboard in Chinese or Japanese gives: full-width digits (７０), a full-width ％.
+    written = unicodedata.normalize("NFKC", text).strip()
+    if written.endswith("%") and parse_number(written[:-1]) is not None:
+        unit = (kr.unit or "").strip()
+        if unit != "%":
+            measured = f"in {inert(unit)}" if unit else "in plain numbers"
+            raise OkrError(
+                f"'{inert(text)}' has a %, but {address} is measured {measured}; drop the %"
+            )
+        written = written[:-1]
+    number = parse_number(written)
+    if number is None and over_the_limit(written):
         raise OkrError(
             f"'{text}' is over the {MAX_NUMBER_TEXT} limit (okr takes numbers from "
             f"-{MAX_NUMBER_TEXT} to {MAX_NUMBER_TEXT}); give {address} a value in that range, "
@@ -149,8 +161,13 @@ def updated(target: Target, cycle: str, wanted: Wanted) -> Update:
 # --- the service ----------------------------------------------------------------------------
 
 
-def check_in(scope: transaction.Scope, wanted: Sequence[Wanted]) -> Outcome:
-    """Resolve, validate, write and commit the wanted values, or refuse changing nothing."""
+def check_in(
+    scope: transaction.Scope, wanted: Sequence[Wanted], refuse_typos: bool = False
+) -> Outcome:
+    """Resolve, validate, write and commit the wanted values, or refuse changing nothing.
+
+    With `refuse_typos`, a new value far outside its KR's range (W104, most often a typed
+    extra digit) stops the check-in before anything is written."""
     with transaction.lock(scope):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve_kr(data, w.address) for w in wanted]
@@ -169,10 +186,25 @@ def check_in(scope: transaction.Scope, wanted: Sequence[Wanted]) -> Outcome:
             return Outcome(updates, None, False, [])
         positions = loader.PositionsCache(scope.workspace)
         edits = [_edit(scope, data, path, changed, positions) for path in files]
+        if refuse_typos:
+            _refuse_typos(changed, [w for edit in edits for w in edit.warnings])
         commit = transaction.write_and_commit(scope, edits, commit_message(changed))
         scope.workspace.store.save()
         positions.save()
         return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
+
+
+def _refuse_typos(changed: list[Update], warnings: list[Diagnostic]) -> None:
+    typos = [w for w in warnings if w.code == "W104"]
+    if not typos:
+        return
+    first = next(u for u in changed if u.value_changed)
+    address = f"{first.team.id}/{first.objective.id}/{first.before.id}"
+    raise OkrError(
+        f"{address}: {typos[0].message} (W104); nothing was written; if "
+        f"{value_text(first.after.value, first.after.unit)} is right, run the check-in "
+        "again with --force"
+    )
 
 
 def require_unchanged_since_seen(target: Target, wanted: Wanted) -> None:
