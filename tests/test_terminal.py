@@ -358,3 +358,48 @@ def test_a_percent_sign_for_another_unit_says_drop_it(tmp_path: Path) -> None:
     assert plain(text).strip() == (
         "okr: '8%' has a %, but hr-admin/talent/onboarding-days is measured in 天; drop the %"
     )
+
+
+# --- 9. small messages that used to mislead -------------------------------------------------
+
+
+def uncommitted_example(tmp_path: Path) -> Path:
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    repo = tmp_path / "acme"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    return repo
+
+
+def test_stale_before_the_first_commit_says_there_is_no_history(tmp_path: Path) -> None:
+    repo = uncommitted_example(tmp_path)
+    code, text = on_terminal("--as-of", "2026-08-15", "stale", cwd=repo, columns=80)
+    assert code == 0, text
+    words = " ".join(plain(text).split())
+    assert words == (
+        "2026-Q3 · as of 2026-08-15 · no history yet: nothing is committed, so no KR can be "
+        "stale; commit the OKR files to start it"
+    )
+
+
+def test_checkin_before_the_first_commit_gives_advice_that_works(tmp_path: Path) -> None:
+    repo = uncommitted_example(tmp_path)
+    git(repo, "add", "-A")
+    code, text = on_terminal("checkin", "offer-rate", "70", cwd=repo, columns=80)
+    assert code == 1, text
+    message = plain(text).strip()
+    assert "git diff HEAD" not in message
+    assert "'git diff --cached -- 2026-Q3/hr-admin.yaml'" in message
+    git(repo, "diff", "--cached", "--", "2026-Q3/hr-admin.yaml")  # the advice runs
+
+
+def test_a_team_named_as_an_objective_lists_its_objectives(history: Path) -> None:
+    code, text = on_terminal("--as-of", "2026-08-15", "tree", "company", cwd=history, columns=80)
+    assert code == 1, text
+    assert plain(text).strip() == (
+        "okr: no objective 'company' in 2026-Q3; did you mean one of company/efficiency, "
+        "company/growth?"
+    )

@@ -161,6 +161,7 @@ def stale(
 
     Example: okr stale --days 14 --format json
     """
+    from okrcli.history import gitrepo
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import history as render_history
@@ -182,6 +183,11 @@ def stale(
         report.require_owner(data, owner)
         rows = stale_service.of_owner(rows, owner)
     heading = render_history.stale_heading(data.cycle.id, as_of.isoformat(), days, len(rows))
+    if not steps and gitrepo.head_commit(top) is None:
+        heading = (
+            f"{data.cycle.id} · as of {as_of.isoformat()} · no history yet: nothing is "
+            "committed, so no KR can be stale; commit the OKR files to start it"
+        )
     if output is TableFormat.json:
         print_json(rows)
     elif output is TableFormat.csv:

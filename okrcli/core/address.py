@@ -60,6 +60,9 @@ def resolve(text: str, cycle_id: str, candidates: list[Target], what: str = "add
 def _suggestion(wanted: str, by_address: dict[str, Target]) -> str:
     """The closest address (SPEC §4: an unknown one "suggests the closest"), compared both
     as a whole and by its last part, so `ofer-rate` finds `hr-admin/talent/offer-rate`."""
+    below = sorted(a for a in by_address if a.startswith(wanted.strip("/") + "/"))
+    if len(below) > 1:  # a team (or objective) named whole: every address under it
+        return f"; did you mean one of {', '.join(below)}?"
     names = {address: address for address in by_address}
     for address in by_address:
         names.setdefault(address.rsplit("/", 1)[-1], address)

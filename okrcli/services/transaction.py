@@ -200,6 +200,11 @@ def require_clean(scope: Scope, path: str) -> None:
             f"{path} is not committed yet; commit it first ('git add {shown}' and "
             "'git commit'), then check in"
         )
+    if status and gitrepo.head_commit(repo.top) is None:  # no HEAD for git diff to start at
+        raise OkrError(
+            f"{path} is not committed yet (the repository has no commit); review it with "
+            f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
+        )
     if status:
         raise OkrError(
             f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
