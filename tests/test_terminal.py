@@ -403,3 +403,19 @@ def test_a_team_named_as_an_objective_lists_its_objectives(history: Path) -> Non
         "okr: no objective 'company' in 2026-Q3; did you mean one of company/efficiency, "
         "company/growth?"
     )
+
+
+# --- 10. trends are drawn as progress -------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_falling_kr_moving_to_its_target_trends_up(history: Path, columns: int) -> None:
+    code, text = on_terminal("--no-color", "log", cwd=history, columns=columns)
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    lines = plain(text).splitlines()
+    assert any("Progress trend" in line for line in lines), text
+    (attrition,) = [line for line in lines if re.search(r"attrition +[▁-█]", line)]
+    assert re.search(r"attrition +▁█ +7\.6 → 7\.2", attrition), attrition  # 8 → 6.8: up
+    (offers,) = [line for line in lines if re.search(r"offer-rate +[▁-█]", line)]
+    assert re.search(r"offer-rate +▁█ +68 → 70", offers), offers

@@ -72,6 +72,7 @@ def _csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 # --- log ------------------------------------------------------------------------------------
 
+TREND_HEADERS = ("KEY RESULT", "PROGRESS TREND", "FIRST → LAST")
 LOG_HEADERS = ("DATE", "AUTHOR", "ADDRESS", "FIELD", "CHANGE", "NOTE")
 
 
@@ -95,7 +96,9 @@ def _trend_rows(series: list[dict[str, Any]]) -> list[list[str]]:
         first, last = item["values"][0], item["values"][-1]
         if item["milestone"]:  # done is 1, not done 0 on the sparkline
             first, last = bool(first), bool(last)
-        rows.append([item["address"], sparkline(item["values"]), change_text(first, last)])
+        # drawn as progress: a move towards the target goes up, a falling target's too
+        towards = [-v for v in item["values"]] if item.get("decreasing") else item["values"]
+        rows.append([item["address"], sparkline(towards), change_text(first, last)])
     return rows
 
 
@@ -105,7 +108,7 @@ def log_plain(entries: list[dict[str, Any]], series: list[dict[str, Any]], headi
     parts = [heading, plain_table(LOG_HEADERS, _log_rows(entries), set())]
     if series:
         parts.append(
-            plain_table(("KEY RESULT", "TREND", "FIRST → LAST"), _trend_rows(series), set())
+            plain_table(TREND_HEADERS, _trend_rows(series), set())
         )
     return "\n\n".join(parts) + "\n"
 
@@ -127,7 +130,7 @@ def log_rich(
         return table
     trends = Table(box=box.SIMPLE_HEAD)
     trends.add_column("Key result", style="cyan", no_wrap=True)
-    trends.add_column("Trend", style="green", no_wrap=True)
+    trends.add_column("Progress trend", style="green", no_wrap=True)
     trends.add_column("First → last", no_wrap=True)
     for row in _trend_rows(series):
         trends.add_row(*(Text(cell) for cell in row))
@@ -146,7 +149,7 @@ def log_markdown(entries: list[dict[str, Any]], series: list[dict[str, Any]], he
             f"{markdown_cell(row[4])} | {markdown_cell(row[5])} |"
         )
     if series:
-        lines += ["", "| Key result | Trend | First → last |", "|---|---|---|"]
+        lines += ["", "| Key result | Progress trend | First → last |", "|---|---|---|"]
         lines += [f"| `{a}` | {s} | {markdown_cell(c)} |" for a, s, c in _trend_rows(series)]
     return "\n".join([*lines, ""])
 

@@ -114,9 +114,13 @@ def value_series(
     """
     series: dict[str, list[float]] = {}
     milestones: dict[str, bool] = {}  # a milestone in every version seen
+    falling: dict[str, bool] = {}  # its target below its baseline, in the last version seen
 
     def extend(kr_address: str, fields: Fields) -> None:
         values = series.setdefault(kr_address, [])
+        baseline, target = fields.get("baseline"), fields.get("target")
+        if is_number(baseline) and is_number(target):
+            falling[kr_address] = target < baseline
         value = kr_value(fields)
         is_milestone = isinstance(fields.get("done"), bool)
         milestones[kr_address] = milestones.get(kr_address, True) and is_milestone
@@ -142,7 +146,12 @@ def value_series(
         if now and kr_address in now:
             extend(kr_address, now[kr_address])
     return [
-        {"address": kr_address, "values": values, "milestone": milestones[kr_address]}
+        {
+            "address": kr_address,
+            "values": values,
+            "milestone": milestones[kr_address],
+            "decreasing": falling.get(kr_address, False),
+        }
         for kr_address, values in series.items()
         if len(values) > 1
     ]
