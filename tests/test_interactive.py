@@ -52,7 +52,7 @@ def test_the_walk_writes_one_commit_with_a_trailer_group_per_kr(example_repo: Pa
     # The prompts show each KR with its value, and ask in order.
     out = result.stdout
     assert "[1/9] hr-admin/talent/offer-rate  关键岗位Offer接受率从60%提升至75%以上" in out
-    assert "now 68 % (baseline 60, target 75), confidence 0.7, last change " in out
+    assert "now 68 % (baseline 60, target 75), confidence 0.7, owner 李雷, last change " in out
     assert out.index("value [68]:") < out.index("confidence [0.7]:") < out.index("note:")
     assert "3 change(s):" in out and "Commit them to 2026-Q3/hr-admin.yaml? [Y/n]" in out
     assert git(example_repo, "rev-list", "--count", "HEAD").strip() == "2"

@@ -419,3 +419,78 @@ def test_a_falling_kr_moving_to_its_target_trends_up(history: Path, columns: int
     assert re.search(r"attrition +▁█ +7\.6 → 7\.2", attrition), attrition  # 8 → 6.8: up
     (offers,) = [line for line in lines if re.search(r"offer-rate +[▁-█]", line)]
     assert re.search(r"offer-rate +▁█ +68 → 70", offers), offers
+
+
+# --- 8. checkin -i at a terminal ----------------------------------------------------------
+
+
+def converse(repo: Path, answers: list[str], interrupt_at: str | None = None) -> tuple[int, str]:
+    """`okr checkin -i hr-admin` with a pseudo-terminal as stdin and stdout: each answer is
+    typed once its question is shown; at the prompt `interrupt_at`, Ctrl-C (SIGINT)."""
+    import select
+    import signal
+
+    script = Path(sys.executable).parent / "okr"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "okrcli"]
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    environment.update({"COLUMNS": "80", "LINES": "50", "TERM": "xterm-256color"})
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*command, "checkin", "-i", "hr-admin"],
+        cwd=repo,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=environment,
+    )
+    os.close(follower)
+    output, pending = b"", list(answers)
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        text = output.decode("utf-8", "replace")
+        if interrupt_at and text.rstrip().endswith(interrupt_at):
+            process.send_signal(signal.SIGINT)
+            interrupt_at = None
+        elif pending and re.search(r"(: |\[Y/n\] )$", text):
+            os.write(leader, (pending.pop(0) + "\n").encode())
+    os.close(leader)
+    return process.wait(), output.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_checkin_i_shows_owners_echoes_milestones_and_confirms_with_the_final_lines(
+    tmp_path: Path,
+) -> None:
+    repo = imported_example(tmp_path)
+    answers = ["70%", "", "two offers", "", "", "", "yes", "", ""] + ["", "", ""] * 6 + ["y"]
+    code, text = converse(repo, answers)
+    assert code == 0, text
+    text = plain(text)
+    assert "owner 李雷" in text and "owner 韩梅梅" in text
+    assert "  value [not-done]: yes\n    yes: done\n" in text
+    summary = text.split("2 change(s):\n", 1)[1]
+    before, after = summary.split("[Y/n]", 1)
+    for line in (
+        "hr-admin/talent/offer-rate: 68 → 70 %, progress 53% → 67%",
+        "hr-admin/talent/dashboard: not done → done, progress 0% → 100%",
+    ):
+        assert f"  {line}\n" in before, before  # the same line before the question …
+        assert f"{line}\n" in after, after  # … as after the commit
+    assert "committed " in after
+
+
+def test_ctrl_c_during_checkin_i_writes_nothing_and_says_so(tmp_path: Path) -> None:
+    repo = imported_example(tmp_path)
+    before = (repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
+    code, text = converse(repo, ["70"], interrupt_at="confidence [0.7]:")
+    assert code == 130, text
+    assert "\nokr: interrupted; nothing written\n" in plain(text), text
+    assert (repo / "2026-Q3" / "hr-admin.yaml").read_bytes() == before

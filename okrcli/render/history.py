@@ -107,9 +107,7 @@ def log_plain(entries: list[dict[str, Any]], series: list[dict[str, Any]], headi
         return f"{heading}: no check-ins or revisions yet\n"
     parts = [heading, plain_table(LOG_HEADERS, _log_rows(entries), set())]
     if series:
-        parts.append(
-            plain_table(TREND_HEADERS, _trend_rows(series), set())
-        )
+        parts.append(plain_table(TREND_HEADERS, _trend_rows(series), set()))
     return "\n\n".join(parts) + "\n"
 
 

@@ -19,6 +19,7 @@ from okrcli.core.address import Target, targets
 from okrcli.core.errors import OkrError
 from okrcli.core.model import KeyResult
 from okrcli.core.numbers import format_number
+from okrcli.core.people import kr_owner
 from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
@@ -28,6 +29,12 @@ from okrcli.services import checkin, close, transaction
 
 class Quit(Exception):
     """The user typed q, or the input ended."""
+
+
+class Interrupted(OkrError):
+    """Ctrl-C during the questions: nothing was written."""
+
+    exit_code = 130
 
 
 @dataclass
@@ -103,6 +110,9 @@ def run(
     except Quit:
         talk.say("quit; nothing written")
         return
+    except KeyboardInterrupt:  # Ctrl-C at a question: off the prompt's line, then exit 130
+        talk.say()
+        raise Interrupted("interrupted; nothing written") from None
     asked = [w for w, u in zip(wanted, updates, strict=True) if u.changed]
     outcome = checkin.check_in(scope, asked)
     for warning in outcome.warnings:
@@ -164,8 +174,15 @@ def _walk(talk: Conversation, krs: list[Target], last: dict[str, str]) -> list[c
         assert kr is not None
         talk.say()
         talk.say(f"[{number}/{len(krs)}] {target.address}  {inert(kr.title)}")
-        talk.say(f"    {_state(kr)}, last change {last.get(target.address, 'unknown')}")
+        owner = kr_owner(target.team, target.objective, kr) or "no owner"
+        talk.say(
+            f"    {_state(kr)}, owner {inert(owner)}, "
+            f"last change {last.get(target.address, 'unknown')}"
+        )
         value = _ask_valid(talk, f"  value [{_shown_value(kr)}]: ", _value_check(target))
+        if value is not None and kr.is_milestone:  # yes, y, true … : say which it took
+            taken = checkin.parse_value(value, kr, target.address)
+            talk.say(f"    {inert(value)}: {checkin.value_text(taken)}")
         confidence = _ask_valid(
             talk,
             f"  confidence [{'' if kr.confidence is None else format_number(kr.confidence)}]: ",
@@ -219,8 +236,8 @@ def _state(kr: KeyResult) -> str:
 def _confirm(talk: Conversation, changed: list[checkin.Update], commit: bool) -> bool:
     talk.say()
     talk.say(f"{len(changed)} change(s):")
-    for update in changed:
-        talk.say(f"  {update.address}: {checkin.change_text(update)}")
+    for update in changed:  # the lines the check-in prints once it is done
+        talk.say(f"  {checkin.summary(update, None, False)}")
     files = sorted({u.team.path for u in changed})
     verb = "Commit" if commit else "Write"
     while True:
