@@ -494,3 +494,104 @@ def test_ctrl_c_during_checkin_i_writes_nothing_and_says_so(tmp_path: Path) -> N
     assert code == 130, text
     assert "\nokr: interrupted; nothing written\n" in plain(text), text
     assert (repo / "2026-Q3" / "hr-admin.yaml").read_bytes() == before
+
+
+# --- 11. okr show ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_show_a_key_result_in_full(history: Path, columns: int) -> None:
+    code, text = on_terminal(
+        "--no-color", "--as-of", "2026-08-15", "show", "attrition", cwd=history, columns=columns
+    )
+    assert code == 0, text
+    assert_reads_at(text, columns)
+    lines = [line.rstrip() for line in plain(text).splitlines()]
+    assert lines[:11] == [
+        "hr-admin/engagement/attrition · key result · 2026-Q3",
+        "核心员工季度主动流失率从8%降低15%至6.8%",
+        "",
+        "owner      王芳",
+        "unit       %",
+        "value      8 → 7.2 → 6.8 % (baseline → current → target)",
+        "progress   67%, expected 50% by 2026-08-15",
+        "score      0.67",
+        "status     on-track",
+        "confidence not given",
+        "",
+    ]
+    assert lines[11] == "last check-ins and revisions:"
+    assert re.fullmatch(
+        r"  \d{4}-\d\d-\d\d  Bartholomew Alexand…  attrition current  7\.6 → 7\.2", lines[12]
+    )
+    assert NOTES[0].replace(" ", "") in flat("\n".join(lines[13:])).replace(" ", "")
+
+
+def test_show_an_objective_lists_its_krs_and_their_history(history: Path) -> None:
+    code, text = on_terminal(
+        "--no-color", "--as-of", "2026-08-15", "show", "talent", cwd=history, columns=80
+    )
+    assert code == 0, text
+    assert_reads_at(text, 80)
+    shown = plain(text)
+    assert shown.startswith(
+        "hr-admin/talent · objective · 2026-Q3\n成为业务高速发展的坚实人才与组织保障"
+    )
+    for kr in ("offer-rate", "onboarding-days", "dashboard"):
+        assert re.search(rf"^  {kr}  \d+%  [a-z-]+$", shown, re.M), kr
+    assert "offer-rate current  68 → 70" in shown
+    assert "attrition" not in shown  # another objective's KR
+
+
+def test_show_json(history: Path) -> None:
+    import json
+
+    result = run_okr(
+        "-C", str(history), "--as-of", "2026-08-15", "show", "offer-rate", "--format", "json"
+    )
+    assert result.exit_code == 0, result
+    item = json.loads(result.stdout)
+    assert {
+        k: item[k]
+        for k in (
+            "kind",
+            "address",
+            "owner",
+            "unit",
+            "baseline",
+            "current",
+            "target",
+            "expected",
+            "status",
+        )
+    } == {
+        "kind": "key_result",
+        "address": "hr-admin/talent/offer-rate",
+        "owner": "李雷",
+        "unit": "%",
+        "baseline": 60,
+        "current": 70,
+        "target": 75,
+        "expected": 0.5,
+        "status": "on-track",
+    }
+    (entry,) = item["history"]
+    assert (entry["field"], entry["old"], entry["new"], entry["note"]) == (
+        "current",
+        68,
+        70,
+        NOTES[1],
+    )
+
+
+def test_show_outside_git_has_no_history(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    shutil.copytree(EXAMPLE, tmp_path / "acme")
+    code, text = on_terminal(
+        "--as-of", "2026-08-15", "show", "offer-rate", cwd=tmp_path / "acme", columns=80
+    )
+    assert code == 0, text
+    assert plain(text).rstrip().endswith("no check-ins yet")

@@ -28,6 +28,7 @@ from okrcli.cli import (
     history,
     people,
     reports,
+    show,
     site,
     turn,
 )
@@ -225,6 +226,7 @@ _command(files.init, "Create okr.yaml and this quarter's folder.")
 _command(files.validate, "Check the cycle's files, one line per finding.")
 _command(reports.scorecard, "Progress, score and status per team, objective, KR.")
 _command(reports.tree, "The alignment tree of objectives and their KRs.")
+_command(show.show, "One KR or objective in full, with its history.")
 # Unknown options pass through as arguments so a negative VALUE (`-5`) is a value.
 _command(
     checkins.checkin,

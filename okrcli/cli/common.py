@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from okrcli.files.loader import CycleData, Workspace
 
 
+class ShowFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 class TableFormat(StrEnum):
     table = "table"
     json = "json"
