@@ -319,7 +319,7 @@ NO_COMMIT = {
     "attrition": "7.1",
     "enps": "7.6",
     "workshops": "60",
-    "admin-cost": "1.5",
+    "admin-cost": "950",
     "response-time": "3",
     "processes-online": "4",
 }

@@ -359,7 +359,7 @@ def test_property_checkin_command_changes_exactly_the_expected_lines(
         (root / "okr.yaml").write_text("organization: T\n", encoding="utf-8")
         (root / "2026-Q3").mkdir()
         (root / "2026-Q3" / "team.yaml").write_bytes(raw)
-        args = ["-C", str(root), "checkin", f"team/obj/kr-{index}", scalar_text(value)]
+        args = ["-C", str(root), "checkin", f"team/obj/kr-{index}", scalar_text(value), "--force"]
         if confidence is not None:
             args += ["--confidence", scalar_text(confidence)]
         result = run_okr(*args, "--no-commit")
