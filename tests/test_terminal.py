@@ -300,7 +300,7 @@ def test_an_ended_cycle_says_it_ended_and_how_to_start_the_next(history: Path) -
     assert " ".join(plain(text).split()).startswith(
         "Acme 集团 · 2026-Q3 · as of 2026-12-03 · expected 100% · progress 45% "
         "2026-Q3 ended on 2026-09-30, 64 day(s) before 2026-12-03; no later cycle yet: "
-        "create 2026-Q4/ to start the next one "
+        "'okr next' starts 2026-Q4 "
     ), text
     _, during = on_terminal("--as-of", "2026-09-30", "scorecard", cwd=history, columns=80)
     assert "ended" not in plain(during)

@@ -143,8 +143,8 @@ def ended_note(data: CycleData, as_of: dt.date) -> str | None:
     if year.isdigit() and quarter in ("1", "2", "3", "4"):
         q = int(quarter)
         following = f"{int(year) + q // 4}-Q{q % 4 + 1}"
-        return f"{note}; no later cycle yet: create {following}/ to start the next one"
-    return f"{note}; no later cycle yet: create the next cycle's folder to start it"
+        return f"{note}; no later cycle yet: 'okr next' starts {following}"
+    return f"{note}; no later cycle yet: 'okr next' starts the next one"
 
 
 def card(data: CycleData, as_of: dt.date, progresses: list[float]) -> dict[str, Any]:
