@@ -35,6 +35,7 @@ CYCLE = generate.CYCLE
 RUN_TIMEOUT = 90.0  # seconds for one process; a slower one is killed and the case fails
 SOFT_LIMIT = 360.0  # no new case starts after this many seconds of the whole run
 HARD_LIMIT = 420.0  # no process may run past this
+SITE_PAGE_MIB = 2  # no page of the site over 2 MB (a company's must stay usable)
 MEMORY_BUDGET_MIB = 150.0
 
 TYPER_APP = '''\
@@ -551,6 +552,8 @@ def _measure_all(
     home = bench.home
     repo_s = generate.generate_repo(tmp / f"repo-{small}", small, history, home=home)
     repo_l = generate.generate_repo(tmp / f"repo-{large}", large, 0, home=home, seed=7)
+    # The quarter's turn, people and the site read a company's files and its history.
+    repo_h = generate.generate_repo(tmp / f"repo-{large}-h", large, history, home=home, seed=5)
     repo_b = generate.generate_repo(
         tmp / "repo-big",
         1,
@@ -702,6 +705,107 @@ def _measure_all(
             budget=1,
             check=check_nonempty,
         ),
+        # A company: 500 teams and 2,000 commits (issues of the quarter's turn, people, site).
+        Case(
+            "okr retro --format json",
+            f"{l_scale}, {history:,} commits, cold",
+            okr_argv(repo_h.path, "retro", "--format", "json"),
+            cache="cold",
+            floor="F_parse",
+            budget=2,
+            reps=3,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr next --dry-run",
+            f"{l_scale}, cold",
+            okr_argv(repo_h.path, "next", "--dry-run"),
+            cache="cold",
+            floor="F_parse",
+            budget=2,
+            reps=3,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr close --accept (+ reset)",
+            f"{l_scale}, all teams",
+            lambda _: [
+                "sh",
+                "-c",
+                f"git -C {repo_h.path} checkout -q -- {CYCLE} && "
+                f"{okr} -C {repo_h.path} --as-of {AS_OF} close --accept --no-commit",
+            ],
+            floor="F_parse",
+            budget=3,
+            reps=3,
+        ),
+        Case(
+            "okr people --format json",
+            f"{l_scale}, {history:,} commits, cold",
+            okr_argv(repo_h.path, "people", "--format", "json"),
+            cache="cold",
+            floor=("F_git", "F_parse"),
+            budget=2,
+            reps=3,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr people --format json",
+            f"{l_scale}, {history:,} commits, warm",
+            okr_argv(repo_h.path, "people", "--format", "json"),
+            floor="F_git",
+            budget=4,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr person 'Alice Chen'",
+            f"{l_scale}, {history:,} commits, cold",
+            okr_argv(repo_h.path, "person", "Alice Chen", "--format", "json"),
+            cache="cold",
+            floor=("F_git", "F_parse"),
+            budget=2,
+            reps=3,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr person 'Alice Chen'",
+            f"{l_scale}, {history:,} commits, warm",
+            okr_argv(repo_h.path, "person", "Alice Chen", "--format", "json"),
+            floor="F_git",
+            budget=4,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr digest --format json",
+            f"{l_scale}, {history:,} commits, cold",
+            okr_argv(repo_h.path, "digest", "--format", "json"),
+            cache="cold",
+            floor=("F_git", "F_parse"),
+            budget=2,
+            reps=3,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr digest --format json",
+            f"{l_scale}, {history:,} commits, warm",
+            okr_argv(repo_h.path, "digest", "--format", "json"),
+            floor="F_git",
+            budget=4,
+            check=check_nonempty,
+        ),
+        Case(
+            "okr site (+ clear)",
+            f"{l_scale}, {history:,} commits, cold",
+            lambda rep: [
+                "sh",
+                "-c",
+                f"rm -rf {tmp}/site && {okr} -C {repo_h.path} --as-of {AS_OF} site -o {tmp}/site",
+            ],
+            cache="cold",
+            floor="F_parse",
+            budget=3,
+            reps=3,
+        ),
         # After the log cases: its commits would add to the history they count.
         Case(
             "okr checkin",
@@ -760,6 +864,25 @@ def _measure_all(
         )
         if missing:
             print(f"{'':<4}^ not measured: {missing[0]}" + (" …" if len(missing) > 1 else ""))
+        passed += ok
+        failed += not ok
+
+    site = tmp / "site"
+    if site.is_dir():
+        sizes = [path.stat().st_size for path in site.rglob("*") if path.is_file()]
+        largest = max(sizes, default=0) / 2**20
+        ok = largest <= SITE_PAGE_MIB
+        print(
+            row(
+                f"okr site: {len(sizes)} files, {sum(sizes) / 2**20:.1f} MiB",
+                f"largest {largest:.2f} MiB",
+                None,
+                None,
+                None,
+                f"≤ {SITE_PAGE_MIB:g} MiB a page",
+                "PASS" if ok else "FAIL",
+            )
+        )
         passed += ok
         failed += not ok
 
