@@ -45,6 +45,20 @@ SOURCE = (
 )
 
 
+# The sources CLOSED_TEAM's `source:` names (undeclared, a source is E013: test_sources.py).
+SOURCES = """\
+sources:
+  hris: {csv: exports/hr.csv, key: metric, value: value}
+  crm: {json: exports/crm.json}
+"""
+
+
+@pytest.fixture(autouse=True)
+def declared_sources(okr_dir: Path) -> None:
+    with (okr_dir / "okr.yaml").open("a", encoding="utf-8") as config:
+        config.write(SOURCES)
+
+
 def with_line(old: str, new: str) -> str:
     assert CLOSED_TEAM.count(old) == 1
     return CLOSED_TEAM.replace(old, new)
@@ -226,7 +240,10 @@ def test_good_values_of_the_new_keys(okr_dir: Path, old: str, new: str) -> None:
 def test_closed_is_checked_against_a_declared_cycle_start(okr_dir: Path) -> None:
     (okr_dir / "2026-Q3").rmdir()
     (okr_dir / "2026-H2").mkdir()
-    config = "organization: Test Org\ncycles:\n  2026-H2: {start: 2026-07-01, end: 2026-12-31}\n"
+    config = (
+        "organization: Test Org\ncycles:\n  2026-H2: {start: 2026-07-01, end: 2026-12-31}\n"
+        + SOURCES
+    )
     (okr_dir / "okr.yaml").write_text(config, encoding="utf-8")
     team = with_line("closed: 2026-10-08", "closed: 2026-08-01")
     (okr_dir / "2026-H2" / "team.yaml").write_text(team, encoding="utf-8")

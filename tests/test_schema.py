@@ -30,6 +30,7 @@ SHAPES = [
     schema.LINT,
     schema.PERSON,
     schema.CONFIG,
+    schema.SOURCE,
 ]
 
 # Values near every rule's edges: numbers in and out of range, bool (never a number), the
@@ -43,7 +44,13 @@ VALUES = st.one_of(
     st.sampled_from(["a@b.example", "a@", "@b", "a b@c.example"]),
     # The edges of carried_from (CYCLE/TEAM/OBJECTIVE of ids) and source (NAME:KEY).
     st.sampled_from(["2026-Q2/hr-admin/talent", "2026-Q2/HR/talent", "a/b", "hris:x", "x:"]),
-    st.lists(st.sampled_from(["company/growth", "a", 1, None, "a@b.example", " a@b"]), max_size=3),
+    # The edges of a source (SPEC §19): paths that stay inside the root and that leave it,
+    # the two formats, timeouts at and past the limit.
+    st.sampled_from(["exports/hr.csv", "../hr.csv", "a/../b", "/etc/passwd", "json", "csv"]),
+    st.sampled_from([3600, 3601, 0.5, 0]),
+    st.lists(
+        st.sampled_from(["company/growth", "a", 1, None, "a@b.example", " a@b", " "]), max_size=3
+    ),
     st.dictionaries(st.sampled_from(["a", "start"]), st.integers(0, 2), max_size=2),
 )
 
@@ -67,6 +74,11 @@ VALID = {
     schema.prose: "Referrals beat agencies",
     schema.carried_from: "2026-Q2/hr-admin/talent",
     schema.source: "hris:offer-rate",
+    schema.source_path: "exports/hr-metrics.csv",
+    schema.argv: ["python3", "scripts/attrition.py"],
+    schema.source_format: "csv",
+    schema.column: "metric",
+    schema.seconds: 30,
 }
 
 

@@ -228,6 +228,14 @@ EXPECTED: dict[str, list[str]] = {
             "milestone or 'baseline:' and 'target:' for a number",
         ),
     ],
+    "E013-undeclared-source.yaml": [
+        error(
+            10,
+            17,
+            "E013",
+            "source 'hris' is not declared in okr.yaml; declare it under 'sources:' in okr.yaml",
+        )
+    ],
     "W101-vague-title.yaml": [
         warning(7, 16, "W101", f"key result title uses the vague word 'Improve' {NO_NUMBER}"),
         warning(10, 16, "W101", f"key result title uses the vague word '优化' {NO_NUMBER}"),
@@ -251,7 +259,7 @@ EXPECTED: dict[str, list[str]] = {
 
 def test_every_code_has_a_reproducer() -> None:
     codes = {name.split("-", 1)[0] for name in EXPECTED}
-    wanted = {f"E{n:03d}" for n in range(1, 13)} | {f"W{n}" for n in range(101, 105)}
+    wanted = {f"E{n:03d}" for n in range(1, 14)} | {f"W{n}" for n in range(101, 105)}
     # E012 is about okr.yaml and folders, so its reproducers are inline below.
     assert codes == wanted - {"E012"}
     assert sorted(path.name for path in FINDINGS.iterdir()) == sorted(EXPECTED)
@@ -911,7 +919,7 @@ def test_e012_okr_yaml_findings_name_the_inner_key(okr_dir: Path) -> None:
         "okr.yaml:9:3: error[E012]: okr.yaml: unknown key 'max_key_result'; did you mean "
         "'max_key_results'?",
         "okr.yaml:10:1: error[E012]: okr.yaml: unknown key 'colour'; known keys: organization, "
-        "cycles, status, lint, people",
+        "cycles, status, lint, people, sources",
     ]
 
 

@@ -26,7 +26,18 @@ CYCLE_ID_PATTERN = re.compile(rf"{_CYCLE_ID}\Z")
 CARRIED_FROM_PATTERN = re.compile(rf"{_CYCLE_ID}/{_ID}/{_ID}\Z")
 # `source` (SPEC §19): NAME:KEY, the source's name as okr.yaml declares it and the key read
 # there (a CSV row's key or a JSON dot path: any text without blanks at its ends).
-SOURCE_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]*):(\S(?:.*\S)?)\Z")
+_SOURCE_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+SOURCE_PATTERN = re.compile(rf"({_SOURCE_NAME}):(\S(?:.*\S)?)\Z")
+# A source's name in okr.yaml's `sources:`.
+SOURCE_NAME_PATTERN = re.compile(rf"{_SOURCE_NAME}\Z")
+# A source file's path (SPEC §19): relative to the OKR root and never climbing out of it by
+# its text (no leading / or \, no drive letter, no `..` part); symbolic links are checked
+# when the file is read.
+SOURCE_PATH_PATTERN = re.compile(
+    # `$` inside: `.+\Z` takes no line break, so there it means \Z, and JSON Schema's
+    # ECMA-262 patterns know only `$`.
+    r"(?![/\\]|[A-Za-z]:)(?!(?:[^/\\]*[/\\])*\.\.(?:[/\\]|$))(?=.*\S).+\Z"
+)
 
 T = TypeVar("T")
 
@@ -54,6 +65,7 @@ DEFAULT_ON_TRACK = 0.10
 DEFAULT_AT_RISK = 0.25
 DEFAULT_MAX_OBJECTIVES = 5
 DEFAULT_MAX_KEY_RESULTS = 5
+DEFAULT_SOURCE_TIMEOUT = 30  # seconds a source's command may run (SPEC §19)
 
 
 @pickled_by_fields
@@ -135,6 +147,34 @@ class Person:
     emails: tuple[str, ...] = ()
 
 
+SourceKind = Literal["csv", "json", "command"]
+SourceFormat = Literal["csv", "json"]
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """One entry of okr.yaml's `sources:` (SPEC §19): where `okr sync` reads values."""
+
+    name: str
+    kind: SourceKind
+    format: SourceFormat  # how the data is read: the file's kind, or the command's `format`
+    path: str | None = None  # a csv or json file, relative to the OKR root
+    command: tuple[str, ...] = ()  # the program and its arguments, run with no shell
+    key: str | None = None  # csv: the column that holds KEY
+    value: str | None = None  # csv: the column that holds the value
+    timeout: Number = DEFAULT_SOURCE_TIMEOUT  # a command's, in seconds
+
+    @property
+    def label(self) -> str:
+        """What the source reads, for messages: its file, or its command line."""
+        if self.kind == "command":
+            import shlex
+
+            return shlex.join(self.command)
+        return self.path or ""
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -146,3 +186,7 @@ class Config:
     max_key_results: int = DEFAULT_MAX_KEY_RESULTS
     vague_words: tuple[str, ...] = field(default=())
     people: tuple[Person, ...] = ()
+    sources: tuple[DataSource, ...] = ()
+
+    def source(self, name: str) -> DataSource | None:
+        return next((source for source in self.sources if source.name == name), None)

@@ -7,14 +7,15 @@ the schema rule's business, and every other rule skips it.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core.findings import Finding, Path, missing_key
-from okrcli.core.model import CYCLE_ID_PATTERN, ID_PATTERN
+from okrcli.core.model import ID_PATTERN, SOURCE_PATTERN
 from okrcli.core.scalars import is_number
 from okrcli.files import schema
 
@@ -301,14 +302,42 @@ def check_closed(data: dict[str, Any], cycle_start: dt.date) -> Iterator[Finding
         )
 
 
+def check_sources(data: dict[str, Any], declared: Collection[str]) -> Iterator[Finding]:
+    """E013: a KR's `source: NAME:KEY` names no source of okr.yaml (SPEC §19)."""
+    for kr_path, kr, _ in _key_results(data):
+        written = kr.get("source")
+        match = SOURCE_PATTERN.match(written) if isinstance(written, str) else None
+        if match is None or match.group(1) in declared:
+            continue  # a malformed source is the schema rule's E005
+        name = match.group(1)
+        close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"okr.yaml declares {', '.join(sorted(declared))}"
+            if declared
+            else "declare it under 'sources:' in okr.yaml"
+        )
+        yield Finding(
+            "E013", (*kr_path, "source"), f"source '{name}' is not declared in okr.yaml; {hint}"
+        )
+
+
 def check_team(
-    data: dict[str, Any], lint: LintSettings, team_id: str, cycle_start: dt.date | None = None
+    data: dict[str, Any],
+    lint: LintSettings,
+    team_id: str,
+    cycle_start: dt.date | None = None,
+    sources: Collection[str] | None = None,
 ) -> list[Finding]:
-    """Every rule over a team file's data, E007 for its name (the team's id), and with the
-    cycle's start (when the cycle is known) its `closed:` date."""
+    """Every rule over a team file's data, E007 for its name (the team's id), with the
+    cycle's start (when the cycle is known) its `closed:` date, and with the names of
+    okr.yaml's sources (when okr.yaml is valid) its KRs' `source:`."""
     findings = [finding for rule in TEAM_RULES for finding in rule(data, lint)]
     if cycle_start is not None:
         findings.extend(check_closed(data, cycle_start))
+    if sources is not None:
+        findings.extend(check_sources(data, sources))
     if not ID_PATTERN.match(team_id):
         findings.append(
             Finding(
@@ -319,112 +348,3 @@ def check_team(
             )
         )
     return findings
-
-
-# --- okr.yaml -------------------------------------------------------------------------------
-
-
-def check_config(data: dict[str, Any]) -> list[Finding]:
-    """okr.yaml: a bad date is E005 (SPEC §7 lists it there); anything else wrong is E012."""
-    findings = [
-        Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-        for finding in findings_for(schema.CONFIG, data, ())
-    ]
-    for key, section in (("status", schema.STATUS), ("lint", schema.LINT)):
-        if isinstance(data.get(key), dict):
-            findings.extend(
-                Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-                for finding in findings_for(section, data[key], (key,))
-            )
-    cycles = data.get("cycles")
-    if isinstance(cycles, dict):
-        for cycle_id, span in cycles.items():
-            findings.extend(_check_cycle_span(str(cycle_id), span))
-    people = data.get("people")
-    if isinstance(people, dict):
-        findings.extend(_check_people(people))
-    status = data.get("status")
-    if isinstance(status, dict):
-        on_track, at_risk = status.get("on_track"), status.get("at_risk")
-        if is_number(on_track) and is_number(at_risk) and on_track > at_risk:
-            findings.append(
-                Finding(
-                    "E012",
-                    ("status", "on_track"),
-                    f"okr.yaml: on_track ({_show(on_track)}) is larger than at_risk "
-                    f"({_show(at_risk)}); on_track must be the smaller tolerance",
-                )
-            )
-    return findings
-
-
-def _check_people(people: dict[str, Any]) -> Iterator[Finding]:
-    """`people:` (SPEC §18): each entry a person's name over their emails; an email names
-    one person only, or a commit would have two authors."""
-    owners: dict[str, str] = {}
-    for name, entry in people.items():
-        path: Path = ("people", name)
-        if not name.strip():
-            yield Finding(
-                "E012", path, "okr.yaml: a person's name must not be blank; write the name", "key"
-            )
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            example = entry if schema.is_email(entry) else "wang.fang@acme.com"
-            yield Finding(
-                "E012",
-                path,
-                f"okr.yaml: person '{name}' must be a mapping of their git emails, like "
-                f"{{email: [{example}]}}, not {schema.describe(entry)}",
-            )
-            continue
-        for finding in findings_for(schema.PERSON, entry, path):
-            yield Finding("E012", finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-        listed = entry.get("email")
-        listed = [listed] if isinstance(listed, str) else listed
-        for index, email in enumerate(listed if isinstance(listed, list) else ()):
-            if not schema.is_email(email):
-                continue
-            first = owners.setdefault(email.casefold(), name)
-            if first != name:
-                where: Path = (*path, "email", index)
-                if isinstance(entry.get("email"), str):
-                    where = (*path, "email")
-                yield Finding(
-                    "E012",
-                    where,
-                    f"okr.yaml: email '{email}' is listed for {first} already; an email "
-                    "belongs to one person, so remove it from one of them",
-                )
-
-
-def _check_cycle_span(cycle_id: str, span: Any) -> Iterator[Finding]:
-    path: Path = ("cycles", cycle_id)
-    if not CYCLE_ID_PATTERN.match(cycle_id):
-        yield Finding(
-            "E012",
-            path,
-            f"okr.yaml: cycle id '{cycle_id}' may use only letters, digits, '-', '_' and '.'",
-            at="key",
-        )
-    for finding in findings_for(schema.CYCLE, span, path):
-        code = "E005" if finding.code == "E005" and "date" in finding.message else "E012"
-        yield Finding(code, finding.path, f"okr.yaml: {finding.message}", at=finding.at)
-    if isinstance(span, dict):
-        start, end = span.get("start"), span.get("end")
-        dates = (start, end)
-        if all(isinstance(d, str) and _is_date(d) for d in dates) and str(end) < str(start):
-            yield Finding(
-                "E012",
-                (*path, "end"),
-                f"okr.yaml: cycle '{cycle_id}' ends ({end}) before it starts ({start})",
-            )
-
-
-def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10

@@ -22,6 +22,7 @@ from okrcli.core.findings import Finding
 from okrcli.core.model import (
     Config,
     CycleSpan,
+    DataSource,
     KeyResult,
     Objective,
     Person,
@@ -194,20 +195,20 @@ def _read_config(
     Declared cycles are kept even when another part of okr.yaml is wrong (a declared cycle
     whose own dates are wrong maps to None), so its folder is never called undeclared.
     """
-    from okrcli.files import checks, schema
+    from okrcli.files import config_checks, domain
 
     try:
         text = decode(raw)
         positioned = load_positioned(text)
     except YamlProblem as problem:
         return None, [_from_problem(CONFIG_FILE, problem)], {}
-    findings = checks.check_config(positioned.data)
+    findings = config_checks.check_config(positioned.data)
     diagnostics = _positioned(CONFIG_FILE, text, positioned, findings)
     diagnostics += [_from_problem(CONFIG_FILE, dup) for dup in positioned.duplicates]
-    declared = schema.declared_cycles(positioned.data)
+    declared = domain.declared_cycles(positioned.data)
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics, declared
-    return schema.to_config(positioned.data), diagnostics, declared
+    return domain.to_config(positioned.data), diagnostics, declared
 
 
 # --- team files -----------------------------------------------------------------------------
@@ -227,7 +228,16 @@ class FileResult:
 # Part of every cache key: a change to any of these classes changes the key, so an entry
 # pickled by an older layout is never read back into a newer one.
 _RESULT_FORMAT = layout(
-    FileResult, AlignRef, Team, Objective, KeyResult, Config, CycleSpan, Person, Diagnostic
+    FileResult,
+    AlignRef,
+    Team,
+    Objective,
+    KeyResult,
+    Config,
+    CycleSpan,
+    Person,
+    DataSource,
+    Diagnostic,
 )
 
 
@@ -365,9 +375,12 @@ def is_team_file_name(name: str) -> bool:
 
 
 def _lint_fingerprint(config: Config | None) -> str:
+    """What of okr.yaml a team file's findings depend on: the lint settings and the names of
+    the sources (E013)."""
     if config is None:
         return "defaults"
-    return repr((config.max_objectives, config.max_key_results, config.vague_words))
+    names = sorted(source.name for source in config.sources)
+    return repr((config.max_objectives, config.max_key_results, config.vague_words, names))
 
 
 def read_team_file(
@@ -384,7 +397,7 @@ def read_team_file(
     `cycle_start` is the start of the file's cycle, which a `closed:` date must not precede.
     """
     from okrcli.core.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
-    from okrcli.files import checks, schema
+    from okrcli.files import checks, domain
 
     team_id = team_id_of(path)
     lint = checks.LintSettings(
@@ -403,7 +416,8 @@ def read_team_file(
             tree = positioned.data
     except YamlProblem as problem:
         return FileResult(None, (_from_problem(path, problem),), (), None)
-    findings = checks.check_team(tree, lint, team_id, cycle_start)
+    sources = None if config is None else {source.name for source in config.sources}
+    findings = checks.check_team(tree, lint, team_id, cycle_start, sources)
     diagnostics: list[Diagnostic] = []
     if findings or (positioned and positioned.duplicates):
         positioned = positioned or load_positioned(text)
@@ -413,7 +427,7 @@ def read_team_file(
     if not any(d.severity == "error" for d in diagnostics) and not any(
         f.severity == "error" for f in findings
     ):
-        team = schema.to_team(team_id, path, tree)
+        team = domain.to_team(team_id, path, tree)
     return FileResult(
         team, tuple(diagnostics), tuple(alignment.align_refs(tree)), tuple(_objective_ids(tree))
     )

@@ -124,6 +124,65 @@ def source(value: Any) -> str:
     )
 
 
+def source_path(value: Any) -> str:
+    """A source file (SPEC §19): a path relative to the OKR root that stays inside it."""
+    if isinstance(value, str) and model.SOURCE_PATH_PATTERN.match(value):
+        return value
+    written = value.strip() if isinstance(value, str) else ""
+    hint = (
+        "; '..' would leave it"
+        if ".." in re.split(r"[/\\]", written)
+        else "; write it relative to the folder of okr.yaml"
+        if written.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", written)
+        else ""
+    )
+    raise ValueError(
+        "must be a file's path inside the OKR root, relative to it, like "
+        f"exports/hr-metrics.csv, not {describe(value)}{hint}"
+    )
+
+
+def argv(value: Any) -> tuple[str, ...]:
+    """A source's command: the program and its arguments as a list (no shell runs it)."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        return tuple(value)
+    if value == []:
+        raise ValueError("must name the program to run, like [python3, scripts/report.py]")
+    if isinstance(value, list):
+        raise ValueError("must list the program and its arguments as texts that are not blank")
+    hint = "; okr runs no shell, so write it as a list" if isinstance(value, str) else ""
+    raise ValueError(
+        "must be the program and its arguments as a list of texts, like "
+        f"[python3, scripts/report.py], not {describe(value)}{hint}"
+    )
+
+
+def source_format(value: Any) -> str:
+    if value not in ("json", "csv"):
+        raise ValueError(f"must be one of 'json' or 'csv', not {describe(value)}")
+    return str(value)
+
+
+def column(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("must name a column of the CSV's header, not be blank")
+    return text(value)
+
+
+MAX_TIMEOUT = 3600
+
+
+def seconds(value: Any) -> float | int:
+    amount = positive(value)
+    if amount > MAX_TIMEOUT:
+        raise ValueError(f"must be at most {MAX_TIMEOUT} seconds, not {describe(value)}")
+    return amount
+
+
 def flag(value: Any) -> bool:
     if not isinstance(value, bool):
         word = value.strip().lower() if isinstance(value, str) else None
@@ -328,7 +387,22 @@ LINT = Shape(
 # One entry of `people:`, under the person's name; `王芳:` with no value is a person with
 # no email listed (matched by name alone).
 PERSON = Shape("PersonIn", "a person", {"email": (emails, "nullable")})
-# The nested mappings are validated one by one (checks.check_config), so a finding names
+# One entry of `sources:` (SPEC §19). Which keys go together (one of csv, json and command;
+# key and value for CSV) is checks.check_source's business.
+SOURCE = Shape(
+    "SourceIn",
+    "a source (csv, json or command)",
+    {
+        "csv": (source_path, "optional"),
+        "json": (source_path, "optional"),
+        "command": (argv, "optional"),
+        "format": (source_format, "optional"),
+        "key": (column, "optional"),
+        "value": (column, "optional"),
+        "timeout": (seconds, "optional"),
+    },
+)
+# The nested mappings are validated one by one (config_checks.check_config), so a finding names
 # the inner key ('lint' -> 'max_objectives') and points at it.
 CONFIG = Shape(
     "ConfigIn",
@@ -339,6 +413,7 @@ CONFIG = Shape(
         "status": (mapping, "nullable"),
         "lint": (mapping, "nullable"),
         "people": (mapping, "nullable"),
+        "sources": (mapping, "nullable"),
     },
 )
 
@@ -376,6 +451,11 @@ RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
     prose: {"type": "string", "pattern": r"\S"},
     carried_from: {"type": "string", "pattern": _ecma(model.CARRIED_FROM_PATTERN)},
     source: {"type": "string", "pattern": _ecma(model.SOURCE_PATTERN)},
+    source_path: {"type": "string", "pattern": _ecma(model.SOURCE_PATH_PATTERN)},
+    argv: {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"\S"}},
+    source_format: {"enum": ["json", "csv"]},
+    column: {"type": "string", "pattern": r"\S"},
+    seconds: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT},
 }
 
 # Which shape the entries of a list ("items"), the values of a mapping ("values") or a
@@ -389,86 +469,5 @@ NESTED: dict[
     (CONFIG, "status"): ("object", STATUS),
     (CONFIG, "lint"): ("object", LINT),
     (CONFIG, "people"): ("values or null", PERSON),  # `韩梅梅:` alone is a person too
+    (CONFIG, "sources"): ("values", SOURCE),
 }
-
-
-# --- clean data -> the domain ---------------------------------------------------------------
-
-
-def declared_cycles(data: dict[str, Any]) -> dict[str, model.CycleSpan | None]:
-    """The cycles declared under `cycles:`, each None when its own entry is invalid."""
-    cycles = data.get("cycles")
-    if not isinstance(cycles, dict):
-        return {}
-    declared: dict[str, model.CycleSpan | None] = {}
-    for cycle_id, span in cycles.items():
-        declared[cycle_id] = None
-        if isinstance(span, dict) and CYCLE.is_clean(span):
-            start, end = date(span["start"]), date(span["end"])
-            if start <= end:
-                declared[cycle_id] = model.CycleSpan(cycle_id, start, end)
-    return declared
-
-
-def to_config(data: dict[str, Any]) -> model.Config:
-    """A Config from okr.yaml data that produced no findings."""
-    cycles = tuple(
-        model.CycleSpan(cycle_id, date(span["start"]), date(span["end"]))
-        for cycle_id, span in (data.get("cycles") or {}).items()
-    )
-    status = data.get("status") or {}
-    lint = data.get("lint") or {}
-    on_track, at_risk = status.get("on_track"), status.get("at_risk")
-    return model.Config(
-        organization=data["organization"],
-        cycles=cycles,
-        on_track=model.DEFAULT_ON_TRACK if on_track is None else float(on_track),
-        at_risk=model.DEFAULT_AT_RISK if at_risk is None else float(at_risk),
-        max_objectives=lint.get("max_objectives") or model.DEFAULT_MAX_OBJECTIVES,
-        max_key_results=lint.get("max_key_results") or model.DEFAULT_MAX_KEY_RESULTS,
-        vague_words=tuple(lint.get("vague_words") or ()),
-        people=tuple(
-            model.Person(name, emails(entry["email"]) if entry and entry.get("email") else ())
-            for name, entry in (data.get("people") or {}).items()
-        ),
-    )
-
-
-def to_team(team_id: str, path: str, data: dict[str, Any]) -> model.Team:
-    """A Team from team-file data that produced no error findings.
-
-    The data passed the shapes above, whose rules return values unchanged (but for `aligns`
-    and `closed`),
-    so it is read as it is: validating again would double the cold path's cost.
-    """
-    objectives = []
-    for raw in data["objectives"]:
-        key_results = tuple(
-            model.KeyResult(**{key: value for key, value in kr.items() if value is not None})
-            for kr in raw["key_results"]
-        )
-        aligns = raw.get("aligns")
-        parents = (aligns,) if isinstance(aligns, str) else tuple(aligns or ())
-        objectives.append(
-            model.Objective(
-                id=raw["id"],
-                title=raw["title"],
-                key_results=key_results,
-                owner=raw.get("owner"),
-                kind=raw.get("kind") or "aspirational",
-                # Naming a parent twice means nothing more than naming it once.
-                aligns=tuple(dict.fromkeys(parents)),
-                carried_from=raw.get("carried_from"),
-                retro=raw.get("retro"),
-            )
-        )
-    closed = data.get("closed")
-    return model.Team(
-        id=team_id,
-        path=path,
-        objectives=tuple(objectives),
-        name=data.get("name"),
-        owner=data.get("owner"),
-        closed=None if closed is None else date(closed),
-        retro=data.get("retro"),
-    )

@@ -11,7 +11,7 @@ import difflib
 import functools
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from okrcli.core.findings import Finding, Path, missing_key
 from okrcli.files.schema import Shape, describe, is_email
@@ -23,16 +23,19 @@ _TEXT_LISTS = frozenset(("aligns", "vague_words", "email"))
 @functools.cache
 def model_of(shape: Shape) -> type[BaseModel]:
     """The shape as a pydantic model. An "optional" field defaults to None without allowing
-    it (pydantic never validates a default), so an explicit null still meets its rule."""
+    it (pydantic never validates a default), so an explicit null still meets its rule.
+
+    Each field is named by its place and takes the key as its alias, so a key that is also
+    a name of BaseModel (`json` in a source) shadows nothing; errors name the key."""
     fields: dict[str, Any] = {}
-    for key, (rule, presence) in shape.fields.items():
+    for place, (key, (rule, presence)) in enumerate(shape.fields.items()):
         checked = Annotated[Any, AfterValidator(rule)]
         if presence == "required":
-            fields[key] = (checked, ...)
+            fields[f"field_{place}"] = (checked, Field(alias=key))
         elif presence == "optional":
-            fields[key] = (checked, None)
+            fields[f"field_{place}"] = (checked, Field(None, alias=key))
         else:
-            fields[key] = (checked | None, None)
+            fields[f"field_{place}"] = (checked | None, Field(None, alias=key))
     model: type[BaseModel] = create_model(shape.name, __config__=_STRICT, **fields)
     return model
 

@@ -33,6 +33,29 @@ _NUMERIC_OR_MILESTONE = {
 }
 
 
+def _without(*keys: str) -> dict[str, Any]:
+    return {"not": {"anyOf": [{"required": [key]} for key in keys]}}
+
+
+# A source reads one file or runs one command; CSV data names its key and value columns.
+_ONE_SOURCE = {
+    "oneOf": [
+        {"required": ["csv", "key", "value"], **_without("json", "command", "format", "timeout")},
+        {"required": ["json"], **_without("csv", "command", "key", "value", "format", "timeout")},
+        {
+            "required": ["command"],
+            "properties": {"format": {"const": "json"}},
+            **_without("csv", "json", "key", "value"),
+        },
+        {
+            "required": ["command", "format", "key", "value"],
+            "properties": {"format": {"const": "csv"}},
+            **_without("csv", "json"),
+        },
+    ]
+}
+
+
 def _id_pattern() -> str:
     # ID_PATTERN ends in \Z (Python); JSON Schema patterns are ECMA-262, where that is $.
     return "^" + ID_PATTERN.pattern.removesuffix(r"\Z") + "$"
@@ -74,6 +97,8 @@ def shape_schema(shape: schema.Shape, whole: bool = True) -> dict[str, Any]:
         result["required"] = required
     if whole and shape is schema.KEY_RESULT:
         result.update(_NUMERIC_OR_MILESTONE)
+    if whole and shape is schema.SOURCE:
+        result.update(_ONE_SOURCE)
     return result
 
 
