@@ -51,11 +51,29 @@ def changes(draw: st.DrawFn) -> str:
     return ", ".join(parts)
 
 
+# NAME:KEY, as `okr sync` writes it (SPEC §19): KEY may hold spaces, colons and dots.
+SOURCES = st.one_of(
+    st.none(),
+    st.tuples(
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,8}", fullmatch=True),
+        st.from_regex(r"[a-z0-9.:_-]([a-z0-9 .:_-]{0,10}[a-z0-9.:_-])?", fullmatch=True),
+    ).map(":".join),
+)
+
+
 @st.composite
 def checked_ins(draw: st.DrawFn) -> CheckedIn:
     address = "/".join(draw(st.lists(IDS, min_size=3, max_size=3)))
+    source = draw(SOURCES)
+    note = draw(NOTES) or (f"sync {source}" if source else "")
     return CheckedIn(
-        draw(CYCLES), address, draw(changes()), draw(VALUES), draw(CONFIDENCES), draw(NOTES)
+        draw(CYCLES),
+        address,
+        draw(changes()),
+        draw(VALUES),
+        draw(CONFIDENCES),
+        note,
+        source,
     )
 
 
@@ -116,6 +134,37 @@ def test_several_krs_list_each_change_with_its_note_indented() -> None:
         "hr-admin/talent/offer-rate: 68 → 70\n  a\n\n  b\nsales/growth/pipeline: 1 → 2\n\n"
         "OKR-Check-In: 2026-Q3/hr-admin/talent/offer-rate\nOKR-Value: 70\n"
         "OKR-Check-In: 2026-Q3/sales/growth/pipeline\nOKR-Value: 2\nOKR-Confidence: 0.5\n"
+    )
+
+
+def test_a_sync_names_its_sources_and_each_kr_its_source() -> None:
+    krs = [
+        CheckedIn("2026-Q3", "hr-admin/talent/offer-rate", "68 → 70", "70", None, "", "hris:x"),
+        CheckedIn("2026-Q3", "sales/growth/deals", "1 → 2", "2", None, "", "crm:a.b"),
+        CheckedIn("2026-Q3", "hr-admin/talent/dashboard", "not done → done", "true", None, "",
+                  "hris:dash board"),
+    ]  # fmt: skip
+    text = format_message(krs)
+    assert text == (
+        "sync: 3 key results from crm, hris\n\n"
+        "hr-admin/talent/offer-rate: 68 → 70\nsales/growth/deals: 1 → 2\n"
+        "hr-admin/talent/dashboard: not done → done\n\n"
+        "OKR-Check-In: 2026-Q3/hr-admin/talent/offer-rate\nOKR-Value: 70\nOKR-Source: hris:x\n"
+        "OKR-Check-In: 2026-Q3/sales/growth/deals\nOKR-Value: 2\nOKR-Source: crm:a.b\n"
+        "OKR-Check-In: 2026-Q3/hr-admin/talent/dashboard\nOKR-Value: true\n"
+        "OKR-Source: hris:dash board\n"
+    )
+    message = parse_message(text)
+    assert [(kr.address, kr.source, kr.note) for kr in message.checked_in] == [
+        ("hr-admin/talent/offer-rate", "hris:x", "sync hris:x"),
+        ("sales/growth/deals", "crm:a.b", "sync crm:a.b"),
+        ("hr-admin/talent/dashboard", "hris:dash board", "sync hris:dash board"),
+    ]
+    one = parse_message(format_message(krs[:1]))
+    assert one.subject == "sync: 1 key result from hris"
+    assert (one.checked_in[0].change, one.note_for("hr-admin/talent/offer-rate")) == (
+        "68 → 70",
+        "sync hris:x",
     )
 
 

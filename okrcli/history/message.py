@@ -15,6 +15,21 @@ A check-in of several KRs lists each one in the body as `ADDRESS: change`, with 
 below it indented by two spaces (an empty line of a note stays empty, as git would keep
 it). The final paragraph holds the trailers, one OKR-Check-In group per KR.
 
+`okr sync` (SPEC §19) writes the same, with a subject naming its sources and an
+OKR-Source line in each KR's group; such a KR's note is `sync NAME:KEY`:
+
+    sync: 2 key results from hris
+
+    hr-admin/talent/offer-rate: 68 → 70
+    hr-admin/engagement/attrition: 7.6 → 7.2
+
+    OKR-Check-In: 2026-Q3/hr-admin/talent/offer-rate
+    OKR-Value: 70
+    OKR-Source: hris:offer-rate
+    OKR-Check-In: 2026-Q3/hr-admin/engagement/attrition
+    OKR-Value: 7.2
+    OKR-Source: hris:attrition
+
 The cycle's close (SPEC §14) and a revision of a KR's goalposts (§17) are written here too:
 
     close 2026-Q3: hr-admin 0.44, sales 0.51
@@ -48,6 +63,7 @@ SCORE_KEY = "OKR-Score"
 REVISION_KEY = "OKR-Revision"
 TARGET_KEY = "OKR-Target"
 BASELINE_KEY = "OKR-Baseline"
+SOURCE_KEY = "OKR-Source"
 NOTE_INDENT = "  "
 
 _TRAILER_LINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
@@ -65,6 +81,8 @@ class CheckedIn:
     value: str  # the new value as the file has it: `70`, `true`
     confidence: str | None = None  # only when the check-in gave one
     note: str = ""  # as clean_note leaves it
+    source: str | None = None  # NAME:KEY, when `okr sync` read the value there; then the
+    # note is never empty: it is sync_note(source) unless said otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +114,14 @@ def clean_note(text: str) -> str:
 
 def format_message(checked_in: Sequence[CheckedIn]) -> str:
     """Subject naming the KR and the change, the note as body, trailers last; for several
-    KRs, each one's change and note in the body (notes must be as clean_note leaves them)."""
-    if len(checked_in) == 1:
+    KRs, each one's change and note in the body (notes must be as clean_note leaves them).
+    KRs that all have a source are a sync: the subject names the sources."""
+    if checked_in and all(kr.source for kr in checked_in):
+        names = sorted({str(kr.source).split(":", 1)[0] for kr in checked_in})
+        count = f"{len(checked_in)} key result{'s' if len(checked_in) > 1 else ''}"
+        subject = f"sync: {count} from {', '.join(names)}"
+        body = ["\n".join(_listed(kr) for kr in checked_in)]
+    elif len(checked_in) == 1:
         kr = checked_in[0]
         subject = f"checkin {kr.address}: {kr.change}"
         body = [kr.note] if kr.note else []
@@ -112,15 +136,23 @@ def format_message(checked_in: Sequence[CheckedIn]) -> str:
 
 def _listed(kr: CheckedIn) -> str:
     lines = [f"{kr.address}: {kr.change}"]
-    if kr.note:
+    if kr.note and kr.note != sync_note(kr.source):
         lines += [NOTE_INDENT + line if line else "" for line in kr.note.split("\n")]
     return "\n".join(lines)
+
+
+def sync_note(source: str | None) -> str | None:
+    """The note of a value `okr sync` wrote (SPEC §19): read from its OKR-Source trailer, so
+    the body need not repeat it."""
+    return None if source is None else f"sync {source}"
 
 
 def _trailers(kr: CheckedIn) -> list[str]:
     lines = [f"{CHECKIN_KEY}: {kr.cycle}/{kr.address}", f"{VALUE_KEY}: {kr.value}"]
     if kr.confidence is not None:
         lines.append(f"{CONFIDENCE_KEY}: {kr.confidence}")
+    if kr.source is not None:
+        lines.append(f"{SOURCE_KEY}: {kr.source}")
     return lines
 
 
@@ -188,7 +220,7 @@ def parse_message(text: str) -> Message:
             return Message(subject, "\n\n".join(body[:-1]).strip() or subject)
         return Message(subject, subject)
     note = "\n\n".join(body[:-1]).strip()
-    if len(checked_in) == 1:
+    if len(checked_in) == 1 and checked_in[0].source is None:
         return _one_kr(subject, note, checked_in[0])
     return _several_krs(subject, note, checked_in)
 
@@ -206,6 +238,7 @@ def _several_krs(subject: str, body: str, checked_in: list[CheckedIn]) -> Messag
     found = []
     for kr in checked_in:
         change, note = listed.get(kr.address, (kr.change, other_note))
+        note = note or sync_note(kr.source) or ""
         found.append(replace(kr, change=change, note=note))
     return Message(subject, other_note, tuple(found))
 
@@ -223,8 +256,8 @@ def _paragraphs(text: str) -> list[str]:
 
 def _trailer_groups(paragraph: str) -> list[CheckedIn]:
     """One CheckedIn (no change or note yet) per OKR-Check-In line of a trailer paragraph,
-    with the OKR-Value and OKR-Confidence after it; [] when the paragraph is not all
-    trailers or names no check-in."""
+    with the OKR-Value, OKR-Confidence and OKR-Source after it; [] when the paragraph is not
+    all trailers or names no check-in."""
     found: list[CheckedIn] = []
     for line in paragraph.split("\n"):
         if line[:1] in (" ", "\t"):
@@ -240,6 +273,8 @@ def _trailer_groups(paragraph: str) -> list[CheckedIn]:
             found[-1] = replace(found[-1], value=value)
         elif key == CONFIDENCE_KEY.lower() and found:
             found[-1] = replace(found[-1], confidence=value)
+        elif key == SOURCE_KEY.lower() and found:
+            found[-1] = replace(found[-1], source=value)
     return found
 
 
