@@ -30,6 +30,7 @@ from okrcli.cli import (
     reports,
     show,
     site,
+    sync,
     turn,
 )
 from okrcli.cli.common import Options, parse_date
@@ -234,6 +235,7 @@ _command(
     context_settings={"ignore_unknown_options": True},
 )
 _command(grading.revise, "Move a KR's target or baseline, with the reason.")
+_command(sync.sync, "Read KRs' values from their sources; one commit.")
 _command(history.log, "Every check-in, hand edit and revised target.")
 _command(history.diff, "What changed in the OKRs between two revisions.")
 _command(history.stale, "The KRs whose value has not moved for N days.")

@@ -146,3 +146,11 @@ def teams_and_key_results(ctx: click.Context, incomplete: str) -> list[str]:
     return [team for team in teams if team.startswith(incomplete)] + matching(
         kr_addresses, incomplete
     )
+
+
+@_safely
+def teams_and_addresses(ctx: click.Context, incomplete: str) -> list[str]:
+    teams, objective_addresses, kr_addresses = _addresses(ctx)
+    return [team for team in teams if team.startswith(incomplete)] + matching(
+        objective_addresses + kr_addresses, incomplete
+    )

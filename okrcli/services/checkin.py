@@ -8,7 +8,7 @@ committing follow `transaction`'s rules.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -177,21 +177,40 @@ def check_in(
             require_unchanged_since_seen(target, w)
         updates = [updated(t, scope.cycle.id, w) for t, w in zip(found, wanted, strict=True)]
         changed = [u for u in updates if u.changed]
-        files = sorted({u.team.path for u in changed})
-        for path in files:
-            transaction.require_regular(scope, path)
-            transaction.require_clean(scope, path)
-            transaction.forget_recovered(scope, path)
         if not changed:
             return Outcome(updates, None, False, [])
-        positions = loader.PositionsCache(scope.workspace)
-        edits = [_edit(scope, data, path, changed, positions) for path in files]
-        if refuse_typos:
-            _refuse_typos(changed, [w for edit in edits for w in edit.warnings])
-        commit = transaction.write_and_commit(scope, edits, commit_message(changed))
-        scope.workspace.store.save()
-        positions.save()
-        return Outcome(updates, commit, True, [w for edit in edits for w in edit.warnings])
+        refuse = (lambda new: _refuse_typos(changed, new)) if refuse_typos else None
+        commit, warnings = write_updates(scope, data, changed, commit_message(changed), refuse)
+        return Outcome(updates, commit, True, warnings)
+
+
+def write_updates(
+    scope: transaction.Scope,
+    data: CycleData,
+    changed: Sequence[Update],
+    message: str,
+    check: Callable[[list[Diagnostic]], None] | None = None,
+) -> tuple[str | None, list[Diagnostic]]:
+    """Splice, prove, write and commit changed KRs (`okr sync` writes through here too).
+
+    The caller holds the lock and loaded `data` under it; `check` sees the new files'
+    warnings before anything is written, and may refuse. Returns the new commit's short id
+    (None when not committing) and the warnings the new files have that the old did not.
+    """
+    files = sorted({u.team.path for u in changed})
+    for path in files:
+        transaction.require_regular(scope, path)
+        transaction.require_clean(scope, path)
+        transaction.forget_recovered(scope, path)
+    positions = loader.PositionsCache(scope.workspace)
+    edits = [_edit(scope, data, path, changed, positions) for path in files]
+    warnings = [w for edit in edits for w in edit.warnings]
+    if check is not None:
+        check(warnings)
+    commit = transaction.write_and_commit(scope, edits, message)
+    scope.workspace.store.save()
+    positions.save()
+    return commit, warnings
 
 
 def _refuse_typos(changed: list[Update], warnings: list[Diagnostic]) -> None:
@@ -335,7 +354,7 @@ def _edit(
     scope: transaction.Scope,
     data: CycleData,
     path: str,
-    changed: list[Update],
+    changed: Sequence[Update],
     positions: loader.PositionsCache,
 ) -> transaction.FileEdit:
     """One team file with the changes spliced in, re-parsed and re-validated."""
