@@ -400,6 +400,81 @@ def check_checkin(target: EditTarget, env: dict[str, str]) -> Callable[[Run], st
     return check
 
 
+# --------------------------------------------------------------------------- the sync feed
+
+
+@dataclass
+class SyncFeed:
+    """Every KR of a repository's team files fed by one CSV export (SPEC §19). Two weeks'
+    exports take turns as that CSV, so every run of `okr sync` changes every KR."""
+
+    repo: Path
+    krs: int
+    used: int = 0
+
+    def argv(self, okr: str) -> Callable[[int], list[str]]:
+        def argv(rep: int) -> list[str]:
+            week = self.used % 2
+            self.used += 1
+            copy = f"cp exports/week-{week}.csv exports/hr.csv"
+            return ["sh", "-c", f'{copy} && exec "$0" sync', okr]
+
+        return argv
+
+    def check(self, env: dict[str, str]) -> Callable[[Run], str | None]:
+        def check(run: Run) -> str | None:
+            def git_out(*args: str) -> str:
+                done = subprocess.run(
+                    ["git", "-C", str(self.repo), *args], env=env, capture_output=True, check=False
+                )
+                return done.stdout.decode("utf-8", "replace").strip()
+
+            subject = git_out("log", "-1", "--format=%s")
+            if subject != f"sync: {self.krs} key results from hris":
+                return f"the last commit is '{subject}', not the sync of {self.krs} KRs"
+            if git_out("status", "--porcelain", "--", CYCLE):
+                return "the sync left uncommitted changes"
+            return None
+
+        return check
+
+
+def sync_feed(repo: generate.Repo, env: dict[str, str]) -> SyncFeed:
+    """Give every KR of the team files `source: hris:TEAM/OBJECTIVE/KR`, declare `hris`,
+    write the two weeks' exports (each value differs from the other week's and from the
+    generated one), and commit."""
+    weeks: list[list[str]] = [["kr,value"], ["kr,value"]]
+    for team in repo.teams:
+        path = repo.path / team.path
+        lines, objective = [], ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            lines.append(line)
+            if line.startswith("  - id: "):
+                objective = line.split(": ", 1)[1]
+            elif line.startswith("      - id: "):
+                kr_id = line.split(": ", 1)[1]
+                key = f"{team.id}/{objective}/{kr_id}"
+                lines.append(f"        source: hris:{key}")
+                kr = team.kr(objective, kr_id)
+                if kr.done is not None:
+                    weeks[0].append(f"{key},{str(not kr.done).lower()}")
+                    weeks[1].append(f"{key},{str(kr.done).lower()}")
+                    continue
+                assert kr.baseline is not None and kr.target is not None
+                span = kr.target - kr.baseline
+                for week, share in zip(weeks, (0.3125, 0.6875), strict=True):
+                    week.append(f"{key},{generate.fmt_number(kr.baseline + span * share + 1e-4)}")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (repo.path / "okr.yaml").open("a", encoding="utf-8") as config:
+        config.write("sources:\n  hris: {csv: exports/hr.csv, key: kr, value: value}\n")
+    (repo.path / "exports").mkdir()
+    for number, week in enumerate(weeks):
+        (repo.path / f"exports/week-{number}.csv").write_text("\n".join(week) + "\n")
+    for args in (["add", "-A"], ["commit", "-q", "-m", "Feed every KR from the HR export"]):
+        subprocess.run(["git", "-C", str(repo.path), *args], env=env, check=True)
+    return SyncFeed(repo.path, len(weeks[0]) - 1)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -573,6 +648,8 @@ def _measure_all(
     target = edit_target(repo_b)
     target_s = edit_target(repo_s)
     krs_file_s = sum(len(objective.key_results) for objective in repo_s.teams[0].objectives)
+    repo_f = generate.generate_repo(tmp / f"repo-sync-{small}", small, 0, home=home, seed=13)
+    feed = sync_feed(repo_f, bench.env(tmp))
     sed_inplace = "sed -i ''" if sys.platform == "darwin" else "sed -i"
 
     # -- floors
@@ -824,6 +901,15 @@ def _measure_all(
             budget=2,
             cwd=repo_b.path,
             check=check_checkin(target, bench.env(tmp)),
+        ),
+        Case(
+            "okr sync",
+            f"{small} files, {feed.krs:,} KRs, one CSV",
+            feed.argv(okr),
+            floor="F_typer",
+            budget=4,
+            cwd=repo_f.path,
+            check=feed.check(bench.env(tmp)),
         ),
     ]
     memory_cases = cases[4:8]

@@ -374,3 +374,23 @@ def test_property_checkin_command_changes_exactly_the_expected_lines(
         None if value == old else value,
         confidence if confidence_changes else None,
     )
+
+
+@settings(max_examples=120, deadline=None)
+@given(spec=file_specs(), data=st.data())
+def test_property_many_changes_at_once_write_what_one_at_a_time_writes(
+    spec: FileSpec, data: st.DataObject
+) -> None:
+    """splice applies a file's changes bottom-up from one parse (a sync changes every KR of
+    a file): the bytes are those of applying each change alone, in the order given."""
+    fields = st.sampled_from(["current", "confidence"])
+    picks = st.tuples(st.integers(0, len(spec.krs) - 1), fields, new_values, confidences)
+    changes = []
+    for index, field, value, confidence in data.draw(st.lists(picks, min_size=1, max_size=6)):
+        new = value if field == "current" else (0.5 if confidence is None else confidence)
+        changes.append(Change("obj", spec.krs[index].id, field, new))
+    raw = spec.render()
+    one_by_one = raw
+    for change in changes:
+        one_by_one = splice(one_by_one, [change]).raw
+    assert splice(raw, changes).raw == one_by_one

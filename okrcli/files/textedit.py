@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 
 from okrcli.core.errors import OkrError
 from okrcli.files.yamlsource import Position
@@ -30,7 +31,12 @@ class Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        if text.count("\r") == text.count("\r\n"):
+            # No lone \r (nearly every file): the lines are what \n splits, counted in C.
+            lengths = map((1).__add__, map(len, text.split("\n")[:-1]))
+            self.starts = list(accumulate(lengths, initial=0))
+        else:
+            self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
     def index(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
@@ -48,11 +54,13 @@ class Lines:
 
     def end(self, line: int) -> int:
         """Index of the line's terminator (or of the end of the text)."""
-        start = self.starts[line - 1]
-        i = start
-        while i < len(self.text) and self.text[i] not in "\r\n":
-            i += 1
-        return i
+        start, text = self.starts[line - 1], self.text
+        if line == len(self.starts):
+            return len(text)  # the last line has no terminator
+        end = self.starts[line] - 1  # the terminator's last character
+        if text[end] == "\n" and end > start and text[end - 1] == "\r":
+            end -= 1
+        return end
 
     def after(self, line: int) -> int:
         """Index just past the line's terminator."""

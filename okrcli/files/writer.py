@@ -41,6 +41,7 @@ __all__ = [
     "same_data",
     "scalar_text",
     "splice",
+    "sync_folders",
     "write_atomic",
 ]
 
@@ -128,9 +129,13 @@ def splice(
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
     `positioned` is the parse of exactly `raw` when the caller has it (cached by content).
-    Each change is applied to the text the previous one produced (re-parsed in between, so
-    positions are always fresh); the final text must parse to exactly the original data
-    with the changed values, or nothing is returned.
+    The key results' changes are applied from the bottom of the file up: a KR's edit moves
+    only its own text and what follows, so every KR above it keeps the positions of the
+    first parse, and the file is parsed once, not once per KR (`okr sync` may change every
+    KR of a file); a KR's own changes keep their order, each after the first reading the
+    positions afresh. The objectives' and the team's changes follow, each on a fresh parse
+    (their keys may sit anywhere around their KRs). The final text must parse to exactly
+    the original data with the changed values, or nothing is returned.
     """
     bom = raw.startswith(_BOM)
     try:
@@ -143,12 +148,18 @@ def splice(
         ) from None
     text = original
     expected = positioned.data
-    for number, change in enumerate(changes):
-        if number:
+    located = [(_mapping_path(positioned.data, change, where), change) for change in changes]
+    starts = positioned.positions
+    key_results = [item for item in located if item[1].level == "key result"]
+    key_results.sort(key=lambda item: starts[item[0]][:2], reverse=True)  # stable
+    others = [item for item in located if item[1].level != "key result"]
+    previous: Path | None = None
+    for path, change in [*key_results, *others]:
+        if previous is not None and (path == previous or change.level != "key result"):
             positioned = _reread(text, where)
-        path = _mapping_path(positioned.data, change, where)
         text = _apply(text, positioned, path, change, where)
         expected = _with_value(expected, (*path, change.field), _as_read(change))
+        previous = path
     proved = _prove(text, expected, where)
     return Spliced((_BOM if bom else b"") + text.encode("utf-8"), proved)
 
@@ -293,12 +304,13 @@ _TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
 
 
-def write_atomic(path: FsPath, data: bytes) -> None:
+def write_atomic(path: FsPath, data: bytes, sync_folder: bool = True) -> None:
     """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
 
     A reader (or a crash) sees either the old bytes or the new ones, never a mix. The
     file's permission bits are kept. A symbolic link is refused: renaming over it would
-    replace the link, not the file it points to.
+    replace the link, not the file it points to. A caller writing many files of a folder
+    may pass `sync_folder=False` and call sync_folders once for them all.
     """
     if path.is_symlink():
         raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
@@ -317,7 +329,14 @@ def write_atomic(path: FsPath, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _sync_folder(path.parent)
+    if sync_folder:
+        _sync_folder(path.parent)
+
+
+def sync_folders(paths: Sequence[FsPath]) -> None:
+    """Make the renames of files written with `sync_folder=False` durable, a folder once."""
+    for folder in dict.fromkeys(path.parent for path in paths):
+        _sync_folder(folder)
 
 
 def remove_stale_temporaries(folder: FsPath) -> None:

@@ -199,21 +199,36 @@ def short_id(cwd: Path, commit: str) -> str:
     return run(["rev-parse", "--short", commit], cwd=cwd).decode("ascii", "replace").strip()
 
 
-def uncommitted(top: Path, path: str) -> str:
-    """`git status --porcelain` of one path (relative to `top`): empty when it matches HEAD."""
+def uncommitted(top: Path, paths: list[str]) -> dict[str, str]:
+    """`git status --porcelain` (`XY PATH`) of each of these paths (relative to `top`) that
+    differs from HEAD; a path that matches HEAD is not in the answer."""
     out = run(
-        ["--literal-pathspecs", "status", "--porcelain", "--untracked-files=all", "--", path],
+        ["--literal-pathspecs", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+         *paths],
         cwd=top,
-    )
-    return out.decode("utf-8", "surrogateescape").strip()
+    )  # fmt: skip
+    found: dict[str, str] = {}
+    entries = iter(out.decode("utf-8", "surrogateescape").split("\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        code, path = entry[:2], entry[3:]
+        found[path] = f"{code} {path}"
+        if "R" in code or "C" in code:  # a rename or copy: its source follows
+            source = next(entries, "")
+            found[source] = f"{code} {source}"
+    return found
 
 
-def in_head(top: Path, path: str) -> bool:
-    """Whether HEAD's tree has this path (relative to `top`)."""
+def in_head(top: Path, paths: list[str]) -> set[str]:
+    """Which of these paths (relative to `top`) HEAD's tree has."""
     out = run(
-        ["--literal-pathspecs", "ls-tree", "--full-tree", "HEAD", "--", path], cwd=top, check=False
-    )
-    return bool(out.strip())
+        ["--literal-pathspecs", "ls-tree", "--full-tree", "-z", "--name-only", "HEAD", "--",
+         *paths],
+        cwd=top,
+        check=False,
+    )  # fmt: skip
+    return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
 class CommitInterrupted(KeyboardInterrupt):

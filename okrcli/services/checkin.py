@@ -200,7 +200,8 @@ def write_updates(
     files = sorted({u.team.path for u in changed})
     for path in files:
         transaction.require_regular(scope, path)
-        transaction.require_clean(scope, path)
+    transaction.require_clean(scope, *files)
+    for path in files:
         transaction.forget_recovered(scope, path)
     positions = loader.PositionsCache(scope.workspace)
     edits = [_edit(scope, data, path, changed, positions) for path in files]

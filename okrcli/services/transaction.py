@@ -179,43 +179,47 @@ def require_regular(scope: Scope, path: str) -> None:
         )
 
 
-def require_clean(scope: Scope, path: str) -> None:
-    """The team file must match HEAD, so the commit holds the check-in and nothing else."""
-    if scope.repo is None:
+def require_clean(scope: Scope, *paths: str) -> None:
+    """The team files must match HEAD, so the commit holds the check-in and nothing else.
+    (Git is asked twice for all the files, not twice for each: a sync writes many.)"""
+    if scope.repo is None or not paths:
         return
     repo = scope.repo
-    rel = scope.relative_to_top(path)
-    shown = shlex.quote(display_path(scope.root / path))
-    status = gitrepo.uncommitted(repo.top, rel)
+    rels = [scope.relative_to_top(path) for path in paths]
+    statuses = gitrepo.uncommitted(repo.top, rels)
+    in_head = gitrepo.in_head(repo.top, rels)
     pending = journal.pending(repo.directory)
-    if status and rel in pending:
-        raise OkrError(
-            f"a previous check-in ({pending[rel]}) was interrupted after writing {path} and "
-            f"before committing it; review the change with 'git diff -- {shown}', then "
-            f"commit it ('git commit -m MESSAGE -- {shown}') or discard it "
-            f"('git restore -- {shown}'), and check in again"
-        )
-    if status.startswith("??"):
-        raise OkrError(
-            f"{path} is not committed yet; commit it first ('git add {shown}' and "
-            "'git commit'), then check in"
-        )
-    if status and gitrepo.head_commit(repo.top) is None:  # no HEAD for git diff to start at
-        raise OkrError(
-            f"{path} is not committed yet (the repository has no commit); review it with "
-            f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
-        )
-    if status:
-        raise OkrError(
-            f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
-            f"review them with 'git diff HEAD -- {shown}', then commit them or discard them "
-            f"('git restore --staged --worktree -- {shown}'), and check in again"
-        )
-    if not gitrepo.in_head(repo.top, rel):
-        raise OkrError(
-            f"{path} is not in the last commit (new, or ignored by git); commit it first, "
-            "then check in"
-        )
+    for path, rel in zip(paths, rels, strict=True):
+        shown = shlex.quote(display_path(scope.root / path))
+        status = statuses.get(rel, "")
+        if status and rel in pending:
+            raise OkrError(
+                f"a previous check-in ({pending[rel]}) was interrupted after writing {path} "
+                f"and before committing it; review the change with 'git diff -- {shown}', then "
+                f"commit it ('git commit -m MESSAGE -- {shown}') or discard it "
+                f"('git restore -- {shown}'), and check in again"
+            )
+        if status.startswith("??"):
+            raise OkrError(
+                f"{path} is not committed yet; commit it first ('git add {shown}' and "
+                "'git commit'), then check in"
+            )
+        if status and gitrepo.head_commit(repo.top) is None:  # no HEAD for git diff to start at
+            raise OkrError(
+                f"{path} is not committed yet (the repository has no commit); review it with "
+                f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
+            )
+        if status:
+            raise OkrError(
+                f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
+                f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
+                f"them ('git restore --staged --worktree -- {shown}'), and check in again"
+            )
+        if rel not in in_head:
+            raise OkrError(
+                f"{path} is not in the last commit (new, or ignored by git); commit it first, "
+                "then check in"
+            )
 
 
 def forget_recovered(scope: Scope, path: str) -> None:
@@ -322,8 +326,9 @@ def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> 
             if edit.created:
                 writer.write_new(scope.root / edit.path, edit.new)
             else:
-                writer.write_atomic(scope.root / edit.path, edit.new)
+                writer.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
             written.append(edit)
+        writer.sync_folders([scope.root / edit.path for edit in edits])
     except OSError as exc:
         _restore(scope, written)
         raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
@@ -354,7 +359,7 @@ def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -
         path = scope.root / edit.path
         if _bytes_of(path) != edit.new:
             undone.changed.insert(0, edit.path)
-        elif moved and not gitrepo.uncommitted(repo.top, scope.relative_to_top(edit.path)):
+        elif moved and not gitrepo.uncommitted(repo.top, [scope.relative_to_top(edit.path)]):
             undone.taken.insert(0, edit.path)
         else:
             _put_back(scope, edit)
