@@ -614,3 +614,22 @@ def test_a_team_file_changed_while_the_sources_are_read_stops_the_sync(repo: Pat
     assert head(repo) == before
     # Only the command's own edit is there: the sync wrote nothing (attrition stays unset).
     assert team_text(repo) == TEAM.replace("regions.east", "regions.west")
+
+
+def test_outside_git_a_dry_run_and_no_commit_work_and_a_commit_is_refused(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "plain"
+    write(root, "okr.yaml", CONFIG)
+    write(root, "2026-Q3/people.yaml", TEAM)
+    write(root, "exports/hr-metrics.csv", CSV.replace('"68"', '"70"'))
+    write(root, "exports/crm.json", json.dumps(CRM))
+    write(root, "scripts/attrition.py", ATTRITION)
+    assert sync(root, "--dry-run").stdout.splitlines()[-1].startswith("dry run: 1 key result")
+    refused = sync(root)
+    assert refused.exit_code == 1
+    assert "is not inside a git work tree" in refused.stderr
+    assert "current: 68\n" in team_text(root)
+    written = sync(root, "--no-commit")
+    assert written.exit_code == 0, written
+    assert "current: 70\n" in team_text(root)
