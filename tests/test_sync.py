@@ -538,7 +538,7 @@ def test_a_command_writing_too_much_is_stopped(repo: Path) -> None:
 # --- a synced value is a check-in ---------------------------------------------------------------
 
 
-def test_log_and_stale_treat_a_synced_value_as_a_check_in(repo: Path) -> None:
+def test_log_stale_and_digest_treat_a_synced_value_as_a_check_in(repo: Path) -> None:
     write(repo, "exports/hr-metrics.csv", CSV.replace('"68"', '"70"'))
     commit(repo, "export", "2026-08-10T09:00:00+00:00")
     env = {
@@ -553,6 +553,12 @@ def test_log_and_stale_treat_a_synced_value_as_a_check_in(repo: Path) -> None:
     ]
     stale = run_okr("-C", str(repo), "--as-of", "2026-08-15", "stale", "--format", "json")
     assert "people/talent/offer-rate" not in [row["address"] for row in json.loads(stale.stdout)]
+    digest = run_okr("-C", str(repo), "--as-of", "2026-08-15", "digest", "--format", "json")
+    assert digest.exit_code == 0, digest
+    week = json.loads(digest.stdout)
+    assert [(e["address"], e["new"], e["note"]) for e in week["checkins"]] == [
+        ("people/talent/offer-rate", 70, "sync hris:offer-rate")
+    ]
 
 
 def test_a_rejected_commit_puts_every_byte_back(repo: Path) -> None:
