@@ -72,7 +72,8 @@ class Options:
         return self.as_of or dt.date.today()
 
 
-def parse_date(value: str | None) -> dt.date | None:
+def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """A date option's value, or a usage error naming the option."""
     if value is None:
         return None
     try:
@@ -81,7 +82,7 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            f"--as-of '{value}' is not a real date written YYYY-MM-DD"
+            f"{option} '{value}' is not a real date written YYYY-MM-DD"
         ) from None
 
 

@@ -1,13 +1,12 @@
 """`okr close` (SPEC §14) and `okr revise` (SPEC §17): grading and moving goalposts."""
 
-import datetime as dt
 import sys
 from typing import Annotated
 
 import typer
 
 from okrcli.cli import completion
-from okrcli.cli.common import options_of
+from okrcli.cli.common import options_of, parse_date
 
 
 def close(
@@ -52,23 +51,10 @@ def close(
     options = options_of(ctx)
     if options.at is not None:
         raise UsageError("close writes the working tree, so it cannot use --at; drop --at")
-    day = _parse_day(date)
+    day = parse_date(date, "--date")
     close_walk.run(
         options.start, options.cycle, options.as_of_date(), team, accept, day, not no_commit
     )
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"--date '{value}' is not a real date written YYYY-MM-DD"
-        ) from None
 
 
 def revise(
