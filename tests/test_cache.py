@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from okrcli.files import cache, loader
+from okrcli.files.workspace import open_workspace
 from okrcli.render import jsonout
 from tests.conftest import git, run_okr
 
@@ -229,7 +230,7 @@ def whole_card_text(repo: Path, as_of: str = AS_OF, team: str | None = None) -> 
 
     from okrcli.services import report
 
-    workspace = loader.open_workspace(repo)
+    workspace = open_workspace(repo)
     day = dt.date.fromisoformat(as_of)
     data = loader.load_cycle(workspace, workspace.select_cycle(None, day))
     return jsonout.encode(report.scorecard(data, day, team), indent=False) + "\n"
@@ -317,7 +318,7 @@ def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) ->
 
     assert check_in(example_repo, "70").exit_code == 0
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
-    workspace = loader.open_workspace(example_repo)
+    workspace = open_workspace(example_repo)
     kept = loader.PositionsCache(workspace).get("2026-Q3/hr-admin.yaml", raw)
     fresh = load_positioned(decode(raw))
     assert kept is not None

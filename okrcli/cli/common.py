@@ -18,7 +18,8 @@ from okrcli.render import progress
 
 if TYPE_CHECKING:
     from okrcli.core.model import CycleSpan
-    from okrcli.files.loader import CycleData, Workspace
+    from okrcli.files.loader import CycleData
+    from okrcli.files.workspace import Workspace
 
 
 class ShowFormat(StrEnum):
@@ -93,17 +94,17 @@ def options_of(ctx: typer.Context) -> Options:
 
 def read_workspace(options: Options) -> "tuple[Workspace, dt.date]":
     """The workspace to read, and the as-of date (which `--at` may move)."""
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root, open_workspace
 
-    root = loader.find_root(options.start)
+    root = find_root(options.start)
     if options.at is None:
         from okrcli.history import checkout
 
-        return loader.open_workspace(root, checkout.work_tree(root)), options.as_of_date()
+        return open_workspace(root, checkout.work_tree(root)), options.as_of_date()
     from okrcli.history import revsource
 
     source, commit_date = revsource.at(root, options.at)
-    return loader.open_workspace(root, source), options.as_of or commit_date
+    return open_workspace(root, source), options.as_of or commit_date
 
 
 def cycle_named(cycle_id: str | None, address: str | None, workspace: "Workspace") -> str | None:
@@ -159,10 +160,10 @@ def print_json(value: Any) -> None:
 
 def git_root(options: Options, what: str) -> tuple[Path, Path]:
     """The OKR root and the top of its git work tree; a clear error outside git."""
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root
     from okrcli.history import gitrepo
 
-    root = loader.find_root(options.start)
+    root = find_root(options.start)
     return root, gitrepo.require_work_tree(root, what)
 
 

@@ -39,12 +39,13 @@ def schema(
     Example: okr schema team > team.schema.json
     """
     from okrcli.core.errors import UsageError
-    from okrcli.files import loader, scaffold, schema_json
+    from okrcli.files import scaffold, schema_json
+    from okrcli.files.workspace import find_root
 
     if write:
         if kind is not None:
             raise UsageError("--write writes both schemas; drop the KIND, or drop --write")
-        root = loader.find_root(options_of(ctx).start)
+        root = find_root(options_of(ctx).start)
         for written in scaffold.write_schemas(root):
             print(f"wrote {written}")
         return

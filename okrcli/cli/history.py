@@ -114,7 +114,7 @@ def diff(
     Example: okr diff main...HEAD --format markdown
     """
     from okrcli.core.errors import UsageError
-    from okrcli.files import loader
+    from okrcli.files.workspace import open_workspace
     from okrcli.render import history as render_history
     from okrcli.services import changes
 
@@ -124,7 +124,7 @@ def diff(
     root, top = git_root(options, "okr diff")
     from okrcli.history import checkout
 
-    workspace = loader.open_workspace(root, checkout.work_tree(root))
+    workspace = open_workspace(root, checkout.work_tree(root))
     cycle = workspace.select_cycle(options.cycle, options.as_of_date())
     base_side, head_side = changes.diff_sides(top, base, head)
     sides = (base_side, head_side)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from okrcli.files import cache, yaml_fast, yamlsource
-from okrcli.files.loader import git_blob_id, is_team_file_name
+from okrcli.files.workspace import git_blob_id, is_team_file_name
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode

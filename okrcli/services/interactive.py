@@ -23,6 +23,7 @@ from okrcli.core.people import kr_owner
 from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import team_id_of
 from okrcli.history import gitrepo
 from okrcli.services import checkin, close, transaction
 
@@ -130,7 +131,7 @@ def run(
 
 def _team_paths(data: CycleData, team: str | None) -> list[str]:
     """The team files to walk through, in file order: one team's, or every team's."""
-    by_id = {loader.team_id_of(path): path for path in sorted(data.texts)}
+    by_id = {team_id_of(path): path for path in sorted(data.texts)}
     if team is None:
         return list(by_id.values())
     wanted = team.strip().strip("/")
