@@ -22,9 +22,8 @@ from okrcli.core.model import (
     Person,
     Team,
     layout,
-    pickled_by_fields,
 )
-from okrcli.files import alignment, cache
+from okrcli.files import alignment, cache, codec
 from okrcli.files.alignment import AlignRef
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
 from okrcli.files.workspace import CONFIG_FILE, Workspace, is_team_file_name, team_id_of
@@ -33,7 +32,6 @@ from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileResult:
     team: Team | None  # None when the file has errors
@@ -44,9 +42,10 @@ class FileResult:
     objective_ids: tuple[str, ...] | None = ()
 
 
-# Part of every cache key: a change to any of these classes changes the key, so an entry
-# pickled by an older layout is never read back into a newer one.
-_RESULT_FORMAT = layout(
+# Part of every cache key: a change to any of these classes (or to how codec.py writes
+# them: bump the number) changes the key, so an entry written for an older layout is never
+# read back into a newer one.
+_RESULT_FORMAT = "result-3" + layout(
     FileResult,
     AlignRef,
     Team,
@@ -60,13 +59,82 @@ _RESULT_FORMAT = layout(
 )
 
 
+def _encode_result(result: FileResult) -> list[Any]:
+    return [
+        None if result.team is None else codec.encode_team(result.team),
+        [codec.encode_diagnostic(d) for d in result.diagnostics],
+        [codec.encode_align_ref(ref) for ref in result.aligns],
+        None if result.objective_ids is None else list(result.objective_ids),
+    ]
+
+
+@codec.checked
+def _decode_result(value: Any) -> tuple[FileResult, Any]:
+    """A cached FileResult without its team, and the team as the cache holds it (None when
+    the file has errors): building a company's teams is most of a warm run's work, and
+    validate or piped JSON need none of them (see CycleData)."""
+    team, diagnostics, aligns, objective_ids = codec.items(value, 4)
+    codec.require(team is None or type(team) is list)
+    result = FileResult(
+        None,
+        codec.decode_diagnostics(diagnostics),
+        codec.decode_align_refs(aligns),
+        None if objective_ids is None else codec.decode_texts(objective_ids),
+    )
+    return result, team
+
+
+_decode_team = codec.checked(codec.decode_team)
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedTeam:
+    """A valid team file's team as the cache holds it, built when first asked for."""
+
+    path: str
+    entry_key: str
+    written: Any
+
+    def build(self, workspace: Workspace, raw: bytes) -> Team | None:
+        team = _decode_team(self.written)
+        if team is None:  # a damaged entry after all
+            team = _read_afresh(workspace, self.path, raw, self.entry_key).team
+            workspace.store.save()
+        return team
+
+
 @dataclass
 class CycleData:
     workspace: Workspace
     cycle: CycleSpan
-    teams: list[Team]  # the valid team files, in file-name order
     diagnostics: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, bytes] = field(default_factory=dict)
+    # The valid team files by path, in file-name order: each team built, or still as the
+    # cache holds it until first asked for (read it through team_paths, teams and team()).
+    found: dict[str, Team | _CachedTeam] = field(default_factory=dict)
+
+    @property
+    def team_paths(self) -> list[str]:
+        """The paths of the valid team files, in file-name order (builds no team)."""
+        return list(self.found)
+
+    @property
+    def teams(self) -> list[Team]:
+        """The valid team files' teams, in file-name order."""
+        built = [self.team(path) for path in list(self.found)]
+        return [team for team in built if team is not None]
+
+    def team(self, path: str) -> Team | None:
+        """The team of the valid team file at `path` (None only when a damaged cache entry
+        said it was valid and it is not)."""
+        found = self.found[path]
+        if isinstance(found, _CachedTeam):
+            built = found.build(self.workspace, self.texts[path])
+            if built is None:
+                del self.found[path]
+                return None
+            self.found[path] = found = built
+        return found
 
     def blocking_errors(self) -> list[Diagnostic]:
         """Errors that stop reports on this cycle: its own files' and okr.yaml's. A folder
@@ -79,24 +147,60 @@ class CycleData:
         ]
 
 
-def team_file_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
-) -> FileResult:
-    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+def _cycle_start(workspace: Workspace, path: str) -> dt.date | None:
+    """The start of the file's cycle, which its `closed:` date must not precede."""
     span = workspace.cycles.get(path.split("/", 1)[0])
-    cycle_start = None if span is None else span.start
-    entry_key = cache.key(
+    return None if span is None else span.start
+
+
+def _result_key(workspace: Workspace, path: str, raw: bytes) -> str:
+    return cache.key(
         _RESULT_FORMAT,
         path,
         workspace.source.blob_id(path, raw),
         _lint_fingerprint(workspace.config),
-        str(cycle_start),  # `closed:` is checked against it
+        str(_cycle_start(workspace, path)),  # `closed:` is checked against it
     )
-    result = workspace.store.get(entry_key)
-    if not isinstance(result, FileResult):
-        result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
-        workspace.store.put(entry_key, result, label=path)
+
+
+def _cached_result(
+    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+) -> tuple[FileResult, _CachedTeam | None]:
+    """read_team_file through the cache (keyed by the bytes' blob id, never stale); a
+    cached valid file's team comes apart, still as the cache holds it."""
+    entry_key = _result_key(workspace, path, raw)
+    cached = _decode_result(workspace.store.get(entry_key))
+    if cached is None:
+        return _read_afresh(workspace, path, raw, entry_key, positioned), None
+    result, written = cached
+    return result, None if written is None else _CachedTeam(path, entry_key, written)
+
+
+def _read_afresh(
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    entry_key: str,
+    positioned: Positioned | None = None,
+) -> FileResult:
+    """read_team_file, and its result kept in the cache (replacing a damaged entry)."""
+    cycle_start = _cycle_start(workspace, path)
+    result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
+    workspace.store.put(entry_key, _encode_result(result), label=path)
     return result
+
+
+def team_file_result(
+    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+) -> FileResult:
+    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+    result, cached = _cached_result(workspace, path, raw, positioned)
+    if cached is None:
+        return result
+    team = _decode_team(cached.written)
+    if team is None:  # a damaged entry after all
+        return _read_afresh(workspace, path, raw, cached.entry_key, positioned)
+    return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
 
 
 class PositionsCache:
@@ -104,7 +208,7 @@ class PositionsCache:
     by content: the next check-in of the same file splices without parsing it first (a
     file changed since, by a pull or by hand, is parsed as usual).
 
-    One small store per file, read by check-ins only: no other command unpickles positions,
+    One small store per file, read by check-ins only: no other command reads positions,
     and a check-in reads only its own files'.
     """
 
@@ -121,18 +225,18 @@ class PositionsCache:
         return cache.key(_POSITIONS_FORMAT, path, self._workspace.source.blob_id(path, raw))
 
     def get(self, path: str, raw: bytes) -> Positioned | None:
-        found = self._store(path).get(self._key(path, raw))
-        return found if isinstance(found, Positioned) else None
+        return _decode_positioned(self._store(path).get(self._key(path, raw)))
 
     def put(self, path: str, raw: bytes, positioned: Positioned) -> None:
-        self._store(path).put(self._key(path, raw), positioned, label=path)
+        self._store(path).put(self._key(path, raw), codec.encode_positioned(positioned), label=path)
 
     def save(self) -> None:
         for store in self._stores.values():
             store.save()
 
 
-_POSITIONS_FORMAT = layout(Positioned)
+_POSITIONS_FORMAT = "positions-2" + layout(Positioned)
+_decode_positioned = codec.checked(codec.decode_positioned)
 
 
 def load_cycle(
@@ -142,7 +246,7 @@ def load_cycle(
     how far it got (the CLI draws progress with it)."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
-    data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
+    data = CycleData(workspace, cycle, list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
     for done, name in enumerate(names):
@@ -153,9 +257,10 @@ def load_cycle(
         if raw is None:
             continue
         data.texts[path] = raw
-        result = team_file_result(workspace, path, raw)
+        result, cached = _cached_result(workspace, path, raw)
         team_id = team_id_of(path)
         if team_id in seen_ids:
+            cached = None
             result = FileResult(
                 None,
                 (
@@ -171,13 +276,14 @@ def load_cycle(
             )
         seen_ids[team_id] = path
         results.append((path, result))
+        found = cached or result.team
+        if found is not None:
+            data.found[path] = found
     if tick is not None:
         tick(len(names), len(names))
     workspace.store.save()
     for _, result in results:
         data.diagnostics.extend(result.diagnostics)
-        if result.team is not None:
-            data.teams.append(result.team)
     data.diagnostics.extend(_alignment_diagnostics(results, data.texts))
     return data
 

@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from okrcli.core import scoring
 from okrcli.core.errors import Diagnostic, OkrError
-from okrcli.core.model import Config, CycleSpan, layout
-from okrcli.files import cache
+from okrcli.core.model import Config, CycleSpan, DataSource, Person, layout
+from okrcli.files import cache, codec
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import MAX_BYTES, YamlProblem, decode
@@ -27,9 +27,9 @@ from okrcli.files.yamlsource import MAX_BYTES, YamlProblem, decode
 CONFIG_FILE = "okr.yaml"
 TEAM_SUFFIXES = (".yaml", ".yml")
 _CYCLE_LIKE = re.compile(r"\d{4}-")
-# Part of the config's cache key: a change to these classes changes the key, so an entry
-# of an older layout is never read back into a newer one.
-_CONFIG_FORMAT = layout(Config, CycleSpan, Diagnostic)
+# Part of the config's cache key: a change to these classes (or to how codec.py writes them:
+# bump the number) changes the key, so an entry of an older layout is never read back.
+_CONFIG_FORMAT = "config-3" + layout(Config, CycleSpan, Person, DataSource, Diagnostic)
 
 
 class Source(Protocol):
@@ -151,10 +151,13 @@ def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
         raise OkrError(f"no {CONFIG_FILE} in {root} at {source.label}")
     store = cache.Store(f"files\0{root}")
     config_key = cache.key(_CONFIG_FORMAT, CONFIG_FILE, source.blob_id(CONFIG_FILE, raw))
-    cached = store.get(config_key)
-    if not isinstance(cached, tuple):
+    cached = _decode_config(store.get(config_key))
+    if cached is None:
         cached = _read_config(raw)
-        store.put(config_key, cached, label=CONFIG_FILE)
+        # What `okr sync` reads and runs comes from okr.yaml itself, never from the cache:
+        # an okr.yaml that declares sources is read afresh by every run.
+        if cached[0] is None or not cached[0].sources:
+            store.put(config_key, _encode_config(cached), label=CONFIG_FILE)
     config, diagnostics, declared = cached[0], list(cached[1]), cached[2]
     cycles: dict[str, CycleSpan] = {}
     for folder in source.folders():
@@ -176,9 +179,40 @@ def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
     return Workspace(root, source, config, diagnostics, cycles, store)
 
 
-def _read_config(
-    raw: bytes,
-) -> tuple[Config | None, list[Diagnostic], dict[str, CycleSpan | None]]:
+# okr.yaml read: the config (None when it has errors), its findings, the declared cycles.
+ConfigRead = tuple[Config | None, list[Diagnostic], dict[str, CycleSpan | None]]
+
+
+def _encode_config(read: ConfigRead) -> list[Any]:
+    config, diagnostics, declared = read
+    return [
+        None if config is None else codec.encode_config(config),
+        [codec.encode_diagnostic(d) for d in diagnostics],
+        [
+            [name, None if span is None else codec.encode_span(span)]
+            for name, span in declared.items()
+        ],
+    ]
+
+
+@codec.checked
+def _decode_config(value: Any) -> ConfigRead:
+    config, diagnostics, declared = codec.items(value, 3)
+    codec.require(type(declared) is list)
+    spans: dict[str, CycleSpan | None] = {}
+    for item in declared:
+        name, span = codec.items(item, 2)
+        decoded = None if span is None else codec.decode_span(span)
+        codec.require(type(name) is str and (decoded is None or decoded.id == name))
+        spans[name] = decoded
+    return (
+        None if config is None else codec.decode_config(config),
+        list(codec.decode_diagnostics(diagnostics)),
+        spans,
+    )
+
+
+def _read_config(raw: bytes) -> ConfigRead:
     """The config (None when okr.yaml has errors), its findings, and the declared cycles.
 
     Declared cycles are kept even when another part of okr.yaml is wrong (a declared cycle
