@@ -138,6 +138,14 @@ def load_cycle(workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool) 
     return data
 
 
+def to_stderr(line: str) -> None:
+    """One line of a message on stderr, inert: the user text it quotes (file and folder
+    names, ids, typed arguments) cannot move the cursor, recolour or retitle the terminal."""
+    from okrcli.core.text import inert
+
+    print(inert(line), file=sys.stderr)
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -19,6 +19,7 @@ from okrcli.cli.common import (
     print_rich,
     read_cycle,
     read_workspace,
+    to_stderr,
 )
 from okrcli.render import progress
 
@@ -131,10 +132,9 @@ def diff(
     before, after = changes.read_sides(top, root, cycle.id, sides, workspace.source)
     result, skipped = changes.diff(base_side, head_side, before, after)
     for name in skipped:
-        print(
+        to_stderr(
             f"okr: left out {cycle.id}/{name}: it does not parse as YAML on one side "
-            "(see 'okr validate')",
-            file=sys.stderr,
+            "(see 'okr validate')"
         )
     if output is DiffFormat.json:
         print_json(result)
