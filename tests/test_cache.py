@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from okrcli.files import cache, loader
+from okrcli.files.workspace import open_workspace
 from okrcli.render import jsonout
 from tests.conftest import git, run_okr
 
@@ -50,7 +50,20 @@ def set_offer_rate(repo: Path, old: str, new: str) -> Path:
 
 
 def cache_files(home: Path) -> list[Path]:
-    return sorted((home / ".cache" / "okr").glob("*.pickle"))
+    return sorted((home / ".cache" / "okr").glob("*.okrcache"))
+
+
+def read_entries(path: Path) -> dict[str, tuple[str | None, Any]]:
+    """A cache file's entries, their values decoded (as cache.Store reads them)."""
+    entries = cache.decode_file(path.read_bytes())
+    assert entries, f"{path} is not a cache file as okr writes them"
+    return {k: (label, cache.decode_value(field)) for k, (label, field) in entries.items()}
+
+
+def write_entries(path: Path, entries: dict[str, tuple[str | None, Any]]) -> None:
+    """Write entries back as okr would (header and checksum included)."""
+    encoded = {k: (label, cache.encode_value(value)) for k, (label, value) in entries.items()}
+    path.write_bytes(cache.encode_file(encoded))
 
 
 def test_the_cache_is_written_outside_the_work_tree(example_repo: Path, isolated_env: Path) -> None:
@@ -128,10 +141,9 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(
         path.write_bytes(data[: len(data) // 2])  # truncated mid-write
     assert scorecard(example_repo) == expected
     for path in cache_files(isolated_env):
-        with open(path, "rb") as handle:
-            pickle.load(handle)  # rebuilt whole
+        read_entries(path)  # rebuilt whole
     for path in cache_files(isolated_env):
-        path.write_bytes(b"not a pickle at all")
+        path.write_bytes(b"not a cache file at all")
     assert scorecard(example_repo) == expected
 
 
@@ -139,34 +151,21 @@ def poison(home: Path) -> None:
     """Change the offer-rate current to 99 in every cached team file and every cached
     scorecard fragment (each still a well-formed entry)."""
     for path in cache_files(home):
-        with open(path, "rb") as handle:
-            form, version, entries = pickle.load(handle)
-        for entry_key, (label, value) in list(entries.items()):
-            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
-                row = json.loads(value[0])
+        entries = read_entries(path)
+        for entry_key, (label, value) in entries.items():
+            if isinstance(value, str) and value.startswith("["):  # a scorecard fragment
+                end = value.index("]") + 1
+                row = json.loads(value[end:])
                 for objective in row["objectives"]:
                     for kr in objective["key_results"]:
                         if kr["address"] == OFFER_RATE:
                             kr["current"] = 99
-                entries[entry_key] = (label, (jsonout.encode(row, indent=False), value[1]))
-            if isinstance(value, loader.FileResult) and value.team is not None:
-                team = value.team
-                objectives = tuple(
-                    type(o)(**{**_fields(o), "key_results": tuple(
-                        type(kr)(**{**_fields(kr), "current": 99}) if kr.id == "offer-rate" else kr
-                        for kr in o.key_results
-                    )})
-                    for o in team.objectives
-                )  # fmt: skip
-                poisoned = type(value)(**{**_fields(value), "team": type(team)(
-                    **{**_fields(team), "objectives": objectives})})  # fmt: skip
-                entries[entry_key] = (label, poisoned)
-        with open(path, "wb") as handle:
-            pickle.dump((form, version, entries), handle)
-
-
-def _fields(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+                entries[entry_key] = (label, value[:end] + jsonout.encode(row, indent=False))
+            elif label == "2026-Q3/hr-admin.yaml" and isinstance(value, list) and value[0]:
+                team = value[0]  # [id, path, name, owner, objectives, KR columns]
+                ids, currents = team[5][0], team[5][6]
+                currents[ids.index("offer-rate")] = 99
+        write_entries(path, entries)
 
 
 def test_an_upgrade_of_okr_never_reads_the_old_versions_entries(
@@ -229,7 +228,7 @@ def whole_card_text(repo: Path, as_of: str = AS_OF, team: str | None = None) -> 
 
     from okrcli.services import report
 
-    workspace = loader.open_workspace(repo)
+    workspace = open_workspace(repo)
     day = dt.date.fromisoformat(as_of)
     data = loader.load_cycle(workspace, workspace.select_cycle(None, day))
     return jsonout.encode(report.scorecard(data, day, team), indent=False) + "\n"
@@ -257,11 +256,7 @@ def test_json_fragments_are_read_from_the_cache(example_repo: Path, isolated_env
 
 
 def _holds_fragments(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        _, _, entries = pickle.load(handle)
-    return any(
-        isinstance(value, tuple) and isinstance(value[0], str) for _, value in entries.values()
-    )
+    return any(isinstance(value, str) for _, value in read_entries(path).values())
 
 
 @pytest.mark.parametrize("as_of", ["2026-07-20", "2026-09-25"])
@@ -317,7 +312,7 @@ def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) ->
 
     assert check_in(example_repo, "70").exit_code == 0
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
-    workspace = loader.open_workspace(example_repo)
+    workspace = open_workspace(example_repo)
     kept = loader.PositionsCache(workspace).get("2026-Q3/hr-admin.yaml", raw)
     fresh = load_positioned(decode(raw))
     assert kept is not None
@@ -348,23 +343,18 @@ def test_a_second_check_in_starts_from_the_kept_parse(
 def test_a_wrong_cached_parse_is_caught_and_read_afresh(
     example_repo: Path, isolated_env: Path, damage: str
 ) -> None:
-    from okrcli.files.yamlsource import Positioned
-
     step = 1 if damage == "shifted" else 10_000
     assert check_in(example_repo, "70").exit_code == 0
     poisoned = 0
     for path in cache_files(isolated_env):
-        with open(path, "rb") as handle:
-            form, version, entries = pickle.load(handle)
-        for entry_key, (label, value) in list(entries.items()):
-            if isinstance(value, Positioned):
-                shifted = {
-                    p: (a + step, b, c + step, d) for p, (a, b, c, d) in value.positions.items()
-                }
-                entries[entry_key] = (label, Positioned(value.data, shifted, value.duplicates))
+        entries = read_entries(path)
+        for entry_key, (label, value) in entries.items():
+            if isinstance(value, list) and len(value) == 3 and isinstance(value[0], dict):
+                data, positions, duplicates = value  # a Positioned: data, [[path, where]], dups
+                shifted = [[p, [a + step, b, c + step, d]] for p, (a, b, c, d) in positions]
+                entries[entry_key] = (label, [data, shifted, duplicates])
                 poisoned += 1
-        with open(path, "wb") as handle:
-            pickle.dump((form, version, entries), handle)
+        write_entries(path, entries)
     assert poisoned == 1
     result = check_in(example_repo, "72")
     assert result.exit_code == 0, result

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from okrcli.files import loader
+from okrcli.files.workspace import open_workspace
 from tests.conftest import run_okr
 from tests.test_validate import error, lines, validate, write_team
 
@@ -270,7 +271,7 @@ def test_the_cache_key_of_parsed_files_changes_with_the_new_fields() -> None:
 
 def test_the_domain_model_holds_the_new_keys(okr_dir: Path) -> None:
     write_team(okr_dir, CLOSED_TEAM)
-    workspace = loader.open_workspace(okr_dir)
+    workspace = open_workspace(okr_dir)
     data = loader.load_cycle(workspace, workspace.cycles["2026-Q3"])
     (team,) = data.teams
     objective = team.objectives[0]
@@ -313,7 +314,7 @@ def test_init_explains_the_new_keys_and_they_validate_once_written(tmp_path: Pat
     path.write_text(written + "\n", encoding="utf-8")
     result = run_okr("-C", str(tmp_path), "--as-of", "2026-08-15", "validate")
     assert (result.exit_code, result.stdout) == (0, ""), written
-    workspace = loader.open_workspace(tmp_path)
+    workspace = open_workspace(tmp_path)
     (team,) = loader.load_cycle(workspace, workspace.cycles["2026-Q3"]).teams
     assert team.closed is not None and team.retro == "Referrals beat agencies.\n"
     assert team.objectives[0].carried_from == "2026-Q2/my-team/first-objective"

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrcli.files import loader
+from okrcli.files.workspace import open_workspace
 from okrcli.history import versions as history
 from okrcli.history.snapshots import Snapshots
 from okrcli.services import report, stale
@@ -191,7 +192,7 @@ def test_owners_parts_agree_and_make_up_the_cycle(files: dict[str, str]) -> None
             "GIT_COMMITTER_DATE": "2026-07-01T09:00:00",
         }
         subprocess.run(["git", "commit", "-q", "-m", "import"], cwd=root, env=env, check=True)
-        workspace = loader.open_workspace(root)
+        workspace = open_workspace(root)
         data = loader.load_cycle(workspace, workspace.cycles["2026-Q3"])
         assert not data.blocking_errors(), data.blocking_errors()
         as_of = dt.date(2026, 8, 15)

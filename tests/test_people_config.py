@@ -10,7 +10,7 @@ from conftest import run_okr
 
 from okrcli.core.model import Person
 from okrcli.core.people import identities
-from okrcli.files import loader
+from okrcli.files.workspace import open_workspace
 
 
 def validate(root: Path) -> list[str]:
@@ -30,7 +30,7 @@ def test_people_are_read_into_the_config(okr_dir: Path) -> None:
         encoding="utf-8",
     )
     assert validate(okr_dir) == []
-    config = loader.open_workspace(okr_dir).config
+    config = open_workspace(okr_dir).config
     assert config is not None
     assert config.people == (
         Person("王芳", ("wang.fang@acme.example", "WF@home.example")),

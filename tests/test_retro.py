@@ -339,11 +339,12 @@ def test_at_a_terminal_it_reads_at_80_columns(repo: Path) -> None:
     from rich.console import Console
 
     from okrcli.files import loader
+    from okrcli.files.workspace import open_workspace
     from okrcli.history import versions
     from okrcli.render import retro as render_retro
     from okrcli.services import retro as service
 
-    workspace = loader.open_workspace(repo)
+    workspace = open_workspace(repo)
     data = loader.load_cycle(workspace, workspace.cycles["2026-Q3"])
     steps = versions.load(repo, head_of(repo), "2026-Q3", full_history=True)
     result = service.retro(data, data.teams, steps)

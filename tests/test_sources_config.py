@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from okrcli.core.model import DataSource
-from okrcli.files import loader, schema, schema_errors
+from okrcli.files import schema, schema_errors
+from okrcli.files.workspace import open_workspace
 from tests.test_validate import error, lines, validate, write_team
 
 GOOD = """\
@@ -50,7 +51,7 @@ def config(root: Path, text: str) -> None:
 def test_a_valid_declaration_becomes_the_configs_sources(okr_dir: Path) -> None:
     config(okr_dir, GOOD)
     assert validate(okr_dir).stdout == ""
-    workspace = loader.open_workspace(okr_dir)
+    workspace = open_workspace(okr_dir)
     assert workspace.config is not None
     assert workspace.config.sources == (
         DataSource(
@@ -73,7 +74,7 @@ def test_a_valid_declaration_becomes_the_configs_sources(okr_dir: Path) -> None:
     assert workspace.config.source("nope") is None
     # A command's format defaults to json, its timeout to 30 seconds.
     config(okr_dir, "organization: A\nsources:\n  x: {command: [prog]}\n")
-    workspace = loader.open_workspace(okr_dir)
+    workspace = open_workspace(okr_dir)
     assert workspace.config is not None
     assert workspace.config.sources == (DataSource("x", "command", "json", command=("prog",)),)
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from okrcli.core.numbers import format_number
 from okrcli.files import loader
+from okrcli.files.workspace import open_workspace
 from tests.conftest import commit, git, run_okr
 
 KRS = 6  # KR n is a milestone when n is odd; even ones read CSV, odd ones JSON
@@ -80,7 +81,7 @@ def test_sync_writes_exactly_the_values_meant_and_only_their_lines(
         result = run_okr("-C", str(root), "--as-of", "2026-08-15", "sync")
         assert result.exit_code == 0, result
 
-        workspace = loader.open_workspace(root)
+        workspace = open_workspace(root)
         (team,) = loader.load_cycle(workspace, workspace.cycles["2026-Q3"]).teams
         got = [kr.value for kr in team.objectives[0].key_results]
         assert got == wanted

@@ -33,15 +33,17 @@ from okrcli.cli import (
     sync,
     turn,
 )
-from okrcli.cli.common import Options, parse_date
+from okrcli.cli.common import Options, parse_date, to_stderr
 from okrcli.core.errors import InvalidFilesError, OkrError
 
 
 def _fail(error: OkrError) -> NoReturn:
+    """Every error okr reports ends here or in OneLineUsageError.show: each line is printed
+    inert (see to_stderr), so no message needs to remember which of its parts are user text."""
     if isinstance(error, InvalidFilesError):
         for diagnostic in error.diagnostics:
-            print(diagnostic.format(), file=sys.stderr)
-    print(f"okr: {error.message}", file=sys.stderr)
+            to_stderr(diagnostic.format())
+    to_stderr(f"okr: {error.message}")
     sys.exit(error.exit_code)
 
 
@@ -70,7 +72,7 @@ class OneLineUsageError(click.UsageError):
                 )
             # a sentence ending in a question keeps its mark: no `;` after a `?`
             where = f" {where[0].upper()}{where[1:]}" if message.endswith("?") else f"; {where}"
-        print(f"okr: {message}{where}", file=sys.stderr)
+        to_stderr(f"okr: {message}{where}")
 
 
 # Bare `okr` prints its help through this exception (click 8.2+); it must pass unchanged.

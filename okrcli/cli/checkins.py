@@ -1,12 +1,11 @@
 """`okr checkin` and `okr checkin -i` (SPEC §8, §12)."""
 
-import sys
 from typing import Annotated
 
 import typer
 
 from okrcli.cli import completion
-from okrcli.cli.common import options_of
+from okrcli.cli.common import options_of, to_stderr
 
 
 # Registered with ignore_unknown_options, so a negative VALUE (`-5`) is a value; a misspelt
@@ -90,7 +89,7 @@ def checkin(
     wanted = [service.Wanted(address, value, confidence, message)]
     outcome = service.check_in(scope, wanted, refuse_typos=not force)
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+        to_stderr(f"okr: warning: {warning.format()}")
     for update in outcome.updates:
         if update.changed:
             print(service.summary(update, outcome.commit, outcome.written))

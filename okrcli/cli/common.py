@@ -18,7 +18,8 @@ from okrcli.render import progress
 
 if TYPE_CHECKING:
     from okrcli.core.model import CycleSpan
-    from okrcli.files.loader import CycleData, Workspace
+    from okrcli.files.loader import CycleData
+    from okrcli.files.workspace import Workspace
 
 
 class ShowFormat(StrEnum):
@@ -94,17 +95,17 @@ def options_of(ctx: typer.Context) -> Options:
 
 def read_workspace(options: Options) -> "tuple[Workspace, dt.date]":
     """The workspace to read, and the as-of date (which `--at` may move)."""
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root, open_workspace
 
-    root = loader.find_root(options.start)
+    root = find_root(options.start)
     if options.at is None:
         from okrcli.history import checkout
 
-        return loader.open_workspace(root, checkout.work_tree(root)), options.as_of_date()
+        return open_workspace(root, checkout.work_tree(root)), options.as_of_date()
     from okrcli.history import revsource
 
     source, commit_date = revsource.at(root, options.at)
-    return loader.open_workspace(root, source), options.as_of or commit_date
+    return open_workspace(root, source), options.as_of or commit_date
 
 
 def cycle_named(cycle_id: str | None, address: str | None, workspace: "Workspace") -> str | None:
@@ -138,6 +139,14 @@ def load_cycle(workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool) 
     return data
 
 
+def to_stderr(line: str) -> None:
+    """One line of a message on stderr, inert: the user text it quotes (file and folder
+    names, ids, typed arguments) cannot move the cursor, recolour or retitle the terminal."""
+    from okrcli.core.text import inert
+
+    print(inert(line), file=sys.stderr)
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -160,10 +169,10 @@ def print_json(value: Any) -> None:
 
 def git_root(options: Options, what: str) -> tuple[Path, Path]:
     """The OKR root and the top of its git work tree; a clear error outside git."""
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root
     from okrcli.history import gitrepo
 
-    root = loader.find_root(options.start)
+    root = find_root(options.start)
     return root, gitrepo.require_work_tree(root, what)
 
 

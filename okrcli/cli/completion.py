@@ -17,13 +17,13 @@ import click
 def _root_and_cycle(ctx: click.Context) -> tuple[Path, str] | None:
     """The OKR root and the selected cycle from `-C` and `--cycle` (as typed so far)."""
     from okrcli.core.errors import OkrError
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root, open_workspace
 
     top = ctx.find_root()
     start = top.params.get("directory") or Path.cwd()
     try:
-        root = loader.find_root(Path(start))
-        workspace = loader.open_workspace(root)
+        root = find_root(Path(start))
+        workspace = open_workspace(root)
         cycle = workspace.select_cycle(top.params.get("cycle"), dt.date.today())
     except (OkrError, OSError):
         return None
@@ -50,7 +50,7 @@ def _ids(tree: Any) -> list[tuple[str, list[str]]]:
 def _addresses(ctx: click.Context) -> tuple[list[str], list[str], list[str]]:
     """Team ids, objective addresses and KR addresses of the selected cycle."""
     from okrcli.core.errors import OkrError
-    from okrcli.files import loader
+    from okrcli.files.workspace import WorkTreeSource, is_team_file_name, team_id_of
     from okrcli.files.yaml_fast import load_fast
     from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
 
@@ -62,11 +62,11 @@ def _addresses(ctx: click.Context) -> tuple[list[str], list[str], list[str]]:
     objectives: list[str] = []
     krs: list[str] = []
     folder = root / cycle
-    source = loader.WorkTreeSource(root)  # reads no more of a file than the size limit
+    source = WorkTreeSource(root)  # reads no more of a file than the size limit
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or not loader.is_team_file_name(path.name):
+        if not path.is_file() or not is_team_file_name(path.name):
             continue
-        team = loader.team_id_of(path.name)
+        team = team_id_of(path.name)
         teams.append(team)
         try:
             tree = load_fast(decode(source.read(f"{cycle}/{path.name}") or b""))
@@ -111,11 +111,11 @@ def _safely(complete: Callable[[click.Context, str], list[str]]) -> Completer:
 
 @_safely
 def cycle_ids(ctx: click.Context, incomplete: str) -> list[str]:
-    from okrcli.files import loader
+    from okrcli.files.workspace import find_root, open_workspace
 
     top = ctx.find_root()
-    root = loader.find_root(Path(top.params.get("directory") or Path.cwd()))
-    cycles = loader.open_workspace(root).cycles
+    root = find_root(Path(top.params.get("directory") or Path.cwd()))
+    cycles = open_workspace(root).cycles
     return [cycle for cycle in sorted(cycles) if cycle.startswith(incomplete)]
 
 

@@ -39,14 +39,16 @@ def schema(
     Example: okr schema team > team.schema.json
     """
     from okrcli.core.errors import UsageError
-    from okrcli.files import loader, scaffold, schema_json
+    from okrcli.core.text import inert
+    from okrcli.files import scaffold, schema_json
+    from okrcli.files.workspace import find_root
 
     if write:
         if kind is not None:
             raise UsageError("--write writes both schemas; drop the KIND, or drop --write")
-        root = loader.find_root(options_of(ctx).start)
+        root = find_root(options_of(ctx).start)
         for written in scaffold.write_schemas(root):
-            print(f"wrote {written}")
+            print(f"wrote {inert(written)}")
         return
     if kind is None:
         raise UsageError("give KIND: 'okr schema team' or 'okr schema config' (or --write)")

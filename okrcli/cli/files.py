@@ -1,12 +1,11 @@
 """`okr init` and `okr validate` (SPEC §6, §7)."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from okrcli.cli.common import ValidateFormat, options_of, print_json, read_workspace
+from okrcli.cli.common import ValidateFormat, options_of, print_json, read_workspace, to_stderr
 from okrcli.core.errors import OkrError, sort_key
 from okrcli.render import progress
 
@@ -27,8 +26,10 @@ def init(
     options = options_of(ctx)
     target = path if path is None or path.is_absolute() else options.start / path
     created = scaffold.init(target or options.start, options.as_of_date())
+    from okrcli.core.text import inert
+
     for created_path in created:
-        print(f"created {created_path}")
+        print(f"created {inert(created_path)}")
 
 
 def validate(
@@ -64,7 +65,7 @@ def validate(
             cycle = workspace.select_cycle(options.cycle, as_of)
         except OkrError:
             for d in workspace.diagnostics:  # okr.yaml's own findings explain a missing cycle
-                print(d.format(), file=sys.stderr)
+                to_stderr(d.format())
             raise
         data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
         diagnostics, files, scope = data.diagnostics, len(data.texts), data.cycle.id
@@ -83,7 +84,7 @@ def validate(
             print(d.format())
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    print(f"{scope}: {files} file(s), {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    to_stderr(f"{scope}: {files} file(s), {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         raise typer.Exit(1)
 

@@ -1,12 +1,11 @@
 """`okr close` (SPEC §14) and `okr revise` (SPEC §17): grading and moving goalposts."""
 
-import sys
 from typing import Annotated
 
 import typer
 
 from okrcli.cli import completion
-from okrcli.cli.common import options_of, parse_date
+from okrcli.cli.common import options_of, parse_date, to_stderr
 
 
 def close(
@@ -104,5 +103,5 @@ def revise(
     )
     outcome = service.revise(scope, address, target, baseline, message)
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning}", file=sys.stderr)
+        to_stderr(f"okr: warning: {warning}")
     print(service.summary(outcome))

@@ -19,6 +19,7 @@ from okrcli.cli.common import (
     print_rich,
     read_cycle,
     read_workspace,
+    to_stderr,
 )
 from okrcli.render import progress
 
@@ -114,7 +115,7 @@ def diff(
     Example: okr diff main...HEAD --format markdown
     """
     from okrcli.core.errors import UsageError
-    from okrcli.files import loader
+    from okrcli.files.workspace import open_workspace
     from okrcli.render import history as render_history
     from okrcli.services import changes
 
@@ -124,17 +125,16 @@ def diff(
     root, top = git_root(options, "okr diff")
     from okrcli.history import checkout
 
-    workspace = loader.open_workspace(root, checkout.work_tree(root))
+    workspace = open_workspace(root, checkout.work_tree(root))
     cycle = workspace.select_cycle(options.cycle, options.as_of_date())
     base_side, head_side = changes.diff_sides(top, base, head)
     sides = (base_side, head_side)
     before, after = changes.read_sides(top, root, cycle.id, sides, workspace.source)
     result, skipped = changes.diff(base_side, head_side, before, after)
     for name in skipped:
-        print(
+        to_stderr(
             f"okr: left out {cycle.id}/{name}: it does not parse as YAML on one side "
-            "(see 'okr validate')",
-            file=sys.stderr,
+            "(see 'okr validate')"
         )
     if output is DiffFormat.json:
         print_json(result)

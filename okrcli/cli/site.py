@@ -1,13 +1,12 @@
 """`okr site` (SPEC §20): the OKRs as a static website, for the people who never open a
 terminal."""
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from okrcli.cli.common import history_range, options_of, read_workspace
+from okrcli.cli.common import history_range, options_of, read_workspace, to_stderr
 
 
 def site(
@@ -44,7 +43,7 @@ def site(
     spans = [workspace.cycles[c] for c in sorted(workspace.cycles)] if all_cycles else [selected]
     top = gitrepo.work_tree_and_git_dir(workspace.root)
     if top is None:
-        print("okr: not in a git repository, so the site has no history", file=sys.stderr)
+        to_stderr("okr: not in a git repository, so the site has no history")
     sites = []
     for span in spans:
         data = loader.load_cycle(workspace, span, progress.reporter(f"reading {span.id}"))
@@ -55,7 +54,7 @@ def site(
                 errors,
             )
         if errors:
-            print(f"okr: left out {span.id}: it has {len(errors)} error(s)", file=sys.stderr)
+            to_stderr(f"okr: left out {span.id}: it has {len(errors)} error(s)")
             continue
         steps = None
         if top is not None:
@@ -71,4 +70,4 @@ def site(
     except OSError as error:
         raise OkrError(f"cannot write the site into {output}: {error.strerror}") from None
     size = sum(len(content) for content in files.values())
-    print(f"wrote {written} files ({size / 1024:.0f} KiB) into {output}", file=sys.stderr)
+    to_stderr(f"wrote {written} files ({size / 1024:.0f} KiB) into {output}")

@@ -15,6 +15,7 @@ from okrcli.cli.common import (
     print_json,
     print_rich,
     read_cycle,
+    to_stderr,
 )
 from okrcli.render import progress
 
@@ -119,9 +120,9 @@ def next_cycle(
     scope = transaction.open_scope(options.start, options.cycle, options.as_of_date(), None, commit)
     outcome = service.start(scope, teams or [], to, carry_all, dry_run)
     for note in outcome.plan.notes:
-        print(f"okr: {note}", file=sys.stderr)
+        to_stderr(f"okr: {note}")
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+        to_stderr(f"okr: warning: {warning.format()}")
     if dry_run:
         for index, carried in enumerate(outcome.plan.files):
             sys.stdout.write(("\n" if index else "") + f"==> {carried.path} <==\n{carried.text}")

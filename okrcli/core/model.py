@@ -8,10 +8,9 @@ cache without importing the validation machinery.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 Number = int | float
 Kind = Literal["committed", "aspirational"]
@@ -39,25 +38,10 @@ SOURCE_PATH_PATTERN = re.compile(
     r"(?![/\\]|[A-Za-z]:)(?!(?:[^/\\]*[/\\])*\.\.(?:[/\\]|$))(?=.*\S).+\Z"
 )
 
-T = TypeVar("T")
-
-
-def pickled_by_fields(cls: type[T]) -> type[T]:
-    """Pickle as (class, field values): a frozen dataclass's own __setstate__ looks its
-    fields up for every object, which doubles the time to load a cached company."""
-    values = operator.attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
-
-    def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-        found = values(self)
-        return cls, found if isinstance(found, tuple) else (found,)
-
-    cls.__reduce__ = reduce  # type: ignore[method-assign]
-    return cls
-
 
 def layout(*classes: type) -> str:
-    """The field names and types of dataclasses: part of a cache key, so entries pickled by
-    a different layout are never read back."""
+    """The field names and types of dataclasses: part of a cache key, so entries written
+    for a different layout are never read back."""
     return repr([(c.__name__, [(f.name, str(f.type)) for f in fields(c)]) for c in classes])
 
 
@@ -68,7 +52,6 @@ DEFAULT_MAX_KEY_RESULTS = 5
 DEFAULT_SOURCE_TIMEOUT = 30  # seconds a source's command may run (SPEC §19)
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeyResult:
     id: str
@@ -97,7 +80,6 @@ class KeyResult:
         return self.baseline if self.current is None else self.current
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Objective:
     id: str
@@ -110,7 +92,6 @@ class Objective:
     retro: str | None = None
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Team:
     id: str  # the file's stem
@@ -130,7 +111,6 @@ class Team:
         return self.closed is not None
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CycleSpan:
     id: str
@@ -138,7 +118,6 @@ class CycleSpan:
     end: dt.date
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Person:
     """A person of okr.yaml's `people:` and the git emails they commit with (SPEC §18)."""
@@ -151,7 +130,6 @@ SourceKind = Literal["csv", "json", "command"]
 SourceFormat = Literal["csv", "json"]
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DataSource:
     """One entry of okr.yaml's `sources:` (SPEC §19): where `okr sync` reads values."""
@@ -175,7 +153,6 @@ class DataSource:
         return self.path or ""
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Config:
     organization: str

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core.findings import Finding
-from okrcli.core.model import pickled_by_fields
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AlignRef:
     """One `aligns` entry, kept from the raw data so alignment is checked for every file."""

@@ -1,24 +1,18 @@
-"""From a folder (or a git revision) to validated teams and positioned diagnostics.
+"""A cycle's team files, validated: teams and positioned diagnostics.
 
-find the OKR root -> read okr.yaml -> discover cycles -> read each team file of a cycle
-(cached by content) -> cross-file checks (alignment). Every problem becomes a Diagnostic;
-nothing here raises for bad files, only for a missing root or an unknown cycle.
+read each team file of a cycle (cached by content) -> cross-file checks (alignment). Every
+problem becomes a Diagnostic; nothing here raises for bad files. The OKR root, its
+okr.yaml and its cycles are workspace.py's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
-from typing import Any, Protocol
+from typing import Any
 
-from okrcli.core import scoring
-from okrcli.core.errors import Diagnostic, OkrError, Severity
-from okrcli.core.findings import Finding
+from okrcli.core.errors import Diagnostic
 from okrcli.core.model import (
     Config,
     CycleSpan,
@@ -28,193 +22,16 @@ from okrcli.core.model import (
     Person,
     Team,
     layout,
-    pickled_by_fields,
 )
-from okrcli.core.text import printable
-from okrcli.files import alignment, cache, yamlsource
+from okrcli.files import alignment, cache, codec
 from okrcli.files.alignment import AlignRef
+from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
+from okrcli.files.workspace import CONFIG_FILE, Workspace, is_team_file_name, team_id_of
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
 
-CONFIG_FILE = "okr.yaml"
-TEAM_SUFFIXES = (".yaml", ".yml")
-_CYCLE_LIKE = re.compile(r"\d{4}-")
-_IGNORE = re.compile(r"#\s*okr:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
-
-class Source(Protocol):
-    """Where files come from: the working tree, or a git revision (see revsource.py)."""
-
-    label: str
-
-    def read(self, path: str) -> bytes | None:
-        """The bytes of a file relative to the OKR root, or None if there is none."""
-
-    def folders(self) -> list[str]:
-        """Names of the folders directly under the OKR root."""
-
-    def files(self, folder: str) -> list[str]:
-        """Names of the files directly in a folder under the OKR root."""
-
-    def blob_id(self, path: str, data: bytes) -> str:
-        """The git blob id of a file's bytes (a cache key that never goes stale)."""
-
-
-def git_blob_id(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-class WorkTreeSource:
-    label = "working tree"
-
-    def __init__(self, root: FsPath) -> None:
-        self.root = root
-
-    def read(self, path: str) -> bytes | None:
-        try:
-            with open(self.root / path, "rb") as handle:
-                # The bytes past the limit are enough for decode() to refuse the file; a
-                # file of gigabytes (or the target of a link) is never read whole.
-                if os.fstat(handle.fileno()).st_size > yamlsource.MAX_BYTES:
-                    return handle.read(yamlsource.MAX_BYTES + 1)
-                return handle.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
-        except OSError as exc:
-            raise OkrError(f"cannot read {path}: {exc.strerror}") from None
-
-    def folders(self) -> list[str]:
-        return self._entries(".", os.DirEntry.is_dir)
-
-    def files(self, folder: str) -> list[str]:
-        return self._entries(folder, os.DirEntry.is_file)
-
-    def _entries(self, folder: str, wanted: Callable[[os.DirEntry[str]], bool]) -> list[str]:
-        """Names of the entries of a folder of the kind wanted, following symbolic links; a
-        link that leads nowhere (missing, looping) is no entry of any kind."""
-        names = []
-        try:
-            with os.scandir(self.root / folder) as entries:
-                for entry in entries:
-                    try:
-                        if wanted(entry):
-                            names.append(entry.name)
-                    except OSError:
-                        continue
-        except OSError as exc:
-            where = self.root if folder == "." else folder
-            raise OkrError(f"cannot read the folder {where}: {exc.strerror}") from None
-        return sorted(names)
-
-    def blob_id(self, path: str, data: bytes) -> str:
-        return git_blob_id(data)
-
-
-def find_root(start: FsPath) -> FsPath:
-    """The nearest folder at or above `start` holding okr.yaml (like git finds .git)."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    raise OkrError(
-        f"no {CONFIG_FILE} in {start} or any folder above it; run 'okr init' to start one"
-    )
-
-
-# --- okr.yaml and cycles --------------------------------------------------------------------
-
-
-@dataclass
-class Workspace:
-    root: FsPath
-    source: Source
-    config: Config | None  # None when okr.yaml has errors
-    diagnostics: list[Diagnostic]  # okr.yaml's own findings and misnamed folders
-    cycles: dict[str, CycleSpan]  # the cycle folders present, by id
-    store: cache.Store  # parsed files of this root, by content
-
-    def select_cycle(self, cycle_id: str | None, as_of: dt.date) -> CycleSpan:
-        if cycle_id is not None:
-            if cycle_id not in self.cycles:
-                raise OkrError(f"unknown cycle '{cycle_id}'; cycles here: {self._listing()}")
-            return self.cycles[cycle_id]
-        if not self.cycles:
-            raise OkrError(
-                f"no cycle folders in {self.root}; create one named like "
-                f"{as_of.year:04d}-Q{(as_of.month - 1) // 3 + 1}/ or run 'okr init'"
-            )
-        # Among cycles ending the same day (2026-Q4 and a declared 2026-H2) the shorter one
-        # is the more specific: it wins as "the one that ends first" and as "the latest".
-        current = [span for span in self.cycles.values() if span.start <= as_of <= span.end]
-        if current:
-            return min(current, key=lambda span: (span.end, -span.start.toordinal(), span.id))
-        return max(self.cycles.values(), key=lambda span: (span.end, span.start, span.id))
-
-    def _listing(self) -> str:
-        return ", ".join(sorted(self.cycles)) or "none"
-
-
-def open_workspace(root: FsPath, source: Source | None = None) -> Workspace:
-    source = source or WorkTreeSource(root)
-    raw = source.read(CONFIG_FILE)
-    if raw is None:
-        raise OkrError(f"no {CONFIG_FILE} in {root} at {source.label}")
-    store = cache.Store(f"files\0{root}")
-    config_key = cache.key(_RESULT_FORMAT, CONFIG_FILE, source.blob_id(CONFIG_FILE, raw))
-    cached = store.get(config_key)
-    if not isinstance(cached, tuple):
-        cached = _read_config(raw)
-        store.put(config_key, cached, label=CONFIG_FILE)
-    config, diagnostics, declared = cached[0], list(cached[1]), cached[2]
-    cycles: dict[str, CycleSpan] = {}
-    for folder in source.folders():
-        span = declared.get(folder) or scoring.quarter_span(folder)
-        if span is not None:
-            cycles[folder] = span
-        elif _CYCLE_LIKE.match(folder) and folder not in declared:
-            diagnostics.append(
-                diagnostic(
-                    folder,
-                    1,
-                    1,
-                    "E012",
-                    f"folder '{folder}' is named like a cycle but is neither a quarter "
-                    f"(YYYY-QN) nor declared under 'cycles:' in {CONFIG_FILE}; declare it or "
-                    "rename it",
-                )
-            )
-    return Workspace(root, source, config, diagnostics, cycles, store)
-
-
-def _read_config(
-    raw: bytes,
-) -> tuple[Config | None, list[Diagnostic], dict[str, CycleSpan | None]]:
-    """The config (None when okr.yaml has errors), its findings, and the declared cycles.
-
-    Declared cycles are kept even when another part of okr.yaml is wrong (a declared cycle
-    whose own dates are wrong maps to None), so its folder is never called undeclared.
-    """
-    from okrcli.files import config_checks, domain
-
-    try:
-        text = decode(raw)
-        positioned = load_positioned(text)
-    except YamlProblem as problem:
-        return None, [_from_problem(CONFIG_FILE, problem)], {}
-    findings = config_checks.check_config(positioned.data)
-    diagnostics = _positioned(CONFIG_FILE, text, positioned, findings)
-    diagnostics += [_from_problem(CONFIG_FILE, dup) for dup in positioned.duplicates]
-    declared = domain.declared_cycles(positioned.data)
-    if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics, declared
-    return domain.to_config(positioned.data), diagnostics, declared
-
-
-# --- team files -----------------------------------------------------------------------------
-
-
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileResult:
     team: Team | None  # None when the file has errors
@@ -225,9 +42,10 @@ class FileResult:
     objective_ids: tuple[str, ...] | None = ()
 
 
-# Part of every cache key: a change to any of these classes changes the key, so an entry
-# pickled by an older layout is never read back into a newer one.
-_RESULT_FORMAT = layout(
+# Part of every cache key: a change to any of these classes (or to how codec.py writes
+# them: bump the number) changes the key, so an entry written for an older layout is never
+# read back into a newer one.
+_RESULT_FORMAT = "result-3" + layout(
     FileResult,
     AlignRef,
     Team,
@@ -241,13 +59,82 @@ _RESULT_FORMAT = layout(
 )
 
 
+def _encode_result(result: FileResult) -> list[Any]:
+    return [
+        None if result.team is None else codec.encode_team(result.team),
+        [codec.encode_diagnostic(d) for d in result.diagnostics],
+        [codec.encode_align_ref(ref) for ref in result.aligns],
+        None if result.objective_ids is None else list(result.objective_ids),
+    ]
+
+
+@codec.checked
+def _decode_result(value: Any) -> tuple[FileResult, Any]:
+    """A cached FileResult without its team, and the team as the cache holds it (None when
+    the file has errors): building a company's teams is most of a warm run's work, and
+    validate or piped JSON need none of them (see CycleData)."""
+    team, diagnostics, aligns, objective_ids = codec.items(value, 4)
+    codec.require(team is None or type(team) is list)
+    result = FileResult(
+        None,
+        codec.decode_diagnostics(diagnostics),
+        codec.decode_align_refs(aligns),
+        None if objective_ids is None else codec.decode_texts(objective_ids),
+    )
+    return result, team
+
+
+_decode_team = codec.checked(codec.decode_team)
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedTeam:
+    """A valid team file's team as the cache holds it, built when first asked for."""
+
+    path: str
+    entry_key: str
+    written: Any
+
+    def build(self, workspace: Workspace, raw: bytes) -> Team | None:
+        team = _decode_team(self.written)
+        if team is None:  # a damaged entry after all
+            team = _read_afresh(workspace, self.path, raw, self.entry_key).team
+            workspace.store.save()
+        return team
+
+
 @dataclass
 class CycleData:
     workspace: Workspace
     cycle: CycleSpan
-    teams: list[Team]  # the valid team files, in file-name order
     diagnostics: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, bytes] = field(default_factory=dict)
+    # The valid team files by path, in file-name order: each team built, or still as the
+    # cache holds it until first asked for (read it through team_paths, teams and team()).
+    found: dict[str, Team | _CachedTeam] = field(default_factory=dict)
+
+    @property
+    def team_paths(self) -> list[str]:
+        """The paths of the valid team files, in file-name order (builds no team)."""
+        return list(self.found)
+
+    @property
+    def teams(self) -> list[Team]:
+        """The valid team files' teams, in file-name order."""
+        built = [self.team(path) for path in list(self.found)]
+        return [team for team in built if team is not None]
+
+    def team(self, path: str) -> Team | None:
+        """The team of the valid team file at `path` (None only when a damaged cache entry
+        said it was valid and it is not)."""
+        found = self.found[path]
+        if isinstance(found, _CachedTeam):
+            built = found.build(self.workspace, self.texts[path])
+            if built is None:
+                del self.found[path]
+                return None
+            self.found[path] = found = built
+        return found
 
     def blocking_errors(self) -> list[Diagnostic]:
         """Errors that stop reports on this cycle: its own files' and okr.yaml's. A folder
@@ -260,24 +147,60 @@ class CycleData:
         ]
 
 
-def team_file_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
-) -> FileResult:
-    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+def _cycle_start(workspace: Workspace, path: str) -> dt.date | None:
+    """The start of the file's cycle, which its `closed:` date must not precede."""
     span = workspace.cycles.get(path.split("/", 1)[0])
-    cycle_start = None if span is None else span.start
-    entry_key = cache.key(
+    return None if span is None else span.start
+
+
+def _result_key(workspace: Workspace, path: str, raw: bytes) -> str:
+    return cache.key(
         _RESULT_FORMAT,
         path,
         workspace.source.blob_id(path, raw),
         _lint_fingerprint(workspace.config),
-        str(cycle_start),  # `closed:` is checked against it
+        str(_cycle_start(workspace, path)),  # `closed:` is checked against it
     )
-    result = workspace.store.get(entry_key)
-    if not isinstance(result, FileResult):
-        result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
-        workspace.store.put(entry_key, result, label=path)
+
+
+def _cached_result(
+    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+) -> tuple[FileResult, _CachedTeam | None]:
+    """read_team_file through the cache (keyed by the bytes' blob id, never stale); a
+    cached valid file's team comes apart, still as the cache holds it."""
+    entry_key = _result_key(workspace, path, raw)
+    cached = _decode_result(workspace.store.get(entry_key))
+    if cached is None:
+        return _read_afresh(workspace, path, raw, entry_key, positioned), None
+    result, written = cached
+    return result, None if written is None else _CachedTeam(path, entry_key, written)
+
+
+def _read_afresh(
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    entry_key: str,
+    positioned: Positioned | None = None,
+) -> FileResult:
+    """read_team_file, and its result kept in the cache (replacing a damaged entry)."""
+    cycle_start = _cycle_start(workspace, path)
+    result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
+    workspace.store.put(entry_key, _encode_result(result), label=path)
     return result
+
+
+def team_file_result(
+    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+) -> FileResult:
+    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
+    result, cached = _cached_result(workspace, path, raw, positioned)
+    if cached is None:
+        return result
+    team = _decode_team(cached.written)
+    if team is None:  # a damaged entry after all
+        return _read_afresh(workspace, path, raw, cached.entry_key, positioned)
+    return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
 
 
 class PositionsCache:
@@ -285,7 +208,7 @@ class PositionsCache:
     by content: the next check-in of the same file splices without parsing it first (a
     file changed since, by a pull or by hand, is parsed as usual).
 
-    One small store per file, read by check-ins only: no other command unpickles positions,
+    One small store per file, read by check-ins only: no other command reads positions,
     and a check-in reads only its own files'.
     """
 
@@ -302,18 +225,18 @@ class PositionsCache:
         return cache.key(_POSITIONS_FORMAT, path, self._workspace.source.blob_id(path, raw))
 
     def get(self, path: str, raw: bytes) -> Positioned | None:
-        found = self._store(path).get(self._key(path, raw))
-        return found if isinstance(found, Positioned) else None
+        return _decode_positioned(self._store(path).get(self._key(path, raw)))
 
     def put(self, path: str, raw: bytes, positioned: Positioned) -> None:
-        self._store(path).put(self._key(path, raw), positioned, label=path)
+        self._store(path).put(self._key(path, raw), codec.encode_positioned(positioned), label=path)
 
     def save(self) -> None:
         for store in self._stores.values():
             store.save()
 
 
-_POSITIONS_FORMAT = layout(Positioned)
+_POSITIONS_FORMAT = "positions-2" + layout(Positioned)
+_decode_positioned = codec.checked(codec.decode_positioned)
 
 
 def load_cycle(
@@ -323,7 +246,7 @@ def load_cycle(
     how far it got (the CLI draws progress with it)."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
-    data = CycleData(workspace, cycle, [], list(workspace.diagnostics))
+    data = CycleData(workspace, cycle, list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
     for done, name in enumerate(names):
@@ -334,9 +257,10 @@ def load_cycle(
         if raw is None:
             continue
         data.texts[path] = raw
-        result = team_file_result(workspace, path, raw)
+        result, cached = _cached_result(workspace, path, raw)
         team_id = team_id_of(path)
         if team_id in seen_ids:
+            cached = None
             result = FileResult(
                 None,
                 (
@@ -352,26 +276,16 @@ def load_cycle(
             )
         seen_ids[team_id] = path
         results.append((path, result))
+        found = cached or result.team
+        if found is not None:
+            data.found[path] = found
     if tick is not None:
         tick(len(names), len(names))
     workspace.store.save()
     for _, result in results:
         data.diagnostics.extend(result.diagnostics)
-        if result.team is not None:
-            data.teams.append(result.team)
     data.diagnostics.extend(_alignment_diagnostics(results, data.texts))
     return data
-
-
-def team_id_of(path: str) -> str:
-    """A team's id is its file's name without the suffix: `2026-Q3/hr-admin.yaml` -> `hr-admin`."""
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
-def is_team_file_name(name: str) -> bool:
-    """`*.yaml` or `*.yml`, as a shell glob means it: hidden files (editor and OS litter
-    such as `._team.yaml`) are not team files."""
-    return name.endswith(TEAM_SUFFIXES) and not name.startswith(".")
 
 
 def _lint_fingerprint(config: Config | None) -> str:
@@ -415,14 +329,14 @@ def read_team_file(
         if positioned is not None:
             tree = positioned.data
     except YamlProblem as problem:
-        return FileResult(None, (_from_problem(path, problem),), (), None)
+        return FileResult(None, (from_problem(path, problem),), (), None)
     sources = None if config is None else {source.name for source in config.sources}
     findings = checks.check_team(tree, lint, team_id, cycle_start, sources)
     diagnostics: list[Diagnostic] = []
     if findings or (positioned and positioned.duplicates):
         positioned = positioned or load_positioned(text)
-        diagnostics = _positioned(path, text, positioned, findings)
-        diagnostics += [_from_problem(path, dup) for dup in positioned.duplicates]
+        diagnostics = positioned_diagnostics(path, text, positioned, findings)
+        diagnostics += [from_problem(path, dup) for dup in positioned.duplicates]
     team = None
     if not any(d.severity == "error" for d in diagnostics) and not any(
         f.severity == "error" for f in findings
@@ -451,40 +365,5 @@ def _alignment_diagnostics(
     diagnostics: list[Diagnostic] = []
     for path, file_findings in alignment.findings(files).items():
         text = decode(texts[path])
-        diagnostics += _positioned(path, text, load_positioned(text), file_findings)
+        diagnostics += positioned_diagnostics(path, text, load_positioned(text), file_findings)
     return diagnostics
-
-
-def diagnostic(path: str, line: int, col: int, code: str, message: str) -> Diagnostic:
-    """A Diagnostic whose path and message are safe to print: they quote user text (file
-    names, keys, values), which may hold control or bidi characters."""
-    severity: Severity = "warning" if code.startswith("W") else "error"
-    return Diagnostic(printable(path), line, col, severity, code, printable(message))
-
-
-def _from_problem(path: str, problem: YamlProblem) -> Diagnostic:
-    return diagnostic(path, problem.line, problem.col, problem.code, problem.message)
-
-
-def _positioned(
-    path: str, text: str, positioned: Positioned, findings: list[Finding]
-) -> list[Diagnostic]:
-    """Findings with line:col; warnings silenced by `# okr: ignore[CODE]` on their line."""
-    lines = text.splitlines()
-    diagnostics = []
-    for finding in findings:
-        if finding.at == "key":
-            line, col = positioned.key_position(finding.path)
-        else:
-            line, col = positioned.value_position(finding.path)
-        if finding.severity == "warning" and _ignored(lines, line, finding.code):
-            continue
-        diagnostics.append(diagnostic(path, line, col, finding.code, finding.message))
-    return diagnostics
-
-
-def _ignored(lines: list[str], line: int, code: str) -> bool:
-    if not 0 < line <= len(lines):
-        return False
-    match = _IGNORE.search(lines[line - 1])
-    return match is not None and code in {c.strip().upper() for c in match.group(1).split(",")}

@@ -11,7 +11,7 @@ from pathlib import Path
 from okrcli.core.errors import OkrError
 from okrcli.core.scalars import resolve_plain
 from okrcli.files import schema_json
-from okrcli.files.loader import CONFIG_FILE, is_team_file_name, open_workspace
+from okrcli.files.workspace import CONFIG_FILE, is_team_file_name, open_workspace
 
 # Where okr init and `okr schema --write` put the schemas the files' first lines name.
 SCHEMA_FOLDER = ".okr"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrcli.files.loader import Source, WorkTreeSource, is_team_file_name
+from okrcli.files.workspace import Source, WorkTreeSource, is_team_file_name
 from okrcli.files.yamlsource import MAX_BYTES
 from okrcli.history import gitrepo
 

@@ -6,6 +6,10 @@ leaves a file that differs from HEAD, so before writing it notes which files it 
 to write, and the next check-in can say what happened. Both live in the git directory
 (never in the work tree, never committed). Their names and formats are fixed: repositories
 already have them.
+
+Neither is ever opened through a symbolic link (a link planted there would have a check-in
+overwrite whatever file it points at), and anything but a regular file in their place is
+refused with an error; the note is replaced by renaming a new file over it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shlex
 import socket
+import stat
 import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -24,6 +30,7 @@ from okrcli.core.errors import OkrError
 LOCK_NAME = "okr-checkin.lock"
 PENDING_NAME = "okr-checkin.pending"
 DEFAULT_LOCK_TIMEOUT = 300.0
+_MAX_NOTE_BYTES = 1024 * 1024  # a note names a few files; more is not a note okr wrote
 
 
 # --- the lock -------------------------------------------------------------------------------
@@ -39,7 +46,7 @@ def lock(git_dir: Path) -> Iterator[None]:
     import fcntl
 
     path = git_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_regular(path, os.O_RDWR | os.O_CREAT)
     try:
         deadline = time.monotonic() + _lock_timeout()
         while True:
@@ -49,7 +56,7 @@ def lock(git_dir: Path) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise OkrError(
-                        f"another check-in ({_lock_holder(path)}) still holds {path}; "
+                        f"another check-in ({_lock_holder(fd)}) still holds {path}; "
                         "wait for it to finish, then try again"
                     ) from None
                 time.sleep(0.05)
@@ -74,11 +81,37 @@ def _lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
-def _lock_holder(path: Path) -> str:
+def _lock_holder(fd: int) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace").strip() or "unknown process"
+        held = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
     except OSError:
-        return "unknown process"
+        held = ""
+    return held or "unknown process"
+
+
+def _open_regular(path: Path, flags: int) -> int:
+    """A descriptor of the regular file at `path`, never through a symbolic link, never a
+    hard link's (truncating the lock would truncate the other name's file) and never
+    blocking on a FIFO or a device; an error saying what to do for anything else."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError:
+        if path.is_symlink():
+            raise _not_a_file(path, "a symbolic link") from None
+        raise
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
+        os.close(fd)
+        what = "not a regular file" if status.st_nlink <= 1 else "a second name of another file"
+        raise _not_a_file(path, what)
+    return fd
+
+
+def _not_a_file(path: Path, what: str) -> OkrError:
+    return OkrError(
+        f"{path} is {what}, which okr never writes through; remove it "
+        f"('rm {shlex.quote(str(path))}') and check in again"
+    )
 
 
 # --- interrupted check-ins ------------------------------------------------------------------
@@ -91,7 +124,12 @@ def _lock_holder(path: Path) -> str:
 def pending(git_dir: Path) -> dict[str, str]:
     """The noted files and the subjects of the check-ins that were writing them."""
     try:
-        data = json.loads((git_dir / PENDING_NAME).read_text(encoding="utf-8"))
+        fd = _open_regular(git_dir / PENDING_NAME, os.O_RDONLY)
+    except FileNotFoundError:
+        return {}
+    try:
+        with open(fd, "rb", closefd=True) as handle:
+            data = json.loads(handle.read(_MAX_NOTE_BYTES).decode("utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
@@ -111,9 +149,24 @@ def clear_pending(git_dir: Path, rels: Collection[str]) -> None:
 
 
 def _save(git_dir: Path, entries: dict[str, str]) -> None:
+    """Replace the note by renaming a new file over it (unlink and rename act on a link
+    itself, never on what it points at)."""
     path = git_dir / PENDING_NAME
     if not entries:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         return
-    path.write_text(json.dumps(entries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    import tempfile
+
+    data = (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Named like writer.py's temporary files (`.NAME.okr-XXXXXXXX.tmp`); mkstemp creates it
+    # anew (O_EXCL), so nothing planted under that name is written through.
+    fd, temporary = tempfile.mkstemp(dir=git_dir, prefix=f".{PENDING_NAME}.okr-", suffix=".tmp")
+    try:
+        with open(fd, "wb", closefd=True) as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

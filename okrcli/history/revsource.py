@@ -1,4 +1,4 @@
-"""The OKRs as they were at a git revision: a `loader.Source` that reads git's objects.
+"""The OKRs as they were at a git revision: a `workspace.Source` that reads git's objects.
 
 `--at REV` names a commit the way git does (branch, tag, id, `HEAD~3` …). `--at YYYY-MM-DD`
 names the last commit on HEAD's first-parent line whose committer date is on or before
@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from okrcli.core.errors import OkrError, UsageError
-from okrcli.files.loader import git_blob_id, is_team_file_name
+from okrcli.files.workspace import git_blob_id, is_team_file_name
 from okrcli.files.yamlsource import MAX_BYTES
 from okrcli.history import gitrepo
 

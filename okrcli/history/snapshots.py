@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from okrcli.files import cache, yaml_fast, yamlsource
-from okrcli.files.loader import git_blob_id, is_team_file_name
+from okrcli.files.workspace import git_blob_id, is_team_file_name
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
-from okrcli.history import gitrepo
+from okrcli.history import gitrepo, snapshot_codec
 
 Fields = dict[str, Any]
 # "" -> the team's own fields; "OBJ" -> an objective's; "OBJ/KR" -> a key result's.
@@ -323,12 +323,9 @@ class Snapshots:
         """Look the ids up in the cache; those missing are read from git when first needed."""
         new = []
         for oid in dict.fromkeys(oids):
-            if oid in self.known:
-                continue
-            entry = None if oid in self._replaced else self.store.get(cache.key("snapshot", oid))
-            if isinstance(entry, tuple):
-                self.known[oid] = entry[0]
-            elif oid not in self._missing:
+            if snapshot_codec.load(self.store, oid, self.known, self._replaced):
+                continue  # known already, or now from the cache
+            if oid not in self._missing:
                 self._missing[oid] = len(self._queue)
                 self._queue.append(oid)
                 new.append(oid)
@@ -384,13 +381,24 @@ class Snapshots:
         if patched is None and previous is not None and parsed.snapshot is not None:
             share(previous, parsed.snapshot)
         self._keep(oid, parsed, len(raw))
-        self._remember(oid, parsed.snapshot)
+        self._remember(oid, parsed.snapshot, before, previous)
         return parsed.snapshot
 
-    def _remember(self, oid: str, snapshot: Snapshot | None) -> None:
+    def _remember(
+        self,
+        oid: str,
+        snapshot: Snapshot | None,
+        before: str | None = None,
+        previous: Snapshot | None = None,
+    ) -> None:
+        """Know the snapshot, and cache it (stored against `before`'s when that one is
+        cached too) unless its id is replaced."""
         self.known[oid] = snapshot
-        if oid not in self._replaced:
-            self.store.put(cache.key("snapshot", oid), (snapshot,))
+        if oid in self._replaced:
+            return
+        if before in self._replaced:
+            before = previous = None
+        self.store.put(snapshot_codec.key(oid), snapshot_codec.encode(snapshot, before, previous))
 
     def _keep(self, oid: str, parsed: Parsed, size: int) -> None:
         if parsed.lines is None:
@@ -403,12 +411,11 @@ class Snapshots:
 
     def of_bytes(self, raw: bytes) -> Snapshot | None:
         oid = git_blob_id(raw)
-        entry = self.store.get(cache.key("snapshot", oid))
-        if isinstance(entry, tuple):
-            result: Snapshot | None = entry[0]
-            return result
+        known: dict[str, Snapshot | None] = {}
+        if snapshot_codec.load(self.store, oid, known, ()):
+            return known[oid]
         result = snapshot(raw)
-        self.store.put(cache.key("snapshot", oid), (result,))
+        self.store.put(snapshot_codec.key(oid), snapshot_codec.encode(result, None, None))
         return result
 
     def save(self) -> None:

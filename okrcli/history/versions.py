@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrcli.files.loader import Source, team_id_of
+from okrcli.files.workspace import Source, team_id_of
 from okrcli.history import gitrepo
 from okrcli.history.message import Message, parse_message
 from okrcli.history.snapshots import (

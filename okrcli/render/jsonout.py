@@ -15,11 +15,12 @@ from typing import Any
 
 from okrcli.files import cache
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import team_id_of
 from okrcli.services import report
 
 # Part of every fragment's key: bump when report.team_row's output changes shape, so a
 # fragment encoded by older code is never spliced into newer output.
-_FRAGMENT_FORMAT = "team-row-2"
+_FRAGMENT_FORMAT = "team-row-3"
 
 
 def encode(value: Any, indent: bool) -> str:
@@ -106,18 +107,24 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool
     store = cache.Store(f"scorecard\0{data.workspace.root}")
     fragments: list[str] = []
     every_objective: list[float] = []
-    for team in report.selected_teams(data, team_id):
-        # The pace moves with the as-of date, so fragments are warm within one day; a run
-        # for another day replaces them (they are labelled by file).
-        pace = report.team_pace(data, as_of, team)
-        settings = repr((pace, config.on_track, config.at_risk))
-        content = data.workspace.source.blob_id(team.path, data.texts[team.path])
-        entry_key = cache.key(_FRAGMENT_FORMAT, team.path, content, settings)
-        entry = store.get(entry_key)
-        if not _is_fragment(entry):
+    # Keyed by the cycle's pace on the as-of date, which moves with it (so fragments are warm
+    # within one day; a run for another day replaces them, they are labelled by file). A
+    # closed team's own pace is that of its `closed:` day when earlier (report.team_pace);
+    # the pace only grows, so it is the smaller of the two, and the content (which holds
+    # `closed:`) with the cycle's pace decides it: a row is not built to find its key.
+    settings = repr((report.expected(data, as_of), config.on_track, config.at_risk))
+    for path in _selected_paths(data, team_id):
+        content = data.workspace.source.blob_id(path, data.texts[path])
+        entry_key = cache.key(_FRAGMENT_FORMAT, path, content, settings)
+        entry = _fragment(store.get(entry_key))
+        if entry is None:
+            team = data.team(path)
+            if team is None:
+                continue
+            pace = report.team_pace(data, as_of, team)
             row, progresses = report.team_row(team, pace, config)
-            entry = (encode(row, indent=False), tuple(progresses))
-            store.put(entry_key, entry, label=team.path)
+            entry = (encode(row, indent=False), list(progresses))
+            store.put(entry_key, encode(entry[1], indent=False) + entry[0], label=path)
         fragments.append(entry[0])
         every_objective += entry[1]
     store.save()
@@ -126,10 +133,34 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool
     return f'{head[:-1]},"teams":[{",".join(fragments)}]}}'
 
 
-def _is_fragment(entry: object) -> bool:
-    return (
-        isinstance(entry, tuple)
-        and len(entry) == 2
-        and isinstance(entry[0], str)
-        and isinstance(entry[1], tuple)
-    )
+def _selected_paths(data: CycleData, team_id: str | None) -> list[str]:
+    """report.selected_teams by path: a team whose row is cached need not be built."""
+    if team_id is None:
+        return data.team_paths
+    paths = [path for path in data.team_paths if team_id_of(path) == team_id]
+    return paths or [team.path for team in report.selected_teams(data, team_id)]  # its error
+
+
+def _fragment(entry: object) -> tuple[str, list[float]] | None:
+    """A cached team row: its objectives' exact progress as a JSON list, then the row's
+    JSON text (one string: the cache reads a string many times faster than a list holding
+    one); None for anything else.
+
+    The row is what `encode` wrote for a dict: a cache file whose digest holds was written
+    by okr (see cache.py), so this checks the row's ends rather than every byte between."""
+    if type(entry) is not str or not entry.startswith("["):
+        return None
+    end = entry.find("]") + 1
+    text = entry[end:]
+    try:
+        progresses = json.loads(entry[:end])
+    except ValueError:
+        return None
+    if (
+        text.startswith('{"')
+        and text.endswith("}")
+        and type(progresses) is list
+        and all(type(p) in (int, float) and 0 <= p <= 1 for p in progresses)
+    ):
+        return text, progresses
+    return None

@@ -18,7 +18,7 @@ from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import round_half
 from okrcli.core.people import Identities
 from okrcli.core.scalars import is_number
-from okrcli.files.loader import Source, team_id_of
+from okrcli.files.workspace import Source, team_id_of
 from okrcli.history import gitrepo
 from okrcli.history import versions as history
 from okrcli.history.revsource import head, resolve

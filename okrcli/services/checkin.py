@@ -21,6 +21,7 @@ from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import team_id_of
 from okrcli.files.yamlsource import YamlProblem
 from okrcli.history.message import CheckedIn, clean_note, format_message
 from okrcli.services import close, transaction
@@ -260,8 +261,7 @@ def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
                 else ""
             )
             raise OkrError(
-                f"'{text}' is a team; {action} one of its key results (TEAM/OBJECTIVE/KR)"
-                f"{walk}"
+                f"'{text}' is a team; {action} one of its key results (TEAM/OBJECTIVE/KR){walk}"
             ) from None
         try:
             objective = resolve(text, data.cycle.id, targets(everything, key_results=False))
@@ -301,7 +301,7 @@ def _stub_teams(data: CycleData) -> tuple[list[Team], list[Unparsed]]:
         except YamlProblem as problem:
             unparsed.append(Unparsed(path, raw.decode("utf-8", "replace"), problem))
             continue
-        stubs.append(Team(loader.team_id_of(path), path, tuple(_stub_objectives(tree))))
+        stubs.append(Team(team_id_of(path), path, tuple(_stub_objectives(tree))))
     return stubs, unparsed
 
 
@@ -315,7 +315,7 @@ def _refuse_if_maybe_in(unparsed: list[Unparsed], wanted: str, cycle_id: str) ->
     parts = wanted.strip().strip("/").removeprefix(f"{cycle_id}/").split("/")
     for file in unparsed:
         if len(parts) >= 3:
-            maybe = parts[0] == loader.team_id_of(file.path)
+            maybe = parts[0] == team_id_of(file.path)
         else:
             maybe = parts[-1] != "" and parts[-1] in file.text
         if maybe:

@@ -42,7 +42,7 @@ def run(
     plan = close.prepare(start, cycle_id, as_of, team, day, commit)
     note = close.early_note(plan)
     if note is not None:
-        print(f"okr: {note}", file=sys.stderr)
+        print(inert(f"okr: {note}"), file=sys.stderr)
     if not plan.teams:
         talk.say(f"every team of {plan.data.cycle.id} is closed already; nothing to close")
         return
@@ -59,7 +59,7 @@ def run(
             return
     outcome = close.write(plan, grades)
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning}", file=sys.stderr)
+        print(inert(f"okr: warning: {warning}"), file=sys.stderr)
     for grade in grades:
         talk.say(close.summary(grade, plan.day))
     if outcome.commit:

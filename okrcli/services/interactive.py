@@ -23,6 +23,7 @@ from okrcli.core.people import kr_owner
 from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import team_id_of
 from okrcli.history import gitrepo
 from okrcli.services import checkin, close, transaction
 
@@ -116,7 +117,7 @@ def run(
     asked = [w for w, u in zip(wanted, updates, strict=True) if u.changed]
     outcome = checkin.check_in(scope, asked)
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+        print(f"okr: warning: {inert(warning.format())}", file=sys.stderr)
     for update in outcome.updates:
         if update.changed:
             talk.say(checkin.summary(update, None, False))
@@ -130,7 +131,7 @@ def run(
 
 def _team_paths(data: CycleData, team: str | None) -> list[str]:
     """The team files to walk through, in file order: one team's, or every team's."""
-    by_id = {loader.team_id_of(path): path for path in sorted(data.texts)}
+    by_id = {team_id_of(path): path for path in sorted(data.texts)}
     if team is None:
         return list(by_id.values())
     wanted = team.strip().strip("/")
@@ -156,7 +157,8 @@ def _open_team_paths(data: CycleData, paths: list[str], named: bool) -> list[str
             f"every team of {data.cycle.id} is closed, so its key results are read-only: "
             f"{listed}; to reopen a team, remove its 'closed:' line in a commit of its own"
         )
-    print(f"okr: leaving out the closed team(s), which are read-only: {listed}", file=sys.stderr)
+    message = f"okr: leaving out the closed team(s), which are read-only: {listed}"
+    print(inert(message), file=sys.stderr)
     return [path for path in paths if path not in {t.path for t in closed}]
 
 

@@ -22,6 +22,7 @@ from okrcli.core.model import Config, CycleSpan, Objective, Team
 from okrcli.core.numbers import format_number
 from okrcli.files import emitter, loader
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import TEAM_SUFFIXES, team_id_of
 from okrcli.services import transaction
 
 NEXT_KEY = "OKR-Next"
@@ -244,7 +245,7 @@ def existing_files(root: Path, target: str, teams: Sequence[Team]) -> list[str]:
     """The target team files there already (under either suffix: both would be one team)."""
     found = []
     for team in teams:
-        for suffix in loader.TEAM_SUFFIXES:
+        for suffix in TEAM_SUFFIXES:
             path = f"{target}/{team.id}{suffix}"
             if os.path.lexists(root / path):
                 found.append(path)
@@ -279,7 +280,7 @@ def start(
             )
         existing = existing_files(scope.root, target.id, teams)
         if existing:
-            taken = {loader.team_id_of(path) for path in existing}
+            taken = {team_id_of(path) for path in existing}
             others = [team.id for team in data.teams if team.id not in taken]
             hint = f", or name only the other teams ({', '.join(others)})" if others else ""
             one = len(existing) == 1

@@ -22,6 +22,7 @@ from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError
 from okrcli.core.model import Config
 from okrcli.files import loader, sources
 from okrcli.files.loader import CycleData
+from okrcli.files.workspace import CONFIG_FILE, find_root, open_workspace, team_id_of
 from okrcli.history.message import format_message, sync_note
 from okrcli.services import checkin, transaction
 
@@ -126,8 +127,8 @@ def dry_scope(
 ) -> transaction.Scope:
     """Where a dry run reads: the OKR root and its cycle (an address may name it), with no
     git checks, since nothing is written."""
-    root = loader.find_root(start)
-    workspace = loader.open_workspace(root)
+    root = find_root(start)
+    workspace = open_workspace(root)
     first = (hint or "").strip().strip("/").split("/", 1)[0]
     if cycle_id is None and first in workspace.cycles:
         cycle_id = first
@@ -137,7 +138,7 @@ def dry_scope(
 def require_config(data: CycleData) -> Config:
     config = data.workspace.config
     if config is None:
-        errors = [d for d in data.diagnostics if d.path == loader.CONFIG_FILE]
+        errors = [d for d in data.diagnostics if d.path == CONFIG_FILE]
         raise InvalidFilesError(
             "okr.yaml does not validate, so its sources are unknown; fix it first, then sync",
             errors,
@@ -181,7 +182,7 @@ def select(data: CycleData, wanted: Sequence[str]) -> list[Fed]:
     if not wanted:
         _require_valid(data, every_file)
         return _fed(t for t in targets(data.teams, objectives=False))
-    team_ids = {loader.team_id_of(path): path for path in every_file}
+    team_ids = {team_id_of(path): path for path in every_file}
     candidates = targets(data.teams)
     chosen: dict[str, Target] = {}
     for name in wanted:

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from okrcli.core.errors import Diagnostic, Interrupted, OkrError
 from okrcli.core.model import CycleSpan
 from okrcli.core.text import inert
-from okrcli.files import loader, writer
-from okrcli.files.loader import Workspace
+from okrcli.files import writer
+from okrcli.files.workspace import Workspace, find_root, open_workspace
 from okrcli.history import gitrepo, journal
 from okrcli.services import landing
 
@@ -89,9 +89,9 @@ def open_scope(
     """
     from okrcli.history import checkout
 
-    root = loader.find_root(start)
+    root = find_root(start)
     located = gitrepo.work_tree_and_git_dir(root)
-    workspace = loader.open_workspace(root, checkout.work_tree_of(root, located))
+    workspace = open_workspace(root, checkout.work_tree_of(root, located))
     if cycle_id is None and hint:
         first = hint.strip().strip("/").split("/", 1)[0]
         if first in workspace.cycles:
