@@ -1,12 +1,11 @@
 """`okr sync` (SPEC §19): key results fed by their sources, all changes in one commit."""
 
-import sys
 from typing import Annotated
 
 import typer
 
 from okrcli.cli import completion
-from okrcli.cli.common import options_of
+from okrcli.cli.common import options_of, to_stderr
 
 
 def sync(
@@ -57,12 +56,12 @@ def sync(
     except service.SyncFailed as failed:
         for failure in failed.failures:
             for line in failure.lines():
-                print(f"okr: {line}", file=sys.stderr)
+                to_stderr(f"okr: {line}")
         raise
     if outcome.closed:
-        print(f"okr: {service.closed_line(outcome.closed)}", file=sys.stderr)
+        to_stderr(f"okr: {service.closed_line(outcome.closed)}")
     for warning in outcome.warnings:
-        print(f"okr: warning: {warning.format()}", file=sys.stderr)
+        to_stderr(f"okr: warning: {warning.format()}")
     for synced in outcome.changed:
         print(service.change_line(synced, dry_run))
     print(service.result_line(outcome, dry_run, scope.cycle.id))
