@@ -16,7 +16,7 @@ from okrcli.core.scoring import kr_progress
 from okrcli.core.text import percent
 from okrcli.files import loader, writer
 from okrcli.history.message import Revised, clean_note, format_revision
-from okrcli.services import checkin, close, transaction
+from okrcli.services import checkin, close, resolve, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def revise(
     new_target, new_baseline = _number(target, "--target"), _number(baseline, "--baseline")
     with transaction.lock(scope):
         data = loader.load_cycle(scope.workspace, scope.cycle)
-        found = checkin.resolve_kr(data, address, action="revise")
+        found = resolve.resolve_kr(data, address, action="revise")
         checkin.require_valid(data, found.team.path)
         close.require_open(found.team)
         kr = found.key_result
