@@ -13,8 +13,9 @@ reader, would take for something other than text (`1e5`, `yes`) is double-quoted
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from okrcli.core.errors import OkrError
@@ -29,6 +30,10 @@ INDENT = "  "
 # Plain words a YAML 1.1 reader (PyYAML, many editors and linters) takes for a boolean or
 # null although YAML 1.2 does not: quoted, so the file means the same to every tool.
 _YAML11_WORDS = frozenset(("y", "n", "yes", "no", "on", "off"))
+_NULL_OR_BOOL = frozenset(("null", "true", "false"))
+# What YAML reads as the end of a line: ruamel folds a quoted scalar there, so text holding
+# one is double-quoted, where each is an escape (`\N`, `\L` …).
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 
 
 class EmitError(OkrError):
@@ -56,11 +61,27 @@ def _emitted(text: str, style: str | None) -> str:
     return out.getvalue().partition(": ")[2].removesuffix("\n")
 
 
+# Text that starts with a letter and goes on with letters, digits, spaces and punctuation that
+# mean nothing to YAML inside a plain scalar (so no number or date to any YAML version), or
+# with a cycle's id such as `2026-Q3/`, is
+# written as it is without asking ruamel: a carried company has tens of thousands of titles
+# and ids, and ruamel's emitter costs a third of a millisecond a call. Anything else goes the
+# long way; `prove` checks both, and a property test holds the short way to ruamel's answer.
+_SURELY_PLAIN = re.compile(
+    r"(?:[^\W\d_]|[0-9]{4}-[A-Za-z])[\w ().,/+%'\u3000-\u303f\uff01-\uff5e-]*(?<! )\Z"
+)
+
+
+@lru_cache(maxsize=4096)  # units such as '%' repeat on every other KR
 def text_scalar(text: str) -> str:
     """`text` as one YAML scalar on one line: plain where that is safe, else quoted."""
+    if _SURELY_PLAIN.match(text) and text.lower() not in _YAML11_WORDS | _NULL_OR_BOOL:
+        return text
     shown = _emitted(text, None)
     plain = not shown.startswith(("'", '"'))
-    if "\n" in shown or (plain and (resolve_plain(text) != text or text.lower() in _YAML11_WORDS)):
+    if any(brk in shown for brk in _LINE_BREAKS) or (
+        plain and (resolve_plain(text) != text or text.lower() in _YAML11_WORDS)
+    ):
         return _emitted(text, '"')
     return shown
 
@@ -123,19 +144,27 @@ def _sequence(items: Sequence[Any], depth: int, spaced: str, blank_between: bool
 # --- proof ----------------------------------------------------------------------------------
 
 
-def prove(text: str, data: Mapping[str, Any], where: str) -> None:
-    """Read `text` back with okr's reader; EmitError unless it is exactly `data` (None
-    values left out, numbers as format_number writes them)."""
+def prove(text: str, data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Read `text` back with okr's reader and return what it read; EmitError unless it is
+    exactly `data` (None values left out, numbers as format_number writes them)."""
     try:
         decoded = decode(text.encode("utf-8"))
+        tree: dict[str, Any]
         try:
             tree = load_fast(decoded)
         except NeedsStrictReader:
             tree = load_positioned(decoded).data
     except YamlProblem as problem:
         raise EmitError(f"{where}: okr wrote YAML it cannot read ({problem.message})") from None
-    if not same_data(tree, _as_written(data)):
+    if not same_data(tree, as_written(data)):
         raise EmitError(f"{where}: the text okr wrote does not read back as what it carries")
+    return tree
+
+
+def as_written(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data as the emitted text reads back: what `prove` compares the text with."""
+    written: dict[str, Any] = _as_written(data)
+    return written
 
 
 def _as_written(value: Any) -> Any:

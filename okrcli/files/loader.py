@@ -303,11 +303,14 @@ def read_team_file(
     config: Config | None,
     positioned: Positioned | None = None,
     cycle_start: dt.date | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> FileResult:
     """Parse, validate and (when clean) build one team file. Pure: bytes in, result out.
 
     `positioned` is the parse of exactly these bytes when the caller has it already (a
-    check-in parses its edited text to prove the edit), so they are not parsed twice.
+    check-in parses its edited text to prove the edit), so they are not parsed twice; `tree`
+    is their data without positions (a file okr emitted and read back), parsed again for
+    positions only when there is a finding to place.
     `cycle_start` is the start of the file's cycle, which a `closed:` date must not precede.
     """
     from okrcli.core.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
@@ -321,7 +324,7 @@ def read_team_file(
     )
     try:
         text = decode(raw)
-        if positioned is None:
+        if positioned is None and tree is None:
             try:
                 tree = load_fast(text)
             except NeedsStrictReader:
@@ -330,6 +333,7 @@ def read_team_file(
             tree = positioned.data
     except YamlProblem as problem:
         return FileResult(None, (from_problem(path, problem),), (), None)
+    assert tree is not None  # one of the three ways above read it
     sources = None if config is None else {source.name for source in config.sources}
     findings = checks.check_team(tree, lint, team_id, cycle_start, sources)
     diagnostics: list[Diagnostic] = []

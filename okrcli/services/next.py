@@ -1,8 +1,9 @@
 """`okr next` (SPEC §16): the next cycle's team files, started from the selected cycle.
 
 What is carried is decided from the source's validated teams (plan), written as new files
-by the emitter, proven to read back and to validate, and then written and committed as one
-commit under transaction's rules, or printed (`--dry-run`). Nothing is written when any
+by the emitter, validated, proven to read back, and then written and committed as one
+commit under transaction's rules, or printed (`--dry-run`, which validates the data and
+skips the read-back of bytes it does not write). Nothing is written when any
 target file exists or the source has errors.
 """
 
@@ -175,7 +176,6 @@ def plan(
         path = f"{target.id}/{team.id}{_suffix(team.path)}"
         comment = f"{target.id}, carried over from {source.id} by okr next"
         text = emitter.document(team_data, comment)
-        emitter.prove(text, team_data, path)
         count = sum(len(krs) for _, krs in objectives)
         files.append(Carried(team.id, path, team_data, text, len(objectives), count))
     return Plan(source, target, files, notes)
@@ -292,7 +292,7 @@ def start(
         for team in teams:  # a linked cycle folder would put the files somewhere else
             transaction.require_regular(scope, f"{target.id}/{team.id}.yaml")
         result = plan(data, target, teams, carry_all, _present(data, target, teams))
-        warnings = _validated(scope, result)
+        warnings = _validated(scope, result, read_back=not dry_run)
         if dry_run:
             return Outcome(result, None, False, warnings)
         edits = [transaction.new_file(c.path, c.text.encode("utf-8"), []) for c in result.files]
@@ -310,14 +310,25 @@ def _present(data: CycleData, target: CycleSpan, teams: Sequence[Team]) -> set[s
     return {f"{t.id}/{o.id}" for t in there.teams if t.id not in written for o in t.objectives}
 
 
-def _validated(scope: transaction.Scope, result: Plan) -> list[Diagnostic]:
+def _validated(scope: transaction.Scope, result: Plan, read_back: bool) -> list[Diagnostic]:
     """Every new file validates (or the plan is a bug: refuse rather than write it); its
-    warnings, such as too many objectives, are the source's and are passed on."""
+    warnings, such as too many objectives, are the source's and are passed on.
+
+    Before writing, each text is read back and must be exactly the data it was emitted
+    from (`read_back`); a dry run checks the data the text is meant to hold and leaves
+    the proof of the bytes to the run that writes them.
+    """
     config = scope.workspace.config
     warnings: list[Diagnostic] = []
     for carried in result.files:
         raw = carried.text.encode("utf-8")
-        checked = loader.read_team_file(carried.path, raw, config, cycle_start=result.target.start)
+        if read_back:
+            tree = emitter.prove(carried.text, carried.data, carried.path)
+        else:
+            tree = emitter.as_written(carried.data)
+        checked = loader.read_team_file(
+            carried.path, raw, config, cycle_start=result.target.start, tree=tree
+        )
         errors = [d for d in checked.diagnostics if d.severity == "error"]
         if errors or checked.team is None:
             raise InvalidFilesError(
