@@ -199,8 +199,7 @@ def write_updates(
     for path in files:
         transaction.require_regular(scope, path)
     transaction.require_clean(scope, *files)
-    for path in files:
-        transaction.forget_recovered(scope, path)
+    transaction.forget_recovered(scope, *files)
     positions = loader.PositionsCache(scope.workspace)
     edits = [_edit(scope, data, path, changed, positions) for path in files]
     warnings = [w for edit in edits for w in edit.warnings]

@@ -161,11 +161,12 @@ def prepare(
             f"({data.cycle.start.isoformat()}); give the day the team closes the cycle"
         )
     teams = _teams_to_close(data, team)
+    paths = [chosen.path for chosen in teams]
     with transaction.lock(scope):
-        for chosen in teams:
-            transaction.require_regular(scope, chosen.path)
-            transaction.require_clean(scope, chosen.path)
-            transaction.forget_recovered(scope, chosen.path)
+        for path in paths:
+            transaction.require_regular(scope, path)
+        transaction.require_clean(scope, *paths)  # git asked once for all the files
+        transaction.forget_recovered(scope, *paths)
     originals = {chosen.path: data.texts[chosen.path] for chosen in teams}
     return Plan(scope, data, teams, closing_day, originals)
 
@@ -219,7 +220,7 @@ def write(plan: Plan, grades: list[Grade]) -> Outcome:
                     "again to grade what it holds now"
                 )
             transaction.require_regular(scope, path)
-            transaction.require_clean(scope, path)
+        transaction.require_clean(scope, *(grade.team.path for grade in grades))
         edits = [_edit(scope, grade, plan.originals[grade.team.path], plan.day) for grade in grades]
         message = commit_message(plan, grades)
         commit = transaction.write_and_commit(scope, edits, message)

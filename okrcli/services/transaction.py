@@ -222,11 +222,11 @@ def require_clean(scope: Scope, *paths: str) -> None:
             )
 
 
-def forget_recovered(scope: Scope, path: str) -> None:
-    """Once require_clean passed, a note of an interrupted check-in of this file is stale:
+def forget_recovered(scope: Scope, *paths: str) -> None:
+    """Once require_clean passed, a note of an interrupted check-in of these files is stale:
     the change was committed or discarded by hand since, so it must not be blamed later."""
     if scope.repo is not None:
-        journal.clear_pending(scope.repo.directory, [scope.relative_to_top(path)])
+        journal.clear_pending(scope.repo.directory, [scope.relative_to_top(p) for p in paths])
 
 
 def display_path(path: Path) -> str:
