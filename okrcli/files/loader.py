@@ -8,6 +8,7 @@ okr.yaml and its cycles are workspace.py's.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from okrcli.core.model import (
     Team,
     layout,
 )
-from okrcli.files import alignment, cache, codec
+from okrcli.files import alignment, cache, codec, forked
 from okrcli.files.alignment import AlignRef
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
 from okrcli.files.workspace import CONFIG_FILE, Workspace, is_team_file_name, team_id_of
@@ -164,16 +165,60 @@ def _result_key(workspace: Workspace, path: str, raw: bytes) -> str:
 
 
 def _cached_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> tuple[FileResult, _CachedTeam | None]:
     """read_team_file through the cache (keyed by the bytes' blob id, never stale); a
     cached valid file's team comes apart, still as the cache holds it."""
     entry_key = _result_key(workspace, path, raw)
     cached = _decode_result(workspace.store.get(entry_key))
     if cached is None:
-        return _read_afresh(workspace, path, raw, entry_key, positioned), None
+        return _read_afresh(workspace, path, raw, entry_key, positioned, tree), None
     result, written = cached
     return result, None if written is None else _CachedTeam(path, entry_key, written)
+
+
+def _read_all(
+    workspace: Workspace,
+    files: list[tuple[str, bytes]],
+    tick: Callable[[int, int], None] | None = None,
+) -> dict[str, tuple[FileResult, _CachedTeam | None]]:
+    """_cached_result of every file; the ones the cache lacks are read on two cores when
+    there are many (a company's first run, or one after an upgrade). `tick` hears of the
+    files read (the child's as many as this process's: both halves go at one pace)."""
+    found: dict[str, tuple[FileResult, _CachedTeam | None]] = {}
+    missing: list[tuple[str, bytes, str]] = []
+    for path, raw in files:
+        entry_key = _result_key(workspace, path, raw)
+        cached = _decode_result(workspace.store.get(entry_key))
+        if cached is None:
+            missing.append((path, raw, entry_key))
+            continue
+        result, written = cached
+        found[path] = result, None if written is None else _CachedTeam(path, entry_key, written)
+
+    pace = 2 if forked.worth_forking(len(missing)) else 1
+    parent = os.getpid()
+    total = len(files)
+    done = total - len(missing)
+
+    def read(item: tuple[str, bytes, str]) -> FileResult:
+        nonlocal done
+        if tick is not None and os.getpid() == parent:
+            tick(min(done, total), total)
+            done += pace
+        path, raw, _ = item
+        return read_team_file(path, raw, workspace.config, None, _cycle_start(workspace, path))
+
+    for (path, _, entry_key), result in zip(missing, forked.map_split(read, missing), strict=True):
+        workspace.store.put(entry_key, _encode_result(result), label=path)
+        found[path] = result, None
+    if tick is not None:
+        tick(total, total)
+    return found
 
 
 def _read_afresh(
@@ -182,24 +227,30 @@ def _read_afresh(
     raw: bytes,
     entry_key: str,
     positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> FileResult:
     """read_team_file, and its result kept in the cache (replacing a damaged entry)."""
     cycle_start = _cycle_start(workspace, path)
-    result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
+    result = read_team_file(path, raw, workspace.config, positioned, cycle_start, tree)
     workspace.store.put(entry_key, _encode_result(result), label=path)
     return result
 
 
 def team_file_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> FileResult:
-    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
-    result, cached = _cached_result(workspace, path, raw, positioned)
+    """read_team_file through the cache: keyed by the bytes' blob id, never stale.
+    `positioned` or `tree` is what the bytes parse to, when the caller has it already."""
+    result, cached = _cached_result(workspace, path, raw, positioned, tree)
     if cached is None:
         return result
     team = _decode_team(cached.written)
     if team is None:  # a damaged entry after all
-        return _read_afresh(workspace, path, raw, cached.entry_key, positioned)
+        return _read_afresh(workspace, path, raw, cached.entry_key, positioned, tree)
     return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
 
 
@@ -249,15 +300,13 @@ def load_cycle(
     data = CycleData(workspace, cycle, list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
-    for done, name in enumerate(names):
-        if tick is not None:
-            tick(done, len(names))
-        path = f"{cycle.id}/{name}"
-        raw = source.read(path)
+    files = [(f"{cycle.id}/{name}", source.read(f"{cycle.id}/{name}")) for name in names]
+    read = _read_all(workspace, [(path, raw) for path, raw in files if raw is not None], tick)
+    for path, raw in files:
         if raw is None:
             continue
         data.texts[path] = raw
-        result, cached = _cached_result(workspace, path, raw)
+        result, cached = read[path]
         team_id = team_id_of(path)
         if team_id in seen_ids:
             cached = None

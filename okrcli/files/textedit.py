@@ -38,6 +38,16 @@ class Lines:
         else:
             self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
+    @staticmethod
+    def of(text: str) -> Lines:
+        """Lines(text), shared with the last caller that asked for the very same string: an
+        edit looks at its text twice (is it flow style? where does the value go?), and a
+        close makes twenty edits in a row on each of hundreds of files."""
+        global _LAST_LINES
+        if _LAST_LINES is None or _LAST_LINES.text is not text:
+            _LAST_LINES = Lines(text)
+        return _LAST_LINES
+
     def index(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
         end = self.end(line)
@@ -86,6 +96,9 @@ class Lines:
         return self.text[self.starts[line - 1] : self.end(line)]
 
 
+_LAST_LINES: Lines | None = None
+
+
 # --- one-token scalars (numbers, booleans, dates) -------------------------------------------
 
 
@@ -104,7 +117,7 @@ def token_end(text: str, start: int, line_end: int) -> int:
 def replace_value(text: str, position: Position, old: object, new: str) -> str:
     """The one-token value at `position` (or a null written any way) replaced by `new`."""
     key_line, key_col, value_line, value_col = position
-    lines = Lines(text)
+    lines = Lines.of(text)
     if old is None:
         return _replace_null(text, lines, key_line, key_col, value_line, value_col, new)
     start = lines.index(value_line, value_col)
@@ -204,7 +217,7 @@ def replace_text(text: str, position: Position, new: str) -> str:
     """The text value at `position` (plain, quoted or a block, on one line or several)
     replaced by `new`, written as text_scalar writes it; a comment after it stays."""
     _, key_col, value_line, value_col = position
-    lines = Lines(text)
+    lines = Lines.of(text)
     start = lines.index(value_line, value_col)
     end, end_line, last_line = _scalar_extent(text, lines, start, value_line, key_col - 1)
     first, more = text_scalar(new, key_col - 1)
@@ -279,7 +292,7 @@ def insert_after(text: str, anchor: Position, new_lines: list[str]) -> str:
     """New lines right after the anchor key's one-line value (a file that ends without a
     line break still does)."""
     key_line, _, value_line, _ = anchor
-    lines = Lines(text)
+    lines = Lines.of(text)
     last = max(key_line, value_line)
     terminator = lines.terminator(last) or lines.file_terminator()
     at = lines.end(last)
@@ -290,7 +303,7 @@ def insert_before(text: str, key: Position, new_lines: list[str]) -> str | None:
     """New lines just above a key that starts its line; None when something precedes the
     key on its line (a `- ` or a flow mapping's `{`)."""
     key_line, key_col, _, _ = key
-    lines = Lines(text)
+    lines = Lines.of(text)
     line_start = lines.starts[key_line - 1]
     if text[line_start : lines.index(key_line, key_col)].strip(" \ufeff"):
         return None

@@ -19,7 +19,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any, Literal
 
@@ -29,8 +29,9 @@ from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
 from okrcli.files import textedit
 from okrcli.files.textedit import SpliceError
+from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
-from okrcli.files.yamlsource import Positioned, YamlProblem, decode
+from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
 
 __all__ = [
     "Change",
@@ -115,9 +116,10 @@ def _as_read(change: Change) -> Any:
 @dataclass(frozen=True, slots=True)
 class Spliced:
     raw: bytes  # the file's new bytes
-    # What they parse to, with positions (the proof parsed them): the caller need not parse
-    # them again, and the next check-in of the same bytes need not either.
-    positioned: Positioned
+    # What they parse to (the proof parsed them), so the caller need not parse them again;
+    # with positions when asked for, so the next check-in of the same bytes need not either.
+    data: dict[str, Any]
+    positioned: Positioned | None
 
 
 def splice(
@@ -125,10 +127,13 @@ def splice(
     changes: Sequence[Change],
     where: str = "the file",
     positioned: Positioned | None = None,
+    positions: bool = True,
 ) -> Spliced:
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
-    `positioned` is the parse of exactly `raw` when the caller has it (cached by content).
+    `positioned` is the parse of exactly `raw` when the caller has it (cached by content);
+    `positions` says whether the caller wants the new bytes' positions (a check-in keeps
+    them for the next one) or only their data (proven by the faster reader).
     The key results' changes are applied from the bottom of the file up: a KR's edit moves
     only its own text and what follows, so every KR above it keeps the positions of the
     first parse, and the file is parsed once, not once per KR (`okr sync` may change every
@@ -154,14 +159,29 @@ def splice(
     key_results.sort(key=lambda item: starts[item[0]][:2], reverse=True)  # stable
     others = [item for item in located if item[1].level != "key result"]
     previous: Path | None = None
+    edited_from: int | None = None  # the first line an edit so far may have moved
     for path, change in [*key_results, *others]:
-        if previous is not None and (path == previous or change.level != "key result"):
+        lines: tuple[int, int] | None
+        if change.level == "key result":
+            stale = path == previous
+            lines = (starts[path][0], starts[path][0])
+        else:
+            lines = _lines_of(positioned, path, change)
+            stale = edited_from is not None and (lines is None or lines[0] >= edited_from)
+        if stale:
             positioned = _reread(text, where)
+            edited_from = None
+            lines = lines if change.level == "key result" else _lines_of(positioned, path, change)
         text = _apply(text, positioned, path, change, where)
         expected = _with_value(expected, (*path, change.field), _as_read(change))
         previous = path
-    proved = _prove(text, expected, where)
-    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), proved)
+        if lines is None:  # an edit of unknown extent: whatever follows reads afresh
+            positioned = _reread(text, where)
+            edited_from = None
+        else:
+            edited_from = lines[1] if edited_from is None else min(edited_from, lines[1])
+    proved = _prove(text, expected, where, positions)
+    return replace(proved, raw=(_BOM if bom else b"") + text.encode("utf-8"))
 
 
 def _apply(text: str, positioned: Positioned, path: Path, change: Change, where: str) -> str:
@@ -190,6 +210,33 @@ def _apply(text: str, positioned: Positioned, path: Path, change: Change, where:
         f"{where}: {change.label} has no '{change.field}' line and nothing to place one "
         f"beside; add '{change.field}:' by hand"
     )
+
+
+def _lines_of(positioned: Positioned, path: Path, change: Change) -> tuple[int, int] | None:
+    """For an objective's or the team's change: (the last line `_apply` reads, the first
+    line it may move), or None when that is not known from the positions (a text value,
+    which may span lines). The edit can then use the positions of an earlier parse as long
+    as every edit since was below the line it reads: the text above those is untouched."""
+    positions = positioned.positions
+    field_path = (*path, change.field)
+    if field_path in positions:
+        if change.field in TEXT_FIELDS:
+            return None
+        key_line, _, value_line, _ = positions[field_path]
+        return max(key_line, value_line), min(key_line, value_line)
+    # insert_before may decline its key, and then the first anchor after takes the line.
+    anchors = [positions[(*path, a)] for a in _AFTER.get((change.level, change.field), ())
+               if (*path, a) in positions][:1]  # fmt: skip
+    before = _BEFORE.get((change.level, change.field))
+    reads = [max(anchor[0], anchor[2]) for anchor in anchors]
+    moves = [max(anchor[0], anchor[2]) + 1 for anchor in anchors]
+    if before is not None and (*path, before) in positions:
+        key_line = positions[(*path, before)][0]
+        reads.append(key_line)
+        moves.append(key_line)
+    if path:  # _refuse_flow_style reads where the mapping starts
+        reads.append(positions[path][0])
+    return (max(reads), min(moves)) if moves else None
 
 
 def _new_lines(change: Change, indent: int) -> list[str]:
@@ -222,10 +269,25 @@ def _reread(text: str, where: str) -> Positioned:
     try:
         return load_positioned(text)
     except YamlProblem as problem:
-        raise SpliceError(
-            f"{where}: the edited text would not parse ({problem.message}); nothing was "
-            "written; edit the file by hand"
-        ) from None
+        raise _unreadable(where, problem) from None
+
+
+def _reread_data(text: str, where: str) -> Any:
+    """What the edited text reads as, by the faster reader when it takes the text."""
+    try:
+        try:
+            return load_fast(text)
+        except NeedsStrictReader:
+            return load_positioned(text).data
+    except YamlProblem as problem:
+        raise _unreadable(where, problem) from None
+
+
+def _unreadable(where: str, problem: YamlProblem) -> SpliceError:
+    return SpliceError(
+        f"{where}: the edited text would not parse ({problem.message}); nothing was "
+        "written; edit the file by hand"
+    )
 
 
 def _with_value(data: Any, path: Path, value: Any) -> Any:
@@ -257,7 +319,7 @@ def _refuse_flow_style(
     # flow style has no line to put a new key above: insert_before declines it.)
     if not path:
         return
-    lines = textedit.Lines(text)
+    lines = textedit.Lines.of(text)
     line, col, _, _ = positioned.positions[path]
     if text[lines.index(line, col)] == "{":
         raise SpliceError(
@@ -269,15 +331,17 @@ def _refuse_flow_style(
 # --- proof ----------------------------------------------------------------------------------
 
 
-def _prove(text: str, expected: Any, where: str) -> Positioned:
-    """The edited text's parse, when it is exactly the expected data; else SpliceError."""
-    after = _reread(text, where)
-    if not same_data(after.data, expected):
+def _prove(text: str, expected: Any, where: str, positions: bool) -> Spliced:
+    """The edited text's parse (with positions when asked for), when it is exactly the
+    expected data; else SpliceError."""
+    positioned = _reread(text, where) if positions else None
+    data = positioned.data if positioned is not None else _reread_data(text, where)
+    if not same_data(data, expected):
         raise SpliceError(
             f"{where}: the edit would change more than the checked-in values; nothing was "
             "written; edit the file by hand"
         )
-    return after
+    return Spliced(b"", data, positioned)
 
 
 def same_data(a: Any, b: Any) -> bool:

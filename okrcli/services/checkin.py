@@ -260,7 +260,8 @@ def _edit(
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
     spliced = _splice_from_cache(original, edits, path, positions)
     new = spliced.raw
-    positions.put(path, new, spliced.positioned)
+    if spliced.positioned is not None:  # always: the splice was asked for positions
+        positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
     result = loader.team_file_result(scope.workspace, path, new, spliced.positioned)
     errors = [d for d in result.diagnostics if d.severity == "error"]

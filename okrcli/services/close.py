@@ -15,9 +15,9 @@ from pathlib import Path
 
 from okrcli.core import scoring
 from okrcli.core.errors import InvalidFilesError, OkrError, UsageError, sort_key
-from okrcli.core.model import KeyResult, Number, Team
+from okrcli.core.model import KeyResult, Number, Objective, Team
 from okrcli.core.numbers import parse_number, round_half
-from okrcli.files import loader, writer
+from okrcli.files import forked, loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.files.yamlsource import NON_PRINTABLE
 from okrcli.history.message import ClosedTeam, format_close
@@ -71,6 +71,9 @@ class Grade:
     kr_retros: dict[KrKey, str] = field(default_factory=dict)
     objective_retros: dict[str, str] = field(default_factory=dict)
     retro: str | None = None
+    _scored: tuple[tuple[tuple[KrKey, Number], ...], float] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def graded(self) -> Team:
         """The team as the file will have it: every KR with its written score."""
@@ -88,8 +91,21 @@ class Grade:
 
     def score(self) -> float:
         """The team's progress computed from the written scores (SPEC §14)."""
-        team = self.graded()
-        return scoring.mean(scoring.objective_score(objective) for objective in team.objectives)
+        asked = tuple(self.scores.items())
+        if self._scored is None or self._scored[0] != asked:  # the summary and the commit ask
+            score = scoring.mean(
+                scoring.weighted_mean(
+                    [(self._kr_score(o, kr), float(kr.weight)) for kr in o.key_results]
+                )
+                for o in self.team.objectives
+            )
+            self._scored = (asked, score)
+        return self._scored[1]
+
+    def _kr_score(self, objective: Objective, kr: KeyResult) -> float:
+        """The KR's score as graded() writes it: the one given, else the file's."""
+        written = self.scores.get((objective.id, kr.id), kr.score)
+        return scoring.kr_progress(kr) if written is None else float(written)
 
     def score_text(self) -> str:
         return f"{round_half(self.score(), 2):.2f}"
@@ -221,7 +237,9 @@ def write(plan: Plan, grades: list[Grade]) -> Outcome:
                 )
             transaction.require_regular(scope, path)
         transaction.require_clean(scope, *(grade.team.path for grade in grades))
-        edits = [_edit(scope, grade, plan.originals[grade.team.path], plan.day) for grade in grades]
+        edits = forked.map_split(
+            lambda grade: _edit(scope, grade, plan.originals[grade.team.path], plan.day), grades
+        )
         message = commit_message(plan, grades)
         commit = transaction.write_and_commit(scope, edits, message)
         scope.workspace.store.save()
@@ -233,8 +251,8 @@ def _edit(
     scope: transaction.Scope, grade: Grade, original: bytes, day: dt.date
 ) -> transaction.FileEdit:
     path = grade.team.path
-    spliced = writer.splice(original, grade.changes(day), path)
-    result = loader.team_file_result(scope.workspace, path, spliced.raw, spliced.positioned)
+    spliced = writer.splice(original, grade.changes(day), path, positions=False)
+    result = loader.team_file_result(scope.workspace, path, spliced.raw, tree=spliced.data)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.team is None:
         raise InvalidFilesError(

@@ -21,7 +21,7 @@ from okrcli.core import scoring
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError, sort_key
 from okrcli.core.model import Config, CycleSpan, Objective, Team
 from okrcli.core.numbers import format_number
-from okrcli.files import emitter, loader
+from okrcli.files import emitter, forked, loader
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import TEAM_SUFFIXES, team_id_of
 from okrcli.services import transaction
@@ -167,15 +167,17 @@ def plan(
         chosen.append((team, objectives))
     carried = {f"{team.id}/{o.id}" for team, objectives in chosen for o, _ in objectives}
     kept = carried | set(present)
-    files = []
+    datas = []
     for team, objectives in chosen:
         rows = [
             _objective(team, o, krs, kept, source.id, target.id, notes) for o, krs in objectives
         ]
-        team_data = {"name": team.name, "owner": team.owner, "objectives": rows}
+        datas.append({"name": team.name, "owner": team.owner, "objectives": rows})
+    comment = f"{target.id}, carried over from {source.id} by okr next"
+    texts = forked.map_split(lambda team_data: emitter.document(team_data, comment), datas)
+    files = []
+    for (team, objectives), team_data, text in zip(chosen, datas, texts, strict=True):
         path = f"{target.id}/{team.id}{_suffix(team.path)}"
-        comment = f"{target.id}, carried over from {source.id} by okr next"
-        text = emitter.document(team_data, comment)
         count = sum(len(krs) for _, krs in objectives)
         files.append(Carried(team.id, path, team_data, text, len(objectives), count))
     return Plan(source, target, files, notes)
@@ -319,23 +321,23 @@ def _validated(scope: transaction.Scope, result: Plan, read_back: bool) -> list[
     the proof of the bytes to the run that writes them.
     """
     config = scope.workspace.config
-    warnings: list[Diagnostic] = []
-    for carried in result.files:
+    start = result.target.start
+
+    def warnings_of(carried: Carried) -> list[Diagnostic]:
         raw = carried.text.encode("utf-8")
         if read_back:
             tree = emitter.prove(carried.text, carried.data, carried.path)
         else:
             tree = emitter.as_written(carried.data)
-        checked = loader.read_team_file(
-            carried.path, raw, config, cycle_start=result.target.start, tree=tree
-        )
+        checked = loader.read_team_file(carried.path, raw, config, cycle_start=start, tree=tree)
         errors = [d for d in checked.diagnostics if d.severity == "error"]
         if errors or checked.team is None:
             raise InvalidFilesError(
                 f"{carried.path} would not validate; nothing was written", errors
             )
-        warnings += checked.diagnostics
-    return warnings
+        return list(checked.diagnostics)
+
+    return [d for found in forked.map_split(warnings_of, result.files) for d in found]
 
 
 def message(result: Plan) -> str:

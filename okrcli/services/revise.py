@@ -98,8 +98,8 @@ def revise(
             if value is not None
         ]
         original = data.texts[path]
-        spliced = writer.splice(original, changes, path)
-        result = loader.team_file_result(scope.workspace, path, spliced.raw, spliced.positioned)
+        spliced = writer.splice(original, changes, path, positions=False)
+        result = loader.team_file_result(scope.workspace, path, spliced.raw, tree=spliced.data)
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors or result.team is None:
             raise InvalidFilesError(

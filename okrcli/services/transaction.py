@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import shlex
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ class Repo:
     directory: Path  # its git directory (holds the lock)
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: Path) -> Path:
+    """The folder with its links resolved, once per run: a close asks for each of hundreds of
+    files in the same cycle folder, three times."""
+    return folder.resolve()
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Where a check-in happens: the OKR root, its cycle, and git (when there is one)."""
@@ -64,9 +72,9 @@ class Scope:
         """The team file's path for git: relative to the top of the work tree."""
         assert self.repo is not None
         # The file itself is not resolved: a symbolic link must stay visible as one.
-        folder = (self.root / team_path).parent.resolve()
+        folder = _resolved((self.root / team_path).parent)
         try:
-            relative = folder.relative_to(self.repo.top.resolve())
+            relative = folder.relative_to(_resolved(self.repo.top))
         except ValueError:
             raise OkrError(
                 f"{team_path} lies outside the git work tree at {self.repo.top}; "

@@ -1,0 +1,108 @@
+"""Pure work over many items on two cores: the second half in a forked child process.
+
+A company's cold run parses hundreds of team files, and a close or a new cycle splices and
+proves hundreds more; each file is independent of the others, and CPython runs one thread
+at a time. A forked child shares the parent's memory as it was, so the function and its
+inputs need no pickling: only the child's results travel back, through a pipe.
+
+Nothing here may change what a command does, only when it finishes: the child never
+writes a file, prints or talks to git (the functions given are pure), and when it fails in
+any way its half is computed again in the parent, so an error is raised there exactly as a
+run on one core raises it. Serial instead, always, where forking is unavailable or unsafe:
+one CPU, another thread running (a fork copies only the calling thread, and that thread's
+locks may be held), few items, or OKR_JOBS=1 in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS = 48  # below this, forking (a few milliseconds) costs more than it saves
+JOBS_VARIABLE = "OKR_JOBS"
+
+
+def worth_forking(count: int) -> bool:
+    if count < MIN_ITEMS or not hasattr(os, "fork"):
+        return False
+    if os.environ.get(JOBS_VARIABLE, "").strip() == "1":
+        return False
+    if threading.active_count() > 1:
+        return False
+    return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
+
+
+def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    """[function(item) for item in items], the second half computed in a forked child when
+    that is worth it and safe (see the module)."""
+    if not worth_forking(len(items)):
+        return [function(item) for item in items]
+    middle = (len(items) + 1) // 2
+    first, second = items[:middle], items[middle:]
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running any exit handler
+        os.close(reader)
+        _child(function, second, writer)
+    os.close(writer)
+    finished = False
+    try:
+        mine = [function(item) for item in first]
+        payload = _read_all(reader)
+        os.waitpid(pid, 0)
+        finished = True
+    finally:
+        os.close(reader)
+        if not finished:  # the parent failed (or was interrupted): the child is not wanted
+            _stop(pid)
+    theirs: list[Result] | None = _unpacked(payload, len(second))
+    if theirs is None:
+        theirs = [function(item) for item in second]
+    return mine + theirs
+
+
+def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: int) -> None:
+    status = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent decides
+        payload = pickle.dumps([function(item) for item in items], pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(writer, view) :]
+    except BaseException:  # any failure at all: the parent computes this half itself
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _read_all(reader: int) -> bytes:
+    chunks = []
+    while chunk := os.read(reader, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unpacked(payload: bytes, count: int) -> list[Result] | None:
+    """The child's results, or None when it sent none that fit (it failed)."""
+    if not payload:
+        return None
+    try:
+        results = pickle.loads(payload)  # our own child's bytes, through our own pipe
+    except Exception:  # a cut-off payload: compute the half here
+        return None
+    return results if isinstance(results, list) and len(results) == count else None
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

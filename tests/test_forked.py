@@ -1,0 +1,158 @@
+"""Work on two cores (okrcli/files/forked.py): the same results as on one, errors raised
+as on one, and the commands that use it (validate, next, close) print and write the same
+bytes with and without it, on a cycle large enough to fork."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import commit, git
+
+from okrcli.files import forked
+
+TWO_CORES = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
+needs_two_cores = pytest.mark.skipif(not TWO_CORES, reason="forking needs two CPUs")
+TEAMS = forked.MIN_ITEMS + 12
+
+
+def pid_and_square(n: int) -> tuple[int, int]:
+    return os.getpid(), n * n
+
+
+@needs_two_cores
+def test_the_second_half_is_computed_in_a_child_and_comes_back_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
+    items = list(range(100))
+    results = forked.map_split(pid_and_square, items)
+    assert [square for _, square in results] == [n * n for n in items]
+    pids = [pid for pid, _ in results]
+    assert set(pids[:50]) == {os.getpid()}
+    assert len(set(pids[50:])) == 1 and pids[50] != os.getpid()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was reaped
+
+
+def test_one_job_or_few_items_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.JOBS_VARIABLE, "1")
+    assert {pid for pid, _ in forked.map_split(pid_and_square, range(100))} == {os.getpid()}
+    monkeypatch.delenv(forked.JOBS_VARIABLE)
+    few = forked.map_split(pid_and_square, range(forked.MIN_ITEMS - 1))
+    assert {pid for pid, _ in few} == {os.getpid()}
+
+
+def fails_at_90(n: int) -> int:
+    if n == 90:
+        raise ValueError(f"item {n} is bad")
+    return n
+
+
+def fails_at_10_and_90(n: int) -> int:
+    if n in (10, 90):
+        raise ValueError(f"item {n} is bad")
+    return n
+
+
+@needs_two_cores
+def test_an_error_in_the_child_half_is_raised_here_as_one_core_raises_it() -> None:
+    with pytest.raises(ValueError, match="item 90 is bad"):
+        forked.map_split(fails_at_90, list(range(100)))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_two_cores
+def test_the_first_error_in_order_wins_and_the_child_is_not_left_behind() -> None:
+    with pytest.raises(ValueError, match="item 10 is bad"):
+        forked.map_split(fails_at_10_and_90, list(range(100)))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_two_cores
+def test_a_result_that_cannot_travel_is_computed_here_instead() -> None:
+    # A closure cannot be pickled: the child fails to send, and the parent computes its half.
+    results = forked.map_split(lambda n: (lambda: n), list(range(100)))
+    assert [make() for make in results] == list(range(100))
+
+
+# --- the commands -----------------------------------------------------------------------
+
+
+def team_file(index: int) -> str:
+    return (
+        f"name: Team {index}\n"
+        "owner: 王芳\n"
+        "objectives:\n"
+        "  - id: hiring\n"
+        f"    title: 招聘{index}名工程师\n"
+        "    key_results:\n"
+        "      - id: offers\n"
+        f"        title: Offer acceptance from 60% to {70 + index % 20}%\n"
+        "        unit: '%'\n"
+        "        baseline: 60\n"
+        f"        target: {70 + index % 20}\n"
+        f"        current: {60 + index % 9}\n"
+        "      - id: handbook\n"
+        f"        title: Publish the handbook in {index % 5 + 2} languages\n"
+        f"        done: {'true' if index % 3 == 0 else 'false'}\n"
+    )
+
+
+def company(root: Path) -> Path:
+    (root / "2026-Q3").mkdir(parents=True)
+    (root / "okr.yaml").write_text("organization: 测试公司\n", encoding="utf-8")
+    for index in range(TEAMS):
+        (root / "2026-Q3" / f"team-{index:03d}.yaml").write_text(team_file(index), "utf-8")
+    git(root, "init", "-q")
+    commit(root, "Import OKRs")
+    return root
+
+
+def okr(root: Path, jobs: str | None, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != forked.JOBS_VARIABLE}
+    if jobs is not None:
+        env[forked.JOBS_VARIABLE] = jobs
+    env["XDG_CACHE_HOME"] = str(root.parent / f"cache-{jobs}-{args[0]}")  # cold each time
+    script = Path(sys.executable).parent / "okr"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "okrcli"]
+    return subprocess.run(
+        [*command, "-C", str(root), "--as-of", "2026-09-30", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+@needs_two_cores
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("scorecard", "--format", "json"),
+        ("next", "--dry-run"),
+        ("next", "--no-commit"),
+        ("close", "--accept", "--no-commit"),
+    ],
+)
+def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    one = company(tmp_path / "one")
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    serial, split = okr(one, "1", *args), okr(two, None, *args)
+    assert split.returncode == serial.returncode == 0, split.stderr
+    assert (split.stdout, split.stderr) == (serial.stdout, serial.stderr)
+    written = sorted(p.relative_to(one) for p in one.rglob("*.yaml"))
+    assert written == sorted(p.relative_to(two) for p in two.rglob("*.yaml"))
+    for path in written:
+        assert (two / path).read_bytes() == (one / path).read_bytes(), path
+    assert git(one, "status", "--porcelain") == git(two, "status", "--porcelain")
