@@ -341,6 +341,46 @@ def test_patched_version_equals_a_full_parse(key: str, current: str, confidence:
         assert all(snapshots.same(patched.snapshot[k], full[k]) for k in full)
 
 
+BASE_LINES = BASE.decode("utf-8").split("\n")
+NEW_KEYS = st.sampled_from(["current", "confidence", "score", "owner", "id", "target", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    after=st.integers(0, len(BASE_LINES) - 1),
+    indent=st.integers(0, 12) | st.just(-1),  # -1: the indent of the keys of the line above
+    key=NEW_KEYS,
+    value=TAILS,
+)
+def test_a_version_with_one_line_added_equals_a_full_parse(
+    after: int, indent: int, key: str, value: str
+) -> None:
+    above = BASE_LINES[after]
+    if indent < 0:
+        indent = len(above) - len(above.lstrip(" -"))
+    lines = [*BASE_LINES[: after + 1], f"{' ' * indent}{key}: {value}", *BASE_LINES[after + 1 :]]
+    new = "\n".join(lines).encode("utf-8")
+    patched = snapshots.patch(snapshots.parse(BASE), new)
+    full = snapshots.snapshot(new)
+    if patched is not None:
+        assert full is not None and patched.snapshot is not None
+        assert patched.snapshot == full
+        assert all(list(patched.snapshot[k]) == list(full[k]) for k in full)  # field order
+        # ... and the version after it patches from it as from a full parse.
+        later = new.replace(b"current: 68", b"current: 69", 1)
+        again = snapshots.patch(patched, later)
+        if again is not None:
+            assert again.snapshot == snapshots.snapshot(later)
+
+
+def test_a_first_check_in_of_a_kr_is_read_without_a_full_parse() -> None:
+    text = BASE.decode("utf-8")
+    kr_at = next(n for n, line in enumerate(BASE_LINES) if line.strip() == "current: 68")
+    without = "\n".join(BASE_LINES[:kr_at] + BASE_LINES[kr_at + 1 :]).encode("utf-8")
+    patched = snapshots.patch(snapshots.parse(without), text.encode("utf-8"))
+    assert patched is not None and patched.snapshot == snapshots.snapshot(BASE)
+
+
 def test_patch_reads_a_plain_value_change_without_a_full_parse() -> None:
     new = BASE.replace(b"current: 68", b"current: 70  # better")
     patched = snapshots.patch(snapshots.parse(BASE), new)

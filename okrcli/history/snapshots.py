@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from okrcli.files import cache, yaml_fast, yamlsource
+from okrcli.files import cache, forked, yaml_fast, yamlsource
 from okrcli.files.workspace import git_blob_id, is_team_file_name
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
@@ -125,6 +125,7 @@ def is_team_file(name: str) -> bool:
 
 _ODD_LINE_BREAK = re.compile("\r(?!\n)")
 _KEY_INDENT = re.compile(r"[ -]*\Z")
+_KEY_PREFIX = re.compile(r"[ -]*")
 _NOT_A_SCALAR = object()
 
 
@@ -230,7 +231,11 @@ def patch(base: Parsed, raw: bytes) -> Parsed | None:
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     old_lines = base.lines
-    if len(lines) != len(old_lines) or len(raw) > yamlsource.MAX_BYTES:
+    if len(raw) > yamlsource.MAX_BYTES:
+        return None
+    if len(lines) == len(old_lines) + 1:
+        return _inserted(base, lines)
+    if len(lines) != len(old_lines):
         return None
     changed = [n for n, (old, new) in enumerate(zip(old_lines, lines, strict=True)) if old != new]
     if not changed:
@@ -259,6 +264,51 @@ def patch(base: Parsed, raw: bytes) -> Parsed | None:
             result[key] = dict(fields)
         result[key][name] = plain(new_value)
     return Parsed(result, lines, base.index)
+
+
+_NEW_KEY = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*):( +)")
+
+
+def _inserted(base: Parsed, lines: list[str]) -> Parsed | None:
+    """The next version when all it does is add one `key: value` line to a KR right below
+    a value line of that KR, at the same indent (a KR's first check-in adds `current:`
+    below `target:`): a line there belongs to the same block mapping. Else None."""
+    assert base.snapshot is not None and base.lines is not None and base.index is not None
+    old_lines = base.lines
+    at = next(
+        (n for n, (a, b) in enumerate(zip(old_lines, lines[:-1], strict=True)) if a != b),
+        len(old_lines),
+    )
+    entry = base.index.get(at - 1)
+    if entry is None or lines[at + 1 :] != old_lines[at:]:
+        return None
+    key, above, _ = entry
+    new_line = lines[at]
+    match = _NEW_KEY.match(new_line)
+    indent = _KEY_PREFIX.match(old_lines[at - 1])
+    if match is None or indent is None or len(match.group(1)) != indent.end():
+        return None
+    name = match.group(2)
+    fields = base.snapshot[key]
+    if name == "id" or name in fields or _ODD_LINE_BREAK.search(new_line + "\n"):
+        return None  # a repeated key is the full parse's to report
+    try:
+        yamlsource.check_text(new_line)
+    except YamlProblem:
+        return None
+    value = _scalar(new_line[match.end() :])
+    if value is _NOT_A_SCALAR:
+        return None
+    grown: Fields = {}
+    for field_name, field_value in fields.items():  # in file order, as a full parse has them
+        grown[field_name] = field_value
+        if field_name == above:
+            grown[name] = plain(value)
+    result = dict(base.snapshot)
+    result[key] = grown
+    index = {(n if n < at else n + 1): found for n, found in base.index.items()}
+    index[at] = (key, name, match.end())
+    return Parsed(result, lines, index)
 
 
 def _scalar(tail: str) -> Any:
@@ -331,6 +381,30 @@ class Snapshots:
                 new.append(oid)
         sizes = gitrepo.blob_sizes(self.top, new)
         self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
+
+    def parse_ahead(self, oids: Iterable[str]) -> None:
+        """Parse these blobs now, on two cores when there are many: first versions of their
+        files (nothing to patch them from), such as a company's first commit."""
+        wanted = [
+            oid
+            for oid in dict.fromkeys(oids)
+            if oid in self._missing and oid not in self.known and not self._too_large(oid)
+        ]
+        if not forked.worth_forking(len(wanted)):
+            return  # read one by one, in order, as version() reads the rest
+        while wanted:
+            batch: list[str] = []
+            total = 0
+            while wanted and (not batch or total + self._sizes[wanted[0]] <= self.BATCH_BYTES):
+                total += self._sizes[wanted[0]]
+                batch.append(wanted.pop(0))
+            blobs = gitrepo.read_blobs(self.top, batch)
+            raws = [blobs[oid] for oid in batch if oid in blobs]
+            present = [oid for oid in batch if oid in blobs]
+            for oid, raw, parsed in zip(present, raws, forked.map_split(parse, raws), strict=True):
+                self._missing.pop(oid, None)
+                self._keep(oid, parsed, len(raw))
+                self._remember(oid, parsed.snapshot)
 
     def _raw(self, oid: str) -> bytes | None:
         """A blob's bytes, read with the next ones planned (each blob is read once)."""

@@ -96,6 +96,7 @@ def load(
     ]
     snapshots = snapshots or Snapshots(top, folder)
     snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)
+    snapshots.parse_ahead(c.new for _, changes in relevant for c in changes if c.new and not c.old)
     steps = list(_steps(relevant, snapshots, tick))
     if tick is not None:
         tick(len(relevant), len(relevant))
