@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from okrcli import __version__
 from okrcli.core.text import percent
+from okrcli.files import forked
 from okrcli.render import site_rows as rows
 from okrcli.render import site_svg
 from okrcli.services.site import CycleSite
@@ -120,8 +121,10 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
         out[f"map/{name}.html"] = _render(
             site, cycles, "map.html.j2", svg=Markup(branch_svg), branch=root, roots=[], **one_down
         )
-    for team in site.card["teams"]:
-        out[f"teams/{team['team']}.html"] = _render(
+
+    # A page per team and per person: hundreds in a company, rendered on two cores.
+    def team_page(team: dict[str, Any]) -> str:
+        return _render(
             site,
             cycles,
             "team.html.j2",
@@ -132,10 +135,15 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
             ),
             **one_down,
         )
+
+    teams = site.card["teams"]
+    for team, text in zip(teams, forked.map_split(team_page, teams), strict=True):
+        out[f"teams/{team['team']}.html"] = text
     people = _people(site)
     out["people.html"] = _render(site, cycles, "people.html.j2", people=people, **top)
-    for person in people:
-        out[f"people/{person['slug']}.html"] = _render(
+
+    def person_page(person: dict[str, Any]) -> str:
+        return _render(
             site,
             cycles,
             "person.html.j2",
@@ -144,6 +152,9 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
             owned=lambda person: rows.owned_rows(person["owned"], site.card["expected"], "../"),
             **one_down,
         )
+
+    for person, text in zip(people, forked.map_split(person_page, people), strict=True):
+        out[f"people/{person['slug']}.html"] = text
     return out
 
 
