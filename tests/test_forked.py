@@ -78,7 +78,7 @@ def test_the_first_error_in_order_wins_and_the_child_is_not_left_behind() -> Non
 @needs_two_cores
 def test_a_result_that_cannot_travel_is_computed_here_instead() -> None:
     # A closure cannot be pickled: the child fails to send, and the parent computes its half.
-    results = forked.map_split(lambda n: (lambda: n), list(range(100)))
+    results = forked.map_split(lambda n: lambda: n, list(range(100)))
     assert [make() for make in results] == list(range(100))
 
 

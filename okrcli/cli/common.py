@@ -117,19 +117,23 @@ def cycle_named(cycle_id: str | None, address: str | None, workspace: "Workspace
 
 
 def read_cycle(
-    options: Options, refuse_errors: bool, address: str | None = None
+    options: Options, refuse_errors: bool, address: str | None = None, versions: bool = False
 ) -> "tuple[CycleData, dt.date]":
-    """The selected cycle, read and validated; a full ADDRESS may name the cycle."""
+    """The selected cycle, read and validated; a full ADDRESS may name the cycle. With
+    `versions` (a command that reads the history next), see loader.load_cycle."""
     workspace, as_of = read_workspace(options)
     cycle = workspace.select_cycle(cycle_named(options.cycle, address, workspace), as_of)
-    return load_cycle(workspace, cycle, refuse_errors), as_of
+    return load_cycle(workspace, cycle, refuse_errors, versions), as_of
 
 
-def load_cycle(workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool) -> "CycleData":
+def load_cycle(
+    workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool, versions: bool = False
+) -> "CycleData":
     """One cycle of the workspace, read and validated."""
     from okrcli.files import loader
 
-    data = loader.load_cycle(workspace, cycle, progress.reporter("reading team files"))
+    tick = progress.reporter("reading team files")
+    data = loader.load_cycle(workspace, cycle, tick, versions)
     errors = sorted(data.blocking_errors(), key=sort_key)
     if refuse_errors and errors:
         raise InvalidFilesError(

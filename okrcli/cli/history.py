@@ -169,9 +169,9 @@ def stale(
 
     options = options_of(ctx)
     root, top = git_root(options, "okr stale")
-    data, as_of = read_cycle(options, refuse_errors=True)
+    data, as_of = read_cycle(options, refuse_errors=True, versions=True)
     end, folder = history_range(root, top, data.workspace, data.cycle.id)
-    snapshots = Snapshots(top, folder)
+    snapshots = Snapshots(top, folder, data.versions)
     steps = history.load(
         top, end, folder, progress.reporter("reading history"), snapshots=snapshots
     )

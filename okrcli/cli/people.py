@@ -44,7 +44,7 @@ def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str
 
     root, top = git_root(options, what)
     end, folder = history_range(root, top, data.workspace, data.cycle.id)
-    snapshots = Snapshots(top, folder)
+    snapshots = Snapshots(top, folder, data.versions)
     steps = history.load(
         top,
         end,
@@ -84,7 +84,7 @@ def people(
     from okrcli.services import people as people_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True)
+    data, as_of = read_cycle(options, refuse_errors=True, versions=True)
     rows = people_service.people(_read_history(options, data, as_of, "okr people"), as_of)
     if output is TableFormat.json:
         print_json(rows)
@@ -122,9 +122,9 @@ def person(
         if not workspace.cycles:
             workspace.select_cycle(None, as_of)  # says there is no cycle folder
         spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
-        every = [load_cycle(workspace, span, refuse_errors=True) for span in spans]
+        every = [load_cycle(workspace, span, True, versions=True) for span in spans]
     else:
-        data, as_of = read_cycle(options, refuse_errors=True)
+        data, as_of = read_cycle(options, refuse_errors=True, versions=True)
         every = [data]
     cycles = [_read_history(options, data, as_of, "okr person") for data in every]
     declared = [p.name for p in config_of(every[0]).people]
@@ -153,7 +153,7 @@ def digest(
     from okrcli.services import digest as digest_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True)
+    data, as_of = read_cycle(options, refuse_errors=True, versions=True)
     result = digest_service.digest(_read_history(options, data, as_of, "okr digest"), as_of, days)
     if output is PageFormat.json:
         print_json(result)

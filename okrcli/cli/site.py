@@ -46,7 +46,8 @@ def site(
         to_stderr("okr: not in a git repository, so the site has no history")
     sites = []
     for span in spans:
-        data = loader.load_cycle(workspace, span, progress.reporter(f"reading {span.id}"))
+        tick = progress.reporter(f"reading {span.id}")
+        data = loader.load_cycle(workspace, span, tick, versions=top is not None)
         errors = sorted(data.blocking_errors(), key=sort_key)
         if errors and span.id == selected.id:
             raise InvalidFilesError(
@@ -60,7 +61,8 @@ def site(
         if top is not None:
             end, folder = history_range(workspace.root, top[0], workspace, span.id)
             tick = progress.reporter(f"reading the history of {span.id}")
-            steps = history.load(top[0], end, folder, tick, snapshots=Snapshots(top[0], folder))
+            snapshots = Snapshots(top[0], folder, data.versions)
+            steps = history.load(top[0], end, folder, tick, snapshots=snapshots)
         # A past cycle is shown as of its end; the selected one as of the as-of date.
         cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
         sites.append(site_data.cycle_site(data, cycle_as_of, steps))

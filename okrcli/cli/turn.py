@@ -50,7 +50,7 @@ def retro(
 
     options = options_of(ctx)
     root, top = git_root(options, "okr retro")
-    data, _ = read_cycle(options, refuse_errors=True)
+    data, _ = read_cycle(options, refuse_errors=True, versions=True)
     teams = report.selected_teams(data, team)
     end, folder = history_range(root, top, data.workspace, data.cycle.id)
     steps = history.load(
@@ -59,7 +59,7 @@ def retro(
         folder,
         progress.reporter("reading history"),
         full_history=True,
-        snapshots=Snapshots(top, folder),
+        snapshots=Snapshots(top, folder, data.versions),
     )
     result = service.retro(data, teams, steps)
     if output is DiffFormat.json:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from okrcli.core.errors import Diagnostic
@@ -24,7 +24,7 @@ from okrcli.core.model import (
     Team,
     layout,
 )
-from okrcli.files import alignment, cache, codec, forked
+from okrcli.files import alignment, cache, codec, forked, snapshot
 from okrcli.files.alignment import AlignRef
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
 from okrcli.files.workspace import CONFIG_FILE, Workspace, is_team_file_name, team_id_of
@@ -113,6 +113,9 @@ class CycleData:
     # The valid team files by path, in file-name order: each team built, or still as the
     # cache holds it until first asked for (read it through team_paths, teams and team()).
     found: dict[str, Team | _CachedTeam] = field(default_factory=dict)
+    # The files parsed afresh as history versions too, by blob id (load_cycle's `versions`):
+    # the history starts from them instead of parsing them again.
+    versions: dict[str, snapshot.Parsed] = field(default_factory=dict)
 
     @property
     def team_paths(self) -> list[str]:
@@ -185,10 +188,12 @@ def _read_all(
     workspace: Workspace,
     files: list[tuple[str, bytes]],
     tick: Callable[[int, int], None] | None = None,
+    versions: dict[str, snapshot.Parsed] | None = None,
 ) -> dict[str, tuple[FileResult, _CachedTeam | None]]:
     """_cached_result of every file; the ones the cache lacks are read on two cores when
     there are many (a company's first run, or one after an upgrade). `tick` hears of the
-    files read (the child's as many as this process's: both halves go at one pace)."""
+    files read (the child's as many as this process's: both halves go at one pace). Each
+    file read afresh is also kept in `versions`, when given, as the history reads it."""
     found: dict[str, tuple[FileResult, _CachedTeam | None]] = {}
     missing: list[tuple[str, bytes, str]] = []
     for path, raw in files:
@@ -205,17 +210,27 @@ def _read_all(
     total = len(files)
     done = total - len(missing)
 
-    def read(item: tuple[str, bytes, str]) -> FileResult:
+    def read(item: tuple[str, bytes, str]) -> tuple[FileResult, snapshot.Parsed | None]:
         nonlocal done
         if tick is not None and os.getpid() == parent:
             tick(min(done, total), total)
             done += pace
         path, raw, _ = item
-        return read_team_file(path, raw, workspace.config, None, _cycle_start(workspace, path))
+        version, tree = snapshot.parse_with_data(raw) if versions is not None else (None, None)
+        start = _cycle_start(workspace, path)
+        result = read_team_file(path, raw, workspace.config, None, start, tree)
+        if version is None or version.lines is None:
+            return result, None
+        return result, replace(version, lines=None)  # its lines are the text's, rebuilt there
 
-    for (path, _, entry_key), result in zip(missing, forked.map_split(read, missing), strict=True):
+    for (path, raw, entry_key), (result, version) in zip(
+        missing, forked.map_split(read, missing), strict=True
+    ):
         workspace.store.put(entry_key, _encode_result(result), label=path)
         found[path] = result, None
+        if versions is not None and version is not None:
+            oid = workspace.source.blob_id(path, raw)
+            versions[oid] = replace(version, lines=snapshot.lines_of(raw))
     if tick is not None:
         tick(total, total)
     return found
@@ -291,17 +306,23 @@ _decode_positioned = codec.checked(codec.decode_positioned)
 
 
 def load_cycle(
-    workspace: Workspace, cycle: CycleSpan, tick: Callable[[int, int], None] | None = None
+    workspace: Workspace,
+    cycle: CycleSpan,
+    tick: Callable[[int, int], None] | None = None,
+    versions: bool = False,
 ) -> CycleData:
     """Every team file of the cycle, read through the cache; `tick(done, total)` is told
-    how far it got (the CLI draws progress with it)."""
+    how far it got (the CLI draws progress with it). With `versions`, the files parsed
+    afresh are kept as history versions too (CycleData.versions), for a command that reads
+    the history next."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
     data = CycleData(workspace, cycle, list(workspace.diagnostics))
     results: list[tuple[str, FileResult]] = []
     seen_ids: dict[str, str] = {}
     files = [(f"{cycle.id}/{name}", source.read(f"{cycle.id}/{name}")) for name in names]
-    read = _read_all(workspace, [(path, raw) for path, raw in files if raw is not None], tick)
+    kept = data.versions if versions else None
+    read = _read_all(workspace, [(p, raw) for p, raw in files if raw is not None], tick, kept)
     for path, raw in files:
         if raw is None:
             continue

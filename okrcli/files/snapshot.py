@@ -137,19 +137,31 @@ class Parsed:
 def parse(raw: bytes) -> Parsed:
     """A full parse, with the line index of KR values when the fast reader takes the text
     (the index needs libyaml's nodes, so this composes rather than calling load_fast)."""
+    return parse_with_data(raw)[0]
+
+
+def parse_with_data(raw: bytes) -> tuple[Parsed, dict[str, Any] | None]:
+    """parse, and the data the fast reader read (None when it did not take the text): what
+    the loader validates, so that a file read for both is parsed once."""
     try:
         text = decode(raw)
     except YamlProblem:
-        return Parsed(None)
+        return Parsed(None), None
     if _ODD_LINE_BREAK.search(text):
-        return Parsed(snapshot(raw))
+        return Parsed(snapshot(raw)), None
     try:
         node = yaml_fast.compose_fast(text)
         tree = yaml_fast.load_fast_node(node)
     except NeedsStrictReader:
-        return Parsed(snapshot(raw))
+        return Parsed(snapshot(raw)), None
     lines = text.split("\n")
-    return Parsed(snapshot_of(tree), lines, _line_index(node, lines))
+    parsed = Parsed(snapshot_of(tree), lines, _line_index(node, lines))
+    return parsed, tree if isinstance(tree, dict) else None
+
+
+def lines_of(raw: bytes) -> list[str]:
+    """The lines `parse` keeps (to send a Parsed between processes without its text)."""
+    return decode(raw).split("\n")
 
 
 def _line_index(root: Any, lines: list[str]) -> dict[int, tuple[str, str, int]]:
@@ -231,6 +243,8 @@ def patch(base: Parsed, raw: bytes) -> Parsed | None:
         return None
     if len(lines) == len(old_lines) + 1:
         return _inserted(base, lines)
+    if len(lines) == len(old_lines) - 1:
+        return _removed(base, lines)
     if len(lines) != len(old_lines):
         return None
     changed = [n for n, (old, new) in enumerate(zip(old_lines, lines, strict=True)) if old != new]
@@ -304,6 +318,33 @@ def _inserted(base: Parsed, lines: list[str]) -> Parsed | None:
     result[key] = grown
     index = {(n if n < at else n + 1): found for n, found in base.index.items()}
     index[at] = (key, name, match.end())
+    return Parsed(result, lines, index)
+
+
+def _removed(base: Parsed, lines: list[str]) -> Parsed | None:
+    """The next version when all it does is take away one KR value line that holds only its
+    key (not the first key of a `- ` item) and a one-line value: `_inserted` backwards, as
+    the history is read from its newest end. Else None."""
+    assert base.snapshot is not None and base.lines is not None and base.index is not None
+    old_lines = base.lines
+    at = next(
+        (n for n, (a, b) in enumerate(zip(lines, old_lines[:-1], strict=True)) if a != b),
+        len(lines),
+    )
+    entry = base.index.get(at)
+    if entry is None or lines[at:] != old_lines[at + 1 :]:
+        return None
+    key, name, column = entry
+    gone = old_lines[at]
+    if "-" in gone[: len(gone) - len(gone.lstrip(" -"))]:
+        return None  # `- key: value` starts its item: without it the item is another shape
+    fields = base.snapshot[key]
+    value = _scalar(gone[column:])
+    if value is _NOT_A_SCALAR or not same(plain(value), fields.get(name)):
+        return None  # the index does not describe this line after all
+    result = dict(base.snapshot)
+    result[key] = {field: value for field, value in fields.items() if field != name}
+    index = {(n if n < at else n - 1): found for n, found in base.index.items() if n != at}
     return Parsed(result, lines, index)
 
 

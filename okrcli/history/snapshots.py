@@ -8,7 +8,7 @@ file are read each from the one before where they can be (`patch`), in batches o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from okrcli.files import cache, forked, yamlsource
@@ -69,7 +69,11 @@ class Snapshots:
     BATCH_BYTES = 32 * 1024 * 1024  # their content, at most (but at least one blob)
     KEEP_BYTES = 32 * 1024 * 1024  # text of parsed versions kept as bases for patching
 
-    def __init__(self, top: Path, namespace: str) -> None:
+    def __init__(
+        self, top: Path, namespace: str, seeds: Mapping[str, Parsed] | None = None
+    ) -> None:
+        """`seeds` are versions parsed already, by blob id (the loader's, of the files as
+        they stand): the history is read back from them rather than parsed again."""
         self.top = top
         self.store = cache.Store(f"history\0{top}\0{namespace}")
         # Under a replaced id git reads another object's content, and `git replace -d`
@@ -83,6 +87,10 @@ class Snapshots:
         self._blobs: dict[str, bytes] = {}
         self._parsed: dict[str, tuple[Parsed, int]] = {}
         self._parsed_bytes = 0
+        for oid, parsed in (seeds or {}).items():
+            if oid not in self._replaced:
+                self._keep(oid, parsed, sum(map(len, parsed.lines or ())))
+                self._remember(oid, parsed.snapshot)
 
     def plan(self, oids: Iterable[str]) -> None:
         """Look the ids up in the cache; those missing are read from git when first needed."""
@@ -97,9 +105,38 @@ class Snapshots:
         sizes = gitrepo.blob_sizes(self.top, new)
         self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
 
+    def read_back(
+        self,
+        changes: Sequence[tuple[str, str | None, str | None]],
+        tick: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Know every version these changes (path, old blob, new blob; newest first) name.
+
+        The history is read from its newest end: the files as they stand are parsed already
+        (the seeds), and each older version is read from the newer one where it can be (see
+        patch), so a long history costs few full parses, most of them none. The newest
+        version of a file not seeded is parsed ahead, on two cores when there are many.
+        """
+        heads: dict[str, str] = {}
+        for path, old, new in changes:
+            if path not in heads and (new or old):
+                heads[path] = new or old or ""
+        self.parse_ahead(heads.values())
+        latest: dict[str, str] = {}  # per path, the version read last: the base of the next
+        for done, (path, old, new) in enumerate(changes):
+            if tick is not None:
+                tick(done, len(changes))
+            for oid, base in ((new, latest.get(path)), (old, new or latest.get(path))):
+                if oid:
+                    if oid not in self.known:
+                        self.version(oid, base)
+                    latest[path] = oid
+        if tick is not None:
+            tick(len(changes), len(changes))
+
     def parse_ahead(self, oids: Iterable[str]) -> None:
-        """Parse these blobs now, on two cores when there are many: first versions of their
-        files (nothing to patch them from), such as a company's first commit."""
+        """Parse these blobs now, on two cores when there are many: versions with no other
+        version to read them from."""
         wanted = [
             oid
             for oid in dict.fromkeys(oids)

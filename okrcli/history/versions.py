@@ -86,7 +86,8 @@ def load(
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
-    total)` hears how many commits have been read; `full_history` see gitrepo.changes_log."""
+    total)` hears how many file changes have been read; `full_history` see
+    gitrepo.changes_log."""
     if start is None:
         return []
     log = gitrepo.changes_log(top, start, folder, full_history)
@@ -95,11 +96,10 @@ def load(
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in log
     ]
     snapshots = snapshots or Snapshots(top, folder)
-    snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)
-    snapshots.parse_ahead(c.new for _, changes in relevant for c in changes if c.new and not c.old)
-    steps = list(_steps(relevant, snapshots, tick))
-    if tick is not None:
-        tick(len(relevant), len(relevant))
+    newest_first = [(c.path, c.old, c.new) for _, changes in reversed(relevant) for c in changes]
+    snapshots.plan(oid for _, old, new in newest_first for oid in (new, old) if oid)
+    snapshots.read_back(newest_first, tick)
+    steps = list(_steps(relevant, snapshots))
     snapshots.save()
     return steps
 
@@ -109,17 +109,13 @@ def _in_folder(path: str, inside: str) -> bool:
 
 
 def _steps(
-    relevant: list[tuple[gitrepo.LogCommit, list[gitrepo.FileChange]]],
-    snapshots: Snapshots,
-    tick: Callable[[int, int], None] | None = None,
+    relevant: list[tuple[gitrepo.LogCommit, list[gitrepo.FileChange]]], snapshots: Snapshots
 ) -> Iterator[Step]:
     """Pair each change's before and after. A version that does not parse is passed over:
     the change after it is measured from the last version before it that did (found by
     blob id, so on its own branch: two branches' versions interleave by date)."""
     stand_ins: dict[str, Snapshot] = {}  # blob id of an unparseable version -> the last good
-    for done, (log_commit, changes) in enumerate(relevant):
-        if tick is not None:
-            tick(done, len(relevant))
+    for log_commit, changes in relevant:
         files = []
         for change in changes:
             before = snapshots.version(change.old) if change.old else None
