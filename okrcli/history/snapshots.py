@@ -65,7 +65,7 @@ class Snapshots:
     be (see patch); the last few parsed versions are kept for that, up to a memory bound.
     """
 
-    BATCH = 256  # blobs per `git cat-file --batch`, at most
+    BATCH = 2048  # blobs per `git cat-file --batch`, at most (a process each: few of them)
     BATCH_BYTES = 32 * 1024 * 1024  # their content, at most (but at least one blob)
     KEEP_BYTES = 32 * 1024 * 1024  # text of parsed versions kept as bases for patching
 
