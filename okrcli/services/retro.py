@@ -172,8 +172,9 @@ def _rounded(value: float) -> float:
 
 
 def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date) -> TeamRetro:
-    objectives = [_objective(team, o, seen, paths, cutoff) for o in team.objectives]
-    exact = [scoring.objective_score(o) for o in team.objectives]
+    scored = [_objective(team, o, seen, paths, cutoff) for o in team.objectives]
+    objectives = [row for row, _ in scored]
+    exact = [score for _, score in scored]
     return TeamRetro(
         team.id,
         team.display_name,
@@ -186,10 +187,16 @@ def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.dat
 
 def _objective(
     team: Team, objective: Objective, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date
-) -> ObjectiveRetro:
+) -> tuple[ObjectiveRetro, float]:
+    """The objective's retro and its exact score (each KR's score is computed once)."""
     address = f"{team.id}/{objective.id}"
-    krs = [_kr(address, objective, kr, seen, paths, cutoff) for kr in objective.key_results]
-    score = scoring.objective_score(objective)
+    kr_scores = [scoring.kr_score(kr) for kr in objective.key_results]
+    krs = [
+        _kr(address, objective, kr, score, seen, paths, cutoff)
+        for kr, score in zip(objective.key_results, kr_scores, strict=True)
+    ]
+    weights = [float(kr.weight) for kr in objective.key_results]
+    score = scoring.weighted_mean(list(zip(kr_scores, weights, strict=True)))
     flags = []
     if objective.kind == "committed" and score < 1 - scoring.TOLERANCE:
         flags.append(
@@ -198,21 +205,17 @@ def _objective(
                 f"a committed objective scored {score:.2f}, short of 1.0: what got in the way?",
             )
         )
-    return ObjectiveRetro(
-        address,
-        objective.title,
-        objective.kind,
-        _rounded(score),
-        objective.retro,
-        flags,
-        krs,
+    row = ObjectiveRetro(
+        address, objective.title, objective.kind, _rounded(score), objective.retro, flags, krs
     )
+    return row, score
 
 
 def _kr(
     where: str,
     objective: Objective,
     kr: KeyResult,
+    score: float,
     seen: _Seen,
     paths: dict[str, list[float]],
     cutoff: dt.date,
@@ -237,7 +240,7 @@ def _kr(
         kr.title,
         kr.unit,
         kr.is_milestone,
-        _rounded(scoring.kr_score(kr)),
+        _rounded(score),
         path,
         first,
         last,
