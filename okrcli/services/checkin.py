@@ -198,14 +198,14 @@ def write_updates(
     files = sorted({u.team.path for u in changed})
     for path in files:
         transaction.require_regular(scope, path)
-    transaction.require_clean(scope, *files)
+    seen = transaction.require_clean(scope, *files)
     transaction.forget_recovered(scope, *files)
     positions = loader.PositionsCache(scope.workspace)
     edits = [_edit(scope, data, path, changed, positions) for path in files]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
-    commit = transaction.write_and_commit(scope, edits, message)
+    commit = transaction.write_and_commit(scope, edits, message, seen)
     scope.workspace.store.save()
     positions.save()
     return commit, warnings

@@ -44,6 +44,11 @@ def new_file(path: str, new: bytes, warnings: list[Diagnostic]) -> FileEdit:
     return FileEdit(path, b"", new, warnings, created=True)
 
 
+# HEAD as git said it: its commit (None before the first) and the checked-out branch's full
+# name (None when detached).
+Head = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Repo:
     top: Path  # the work tree's top folder
@@ -90,29 +95,31 @@ def open_scope(
     from okrcli.history import checkout
 
     root = find_root(start)
-    located = gitrepo.work_tree_and_git_dir(root)
+    found = gitrepo.locate(root)
+    located = None if found is None else found[:2]
     workspace = open_workspace(root, checkout.work_tree_of(root, located))
     if cycle_id is None and hint:
         first = hint.strip().strip("/").split("/", 1)[0]
         if first in workspace.cycles:
             cycle_id = first
     cycle = workspace.select_cycle(cycle_id, as_of)
-    repo = _repo(root, commit, located)
+    repo = _repo(root, commit, found)
     return Scope(root, workspace, cycle, repo, commit)
 
 
-def _repo(root: Path, commit: bool, located: tuple[Path, Path] | None) -> Repo | None:
-    if located is None:
+def _repo(root: Path, commit: bool, found: tuple[Path, Path, str | None] | None) -> Repo | None:
+    if found is None:
         if commit:
             raise OkrError(
                 f"a check-in is committed with git, and {root} is not inside a git work tree; "
                 "run 'git init' and commit the OKR files, or use --no-commit"
             )
         return None
-    repo = Repo(*located)
+    top, directory, ref = found
+    repo = Repo(top, directory)
     _require_no_operation(repo)
     if commit:
-        _require_branch(gitrepo.head_ref(repo.top))
+        _require_branch(ref)
     return repo
 
 
@@ -179,19 +186,26 @@ def require_regular(scope: Scope, path: str) -> None:
         )
 
 
-def require_clean(scope: Scope, *paths: str) -> None:
+def require_clean(scope: Scope, *paths: str) -> Head | None:
     """The team files must match HEAD, so the commit holds the check-in and nothing else.
-    (Git is asked twice for all the files, not twice for each: a sync writes many.)"""
+
+    Git is asked once for all the files (a sync writes many), and says what HEAD and the
+    branch are in the same answer: passed on to write_and_commit under the same lock, they
+    need not be asked again. None outside git (or for no file)."""
     if scope.repo is None or not paths:
-        return
+        return None
     repo = scope.repo
     rels = [scope.relative_to_top(path) for path in paths]
-    statuses = gitrepo.uncommitted(repo.top, rels)
-    in_head = gitrepo.in_head(repo.top, rels)
+    head, ref, statuses = gitrepo.state(repo.top, rels)
     pending = journal.pending(repo.directory)
     for path, rel in zip(paths, rels, strict=True):
         shown = shlex.quote(display_path(scope.root / path))
         status = statuses.get(rel, "")
+        if status == "!!":  # ignored, or in a repository of its own: not in HEAD
+            raise OkrError(
+                f"{path} is not in the last commit (new, or ignored by git); commit it first, "
+                "then check in"
+            )
         if status and rel in pending:
             raise OkrError(
                 f"a previous check-in ({pending[rel]}) was interrupted after writing {path} "
@@ -204,7 +218,7 @@ def require_clean(scope: Scope, *paths: str) -> None:
                 f"{path} is not committed yet; commit it first ('git add {shown}' and "
                 "'git commit'), then check in"
             )
-        if status and gitrepo.head_commit(repo.top) is None:  # no HEAD for git diff to start at
+        if status and head is None:  # no HEAD for git diff to start at
             raise OkrError(
                 f"{path} is not committed yet (the repository has no commit); review it with "
                 f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
@@ -215,11 +229,7 @@ def require_clean(scope: Scope, *paths: str) -> None:
                 f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
                 f"them ('git restore --staged --worktree -- {shown}'), and check in again"
             )
-        if rel not in in_head:
-            raise OkrError(
-                f"{path} is not in the last commit (new, or ignored by git); commit it first, "
-                "then check in"
-            )
+    return head, ref
 
 
 def forget_recovered(scope: Scope, *paths: str) -> None:
@@ -237,12 +247,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
+def write_and_commit(
+    scope: Scope, edits: list[FileEdit], message: str, seen: Head | None = None
+) -> str | None:
     """Write every file, then commit them together; on any failure put every byte back.
 
     Called under `lock(scope)`. What open_scope checked before the lock (no merge or rebase
     under way, a branch checked out) is checked again first, so nothing started meanwhile
-    receives the check-in; afterwards okr's own commit (the one git reported, whatever HEAD
+    receives the check-in (`seen`: HEAD as require_clean found it under this lock, when
+    the caller has it); afterwards okr's own commit (the one git reported, whatever HEAD
     is by then) must be on the branch okr started on, or the error says where it is. A
     signal (SIGINT, SIGTERM, SIGHUP) ends it with exit 130, saying whether the check-in was
     committed (and as what) or put back.
@@ -255,7 +268,7 @@ def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str |
     if repo is None:
         _write_uncommitted(scope, edits)
         return None
-    head, ref = gitrepo.head_commit_and_ref(repo.top)
+    head, ref = gitrepo.head_commit_and_ref(repo.top) if seen is None else seen
     _require_branch(ref)
     assert ref is not None
     rels = [scope.relative_to_top(edit.path) for edit in edits]
