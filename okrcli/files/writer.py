@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -27,7 +26,7 @@ from okrcli.core.errors import OkrError
 from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
-from okrcli.files import textedit
+from okrcli.files import temporary, textedit
 from okrcli.files.textedit import SpliceError
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import Positioned, YamlProblem, decode
@@ -300,7 +299,7 @@ def same_data(a: Any, b: Any) -> bool:
 # renaming leaves one behind; the next write in the folder removes it (stale_temporaries).
 _TEMPORARY_MARK = ".okr-"
 _TEMPORARY_SUFFIX = ".tmp"
-# mkstemp's names: the prefix, eight random characters from this set, the suffix.
+# temporary.create's names: the prefix, eight random characters from this set, the suffix.
 _TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
 
 
@@ -315,19 +314,19 @@ def write_atomic(path: FsPath, data: bytes, sync_folder: bool = True) -> None:
     if path.is_symlink():
         raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
     mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
+    handle, temporary_path = temporary.create(
+        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
     )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        os.chmod(temporary_path, mode)
+        os.replace(temporary_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary_path)
         raise
     if sync_folder:
         _sync_folder(path.parent)
@@ -361,19 +360,19 @@ def write_new(path: FsPath, data: bytes) -> None:
     path.parent.mkdir(exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
+    handle, temporary_path = temporary.create(
+        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
     )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~umask)
-        os.link(temporary, path)
+        os.chmod(temporary_path, 0o666 & ~umask)
+        os.link(temporary_path, path)
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary_path)
     _sync_folder(path.parent)
 
 
