@@ -403,6 +403,41 @@ def test_property_many_changes_at_once_write_what_one_at_a_time_writes(
     for change in changes:
         one_by_one = splice(one_by_one, [change]).raw
     assert splice(raw, changes).raw == one_by_one
+    # Proved without positions (as a sync proves), the same bytes and what they read as.
+    fast = splice(raw, changes, positions=False)
+    assert fast.raw == one_by_one
+    assert same_data(fast.data, load_positioned(decode(one_by_one)).data)
+
+
+def test_values_on_the_dash_lines_of_many_key_results_change_in_one_splice() -> None:
+    """Each KR's first key, on its `- ` line, is the one changed: edits from the bottom up
+    keep every line above them where the first parse saw it."""
+    raw = b"objectives:\n  - id: o\n    title: t\n    key_results:\n" + b"".join(
+        b"      - current: %d   # was\n        id: k%d\n        title: reach 10\n"
+        b"        baseline: 0\n        target: 10\n" % (n, n)
+        for n in range(4)
+    )
+    changes = [Change("o", f"k{n}", "current", 100 + n) for n in range(4)]
+    changes.append(Change("o", "k2", "confidence", 0.5))
+    spliced = splice(raw, changes, positions=False)
+    text = spliced.raw.decode()
+    assert [line for line in text.splitlines() if "current" in line] == [
+        f"      - current: {100 + n} # was" for n in range(4)
+    ]
+    assert "      - current: 102 # was\n        confidence: 0.5\n        id: k2\n" in text
+    krs = spliced.data["objectives"][0]["key_results"]
+    assert [kr["current"] for kr in krs] == [100, 101, 102, 103]
+    assert spliced.positioned is None  # the fast reader proved it: no positions asked for
+
+
+def test_a_text_only_the_strict_reader_reads_is_proved_by_it() -> None:
+    """`&` sends a file to the strict reader; proving without positions still proves it,
+    and its parse (positions included) comes along."""
+    raw = TEMPLATE.format(extra="\n        current: 1\n").replace("reach 10", "R&D 10").encode()
+    spliced = splice(raw, [Change("o", "k", "current", 4)], positions=False)
+    assert spliced.positioned is not None
+    assert spliced.positioned.data["objectives"][0]["key_results"][0]["current"] == 4
+    assert same_data(spliced.data, spliced.positioned.data)
 
 
 def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next(tmp_path: Path) -> None:

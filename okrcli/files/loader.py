@@ -164,14 +164,18 @@ def _result_key(workspace: Workspace, path: str, raw: bytes) -> str:
 
 
 def _cached_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> tuple[FileResult, _CachedTeam | None]:
     """read_team_file through the cache (keyed by the bytes' blob id, never stale); a
     cached valid file's team comes apart, still as the cache holds it."""
     entry_key = _result_key(workspace, path, raw)
     cached = _decode_result(workspace.store.get(entry_key))
     if cached is None:
-        return _read_afresh(workspace, path, raw, entry_key, positioned), None
+        return _read_afresh(workspace, path, raw, entry_key, positioned, tree), None
     result, written = cached
     return result, None if written is None else _CachedTeam(path, entry_key, written)
 
@@ -182,24 +186,30 @@ def _read_afresh(
     raw: bytes,
     entry_key: str,
     positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> FileResult:
     """read_team_file, and its result kept in the cache (replacing a damaged entry)."""
     cycle_start = _cycle_start(workspace, path)
-    result = read_team_file(path, raw, workspace.config, positioned, cycle_start)
+    result = read_team_file(path, raw, workspace.config, positioned, cycle_start, tree)
     workspace.store.put(entry_key, _encode_result(result), label=path)
     return result
 
 
 def team_file_result(
-    workspace: Workspace, path: str, raw: bytes, positioned: Positioned | None = None
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> FileResult:
-    """read_team_file through the cache: keyed by the bytes' blob id, never stale."""
-    result, cached = _cached_result(workspace, path, raw, positioned)
+    """read_team_file through the cache: keyed by the bytes' blob id, never stale.
+    `positioned` or `tree`: what the bytes read as, when the caller has read them."""
+    result, cached = _cached_result(workspace, path, raw, positioned, tree)
     if cached is None:
         return result
     team = _decode_team(cached.written)
     if team is None:  # a damaged entry after all
-        return _read_afresh(workspace, path, raw, cached.entry_key, positioned)
+        return _read_afresh(workspace, path, raw, cached.entry_key, positioned, tree)
     return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
 
 

@@ -28,8 +28,15 @@ from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
 from okrcli.files import temporary, textedit
 from okrcli.files.textedit import SpliceError
+from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
-from okrcli.files.yamlsource import Positioned, YamlProblem, decode
+from okrcli.files.yamlsource import (
+    NeedsStrictReader,
+    Positioned,
+    YamlProblem,
+    check_text,
+    decode,
+)
 
 __all__ = [
     "Change",
@@ -114,9 +121,10 @@ def _as_read(change: Change) -> Any:
 @dataclass(frozen=True, slots=True)
 class Spliced:
     raw: bytes  # the file's new bytes
-    # What they parse to, with positions (the proof parsed them): the caller need not parse
-    # them again, and the next check-in of the same bytes need not either.
-    positioned: Positioned
+    data: Any  # what they read back as (the proof read them): nobody need read them again
+    # Where each value is in them, when the proof was asked for positions (or only the
+    # strict reader could read them): the next edit of the same bytes need not parse them.
+    positioned: Positioned | None
 
 
 def splice(
@@ -124,10 +132,14 @@ def splice(
     changes: Sequence[Change],
     where: str = "the file",
     positioned: Positioned | None = None,
+    *,
+    positions: bool = True,
 ) -> Spliced:
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
     `positioned` is the parse of exactly `raw` when the caller has it (cached by content).
+    Without `positions`, the new text is proved with the fast reader, which gives no
+    positions (a third faster: for a caller that keeps none).
     The key results' changes are applied from the bottom of the file up: a KR's edit moves
     only its own text and what follows, so every KR above it keeps the positions of the
     first parse, and the file is parsed once, not once per KR (`okr sync` may change every
@@ -153,18 +165,24 @@ def splice(
     key_results.sort(key=lambda item: starts[item[0]][:2], reverse=True)  # stable
     others = [item for item in located if item[1].level != "key result"]
     previous: Path | None = None
+    # Made once per reading: an edit changes its own KR's lines and those below, and the
+    # KRs go from the bottom up, so every line the next KR's edit looks at is mapped still.
+    lines = textedit.Lines(text)
     for path, change in [*key_results, *others]:
         if previous is not None and (path == previous or change.level != "key result"):
             positioned = _reread(text, where)
-        text = _apply(text, positioned, path, change, where)
+            lines = textedit.Lines(text)
+        text = _apply(text, lines, positioned, path, change, where)
         expected = _with_value(expected, (*path, change.field), _as_read(change))
         previous = path
-    proved = _prove(text, expected, where)
-    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), proved)
+    data, proved = _prove(text, expected, where, positions)
+    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), data, proved)
 
 
-def _apply(text: str, positioned: Positioned, path: Path, change: Change, where: str) -> str:
-    _refuse_flow_style(text, positioned, path, change, where)
+def _apply(
+    text: str, lines: textedit.Lines, positioned: Positioned, path: Path, change: Change, where: str
+) -> str:
+    _refuse_flow_style(lines, positioned, path, change, where)
     mapping = _lookup(positioned.data, path)
     field_path = (*path, change.field)
     positions = positioned.positions
@@ -173,7 +191,8 @@ def _apply(text: str, positioned: Positioned, path: Path, change: Change, where:
             assert isinstance(change.value, str)
             return textedit.replace_text(text, positions[field_path], change.value)
         old = mapping[change.field]
-        return textedit.replace_value(text, positions[field_path], old, scalar_text(change.value))
+        new = scalar_text(change.value)
+        return textedit.replace_value(text, positions[field_path], old, new, lines)
     slot = (change.level, change.field)
     before = _BEFORE.get(slot)
     if before is not None and (*path, before) in positions:
@@ -249,16 +268,15 @@ def _lookup(data: Any, path: Path) -> Any:
 
 
 def _refuse_flow_style(
-    text: str, positioned: Positioned, path: Path, change: Change, where: str
+    lines: textedit.Lines, positioned: Positioned, path: Path, change: Change, where: str
 ) -> None:
     # Block collections cannot sit inside flow ones, so a KR or objective in flow style
     # starts with `{` whenever any of its ancestors is in flow style too. (A team file in
     # flow style has no line to put a new key above: insert_before declines it.)
     if not path:
         return
-    lines = textedit.Lines(text)
     line, col, _, _ = positioned.positions[path]
-    if text[lines.index(line, col)] == "{":
+    if lines.text[lines.index(line, col)] == "{":
         raise SpliceError(
             f"{where}: {change.label} is written in YAML flow style ({{id: …}}), which "
             "okr does not edit; rewrite it as a block mapping (one key per line)"
@@ -268,15 +286,27 @@ def _refuse_flow_style(
 # --- proof ----------------------------------------------------------------------------------
 
 
-def _prove(text: str, expected: Any, where: str) -> Positioned:
-    """The edited text's parse, when it is exactly the expected data; else SpliceError."""
-    after = _reread(text, where)
-    if not same_data(after.data, expected):
+def _prove(text: str, expected: Any, where: str, positions: bool) -> tuple[Any, Positioned | None]:
+    """The edited text's data (and its parse with positions, if asked for or only the
+    strict reader reads it), when it is exactly the expected data; else SpliceError."""
+    data, after = _read_back(text, where, positions)
+    if not same_data(data, expected):
         raise SpliceError(
             f"{where}: the edit would change more than the checked-in values; nothing was "
             "written; edit the file by hand"
         )
-    return after
+    return data, after
+
+
+def _read_back(text: str, where: str, positions: bool) -> tuple[Any, Positioned | None]:
+    if not positions:
+        try:
+            check_text(text)
+            return load_fast(text), None
+        except (NeedsStrictReader, YamlProblem):
+            pass  # the strict reader reads what the fast one declines, or says what is wrong
+    after = _reread(text, where)
+    return after.data, after
 
 
 def same_data(a: Any, b: Any) -> bool:

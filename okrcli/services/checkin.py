@@ -188,26 +188,31 @@ def write_updates(
     changed: Sequence[Update],
     message: str,
     check: Callable[[list[Diagnostic]], None] | None = None,
+    keep_positions: bool = True,
 ) -> tuple[str | None, list[Diagnostic]]:
     """Splice, prove, write and commit changed KRs (`okr sync` writes through here too).
 
     The caller holds the lock and loaded `data` under it; `check` sees the new files'
     warnings before anything is written, and may refuse. Returns the new commit's short id
     (None when not committing) and the warnings the new files have that the old did not.
+    `keep_positions`: start from, and keep, each file's parse for the next check-in of it
+    (loader.PositionsCache); a sync of many files does without, as storing and reading
+    back a small file's parse costs more than parsing it.
     """
     files = sorted({u.team.path for u in changed})
     for path in files:
         transaction.require_regular(scope, path)
     seen = transaction.require_clean(scope, *files)
     transaction.forget_recovered(scope, *files)
-    positions = loader.PositionsCache(scope.workspace)
+    positions = loader.PositionsCache(scope.workspace) if keep_positions else None
     edits = [_edit(scope, data, path, changed, positions) for path in files]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
     commit = transaction.write_and_commit(scope, edits, message, seen)
     scope.workspace.store.save()
-    positions.save()
+    if positions is not None:
+        positions.save()
     return commit, warnings
 
 
@@ -253,16 +258,17 @@ def _edit(
     data: CycleData,
     path: str,
     changed: Sequence[Update],
-    positions: loader.PositionsCache,
+    positions: loader.PositionsCache | None,
 ) -> transaction.FileEdit:
     """One team file with the changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
     edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
     spliced = _splice_from_cache(original, edits, path, positions)
     new = spliced.raw
-    positions.put(path, new, spliced.positioned)
+    if positions is not None and spliced.positioned is not None:
+        positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
-    result = loader.team_file_result(scope.workspace, path, new, spliced.positioned)
+    result = loader.team_file_result(scope.workspace, path, new, spliced.positioned, spliced.data)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.team is None:
         raise InvalidFilesError(
@@ -274,9 +280,15 @@ def _edit(
 
 
 def _splice_from_cache(
-    original: bytes, edits: list[writer.Change], path: str, positions: loader.PositionsCache
+    original: bytes,
+    edits: list[writer.Change],
+    path: str,
+    positions: loader.PositionsCache | None,
 ) -> writer.Spliced:
-    """writer.splice, starting from the cached parse of the file when there is one."""
+    """writer.splice, starting from the cached parse of the file when there is one (and
+    proving without positions when none is kept)."""
+    if positions is None:
+        return writer.splice(original, edits, path, positions=False)
     cached = positions.get(path, original)
     if cached is not None:
         try:

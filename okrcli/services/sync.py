@@ -117,7 +117,9 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
         if outcome.changed:
             updates = [synced.update for synced in outcome.changed]
             message = commit_message(outcome.changed)
-            outcome.commit, outcome.warnings = checkin.write_updates(scope, fresh, updates, message)
+            outcome.commit, outcome.warnings = checkin.write_updates(
+                scope, fresh, updates, message, keep_positions=False
+            )
             outcome.written = True
         return outcome
 
