@@ -298,6 +298,18 @@ def load_cycle(
     return data
 
 
+def reload_cycle(data: CycleData) -> CycleData:
+    """The cycle read again (a writer, under its lock, after reading it without one):
+    `data` itself when the same team files still hold the same bytes, since the result
+    depends on nothing else; else load_cycle."""
+    source = data.workspace.source
+    names = [n for n in source.files(data.cycle.id) if is_team_file_name(n)]
+    paths = [f"{data.cycle.id}/{name}" for name in names]
+    if paths == list(data.texts) and all(source.read(p) == data.texts[p] for p in paths):
+        return data
+    return load_cycle(data.workspace, data.cycle)
+
+
 def _lint_fingerprint(config: Config | None) -> str:
     """What of okr.yaml a team file's findings depend on: the lint settings and the names of
     the sources (E013)."""

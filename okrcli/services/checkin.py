@@ -199,13 +199,16 @@ def write_updates(
     (loader.PositionsCache); a sync of many files does without, as storing and reading
     back a small file's parse costs more than parsing it.
     """
-    files = sorted({u.team.path for u in changed})
+    by_file: dict[str, list[Update]] = {}
+    for update in changed:
+        by_file.setdefault(update.team.path, []).append(update)
+    files = sorted(by_file)
     for path in files:
         transaction.require_regular(scope, path)
     seen = transaction.require_clean(scope, *files)
     transaction.forget_recovered(scope, *files)
     positions = loader.PositionsCache(scope.workspace) if keep_positions else None
-    edits = [_edit(scope, data, path, changed, positions) for path in files]
+    edits = [_edit(scope, data, path, by_file[path], positions) for path in files]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
@@ -260,9 +263,9 @@ def _edit(
     changed: Sequence[Update],
     positions: loader.PositionsCache | None,
 ) -> transaction.FileEdit:
-    """One team file with the changes spliced in, re-parsed and re-validated."""
+    """One team file with its changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
-    edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
+    edits = [edit for u in changed for edit in u.edits()]
     spliced = _splice_from_cache(original, edits, path, positions)
     new = spliced.raw
     if positions is not None and spliced.positioned is not None:

@@ -104,8 +104,10 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
     if dry_run:
         return _outcome(scope, fed, values, closed, read)
     with transaction.lock(scope):
-        fresh = loader.load_cycle(scope.workspace, scope.cycle)
-        again = [item for item in select(fresh, wanted) if not item.target.team.is_closed]
+        fresh = loader.reload_cycle(data)
+        again = fed
+        if fresh is not data:
+            again = [item for item in select(fresh, wanted) if not item.target.team.is_closed]
         if [(i.target.address, i.source) for i in again] != [
             (i.target.address, i.source) for i in fed
         ]:

@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from okrcli.core.errors import Diagnostic, Interrupted, OkrError
@@ -64,20 +64,26 @@ class Scope:
     cycle: CycleSpan
     repo: Repo | None
     commit: bool
+    # Each folder's path below the top of the work tree, resolved once: a sync asks for 50
+    # files of one folder three times each, and every step of the way must ask the same.
+    _in_top: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def relative_to_top(self, team_path: str) -> str:
         """The team file's path for git: relative to the top of the work tree."""
         assert self.repo is not None
-        # The file itself is not resolved: a symbolic link must stay visible as one.
-        folder = (self.root / team_path).parent.resolve()
-        try:
-            relative = folder.relative_to(self.repo.top.resolve())
-        except ValueError:
-            raise OkrError(
-                f"{team_path} lies outside the git work tree at {self.repo.top}; "
-                "check in where the file really lives"
-            ) from None
-        return (relative / team_path.rsplit("/", 1)[-1]).as_posix()
+        folder_path, _, name = team_path.rpartition("/")
+        if folder_path not in self._in_top:
+            # The file itself is not resolved: a symbolic link must stay visible as one.
+            folder = (self.root / team_path).parent.resolve()
+            try:
+                relative = folder.relative_to(self.repo.top.resolve())
+            except ValueError:
+                raise OkrError(
+                    f"{team_path} lies outside the git work tree at {self.repo.top}; "
+                    "check in where the file really lives"
+                ) from None
+            self._in_top[folder_path] = "" if relative == Path() else f"{relative.as_posix()}/"
+        return f"{self._in_top[folder_path]}{name}"
 
 
 # --- where: root, cycle and git -------------------------------------------------------------
@@ -199,14 +205,16 @@ def require_clean(scope: Scope, *paths: str) -> Head | None:
     head, ref, statuses = gitrepo.state(repo.top, rels)
     pending = journal.pending(repo.directory)
     for path, rel in zip(paths, rels, strict=True):
-        shown = shlex.quote(display_path(scope.root / path))
         status = statuses.get(rel, "")
+        if not status:
+            continue
+        shown = shlex.quote(display_path(scope.root / path))
         if status == "!!":  # ignored, or in a repository of its own: not in HEAD
             raise OkrError(
                 f"{path} is not in the last commit (new, or ignored by git); commit it first, "
                 "then check in"
             )
-        if status and rel in pending:
+        if rel in pending:
             raise OkrError(
                 f"a previous check-in ({pending[rel]}) was interrupted after writing {path} "
                 f"and before committing it; review the change with 'git diff -- {shown}', then "
@@ -218,17 +226,16 @@ def require_clean(scope: Scope, *paths: str) -> Head | None:
                 f"{path} is not committed yet; commit it first ('git add {shown}' and "
                 "'git commit'), then check in"
             )
-        if status and head is None:  # no HEAD for git diff to start at
+        if head is None:  # no HEAD for git diff to start at
             raise OkrError(
                 f"{path} is not committed yet (the repository has no commit); review it with "
                 f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
             )
-        if status:
-            raise OkrError(
-                f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
-                f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
-                f"them ('git restore --staged --worktree -- {shown}'), and check in again"
-            )
+        raise OkrError(
+            f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
+            f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
+            f"them ('git restore --staged --worktree -- {shown}'), and check in again"
+        )
     return head, ref
 
 
