@@ -20,8 +20,8 @@ from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
-from okrcli.history.message import CheckedIn, clean_note, format_message
-from okrcli.services import close, resolve, transaction
+from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
+from okrcli.services import transaction
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -166,6 +166,9 @@ def check_in(
 
     With `refuse_typos`, a new value far outside its KR's range (W104, most often a typed
     extra digit) stops the check-in before anything is written."""
+    # Here, not at the top: `okr sync` writes through this module and needs neither.
+    from okrcli.services import close, resolve
+
     with transaction.lock(scope):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve.resolve_kr(data, w.address) for w in wanted]
@@ -328,8 +331,9 @@ def commit_message(changed: Sequence[Update]) -> str:
     return format_message([checked_in(update) for update in changed])
 
 
-def checked_in(update: Update) -> CheckedIn:
-    """What the commit message says about one KR."""
+def checked_in(update: Update, source: str | None = None) -> CheckedIn:
+    """What the commit message says about one KR; with `source`, one `okr sync` read (its
+    note is then sync_note(source))."""
     value = update.after.value
     assert value is not None
     # SPEC §8: OKR-Confidence whenever --confidence is given, even when it did not change.
@@ -341,7 +345,8 @@ def checked_in(update: Update) -> CheckedIn:
         change_text(update),
         writer.scalar_text(value),
         writer.scalar_text(confidence) if shown and confidence is not None else None,
-        update.note or "",
+        (update.note or "") if source is None else sync_note(source) or "",
+        source,
     )
 
 

@@ -23,7 +23,7 @@ from okrcli.core.model import Config
 from okrcli.files import loader, sources
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import CONFIG_FILE, find_root, open_workspace, team_id_of
-from okrcli.history.message import format_message, sync_note
+from okrcli.history.message import format_message
 from okrcli.services import checkin, transaction
 
 
@@ -273,12 +273,7 @@ def read_values(
 
 def commit_message(changed: Sequence[Synced]) -> str:
     """`sync: 3 key results from hris, crm`, each KR listed, with an OKR-Source trailer."""
-    return format_message(
-        [
-            replace(checkin.checked_in(s.update), source=s.source, note=sync_note(s.source) or "")
-            for s in changed
-        ]
-    )
+    return format_message([checkin.checked_in(s.update, s.source) for s in changed])
 
 
 def change_line(synced: Synced, dry_run: bool) -> str:
