@@ -542,7 +542,7 @@ def test_terminal_prints_markup_literally(okr_dir: Path) -> None:
         assert "\x1b[2J" not in output
 
 
-ALL_COMMANDS = sorted(typer.main.get_command(app_module.app).commands)  # type: ignore[attr-defined]
+ALL_COMMANDS = sorted(typer.main.get_command(app_module.full_app()).commands)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -563,6 +563,21 @@ ALL_COMMANDS = sorted(typer.main.get_command(app_module.app).commands)  # type: 
 def test_a_start_builds_only_the_command_it_runs(args: list[str], kept: list[str]) -> None:
     built = typer.main.get_command(app_module.app_for(args))
     assert sorted(built.commands) == kept  # type: ignore[attr-defined]
+
+
+def test_a_command_s_start_imports_no_other_command_s_module() -> None:
+    """Of the command modules, a start imports the one of the command it runs."""
+    probe = (
+        "import sys\n"
+        "from okrcli.cli.app import app_for\n"
+        "app_for(['--as-of', '2026-08-15', 'checkin', 'offer-rate', '70'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('okrcli.cli.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.strip()
+    assert loaded == str(["okrcli.cli.app", "okrcli.cli.checkins", "okrcli.cli.common",
+                          "okrcli.cli.completion"])  # fmt: skip
 
 
 def test_the_real_script_runs_one_command_and_still_suggests_a_mistyped_one(
