@@ -213,6 +213,19 @@ def team_file_result(
     return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
 
 
+def team_file_findings(
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
+) -> tuple[bool, tuple[Diagnostic, ...]]:
+    """Whether the file validates, and its diagnostics: team_file_result for a writer,
+    which needs no team, so a cached valid file's team is not built (a sync writes 50)."""
+    result, cached = _cached_result(workspace, path, raw, positioned, tree)
+    return cached is not None or result.team is not None, result.diagnostics
+
+
 class PositionsCache:
     """The positioned parse of each team file as a check-in on this machine last wrote it,
     by content: the next check-in of the same file splices without parsing it first (a

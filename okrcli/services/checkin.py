@@ -274,14 +274,16 @@ def _edit(
     if positions is not None and spliced.positioned is not None:
         positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
-    result = loader.team_file_result(scope.workspace, path, new, spliced.positioned, spliced.data)
-    errors = [d for d in result.diagnostics if d.severity == "error"]
-    if errors or result.team is None:
+    valid, diagnostics = loader.team_file_findings(
+        scope.workspace, path, new, spliced.positioned, spliced.data
+    )
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or not valid:
         raise InvalidFilesError(
             f"the new values would make {path} invalid; nothing was written", errors
         )
     known = {(d.code, d.message) for d in data.diagnostics if d.path == path}
-    warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
+    warnings = [d for d in diagnostics if (d.code, d.message) not in known]
     return transaction.FileEdit(path, original, new, warnings)
 
 
