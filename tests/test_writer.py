@@ -14,16 +14,9 @@ from conftest import EXAMPLE, run_okr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.files import temporary
-from okrcli.files.writer import (
-    Change,
-    SpliceError,
-    remove_stale_temporaries,
-    same_data,
-    scalar_text,
-    splice,
-    write_atomic,
-)
+from okrcli.files import atomic
+from okrcli.files.atomic import remove_stale_temporaries, write_atomic
+from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import Positioned, decode
 
@@ -441,11 +434,11 @@ def test_a_text_only_the_strict_reader_reads_is_proved_by_it() -> None:
 
 
 def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next(tmp_path: Path) -> None:
-    """temporary.create names files so that remove_stale_temporaries knows them (and only
+    """create_temporary names files so that remove_stale_temporaries knows them (and only
     them) for okr's own; they are the user's alone."""
     (tmp_path / "team.yaml").write_bytes(b"old\n")
     (tmp_path / "notes.tmp").write_bytes(b"mine\n")
-    descriptor, left = temporary.create(tmp_path, ".team.yaml.okr-", ".tmp")
+    descriptor, left = atomic.create_temporary(tmp_path, ".team.yaml.okr-", ".tmp")
     os.close(descriptor)
     assert stat.S_IMODE(os.stat(left).st_mode) == 0o600
     remove_stale_temporaries(tmp_path)
@@ -459,9 +452,9 @@ def test_a_temporary_file_is_never_one_planted_under_its_name(
     victim = tmp_path / "victim"
     victim.write_bytes(b"keep\n")
     draws = iter([b"\0" * 8, b"\1" * 8])
-    monkeypatch.setattr(temporary.os, "urandom", lambda size: next(draws))
+    monkeypatch.setattr(atomic.os, "urandom", lambda size: next(draws))
     (tmp_path / ".team.yaml.okr-aaaaaaaa.tmp").symlink_to(victim)
-    descriptor, path = temporary.create(tmp_path, ".team.yaml.okr-", ".tmp")
+    descriptor, path = atomic.create_temporary(tmp_path, ".team.yaml.okr-", ".tmp")
     os.write(descriptor, b"new\n")
     os.close(descriptor)
     assert path == str(tmp_path / ".team.yaml.okr-bbbbbbbb.tmp")

@@ -6,27 +6,21 @@ position the strict reader reports, and only there (textedit.py cuts and pastes)
 missing key gets lines of its own next to a sibling: a KR's `current:`, `confidence:`,
 `score:` and `retro:` after the values before them, an objective's `retro:` above its
 `key_results:`, the team's `closed:` and `retro:` above `objectives:`. The result is
-re-parsed and compared with the expected data before anyone writes it; the atomic write
-keeps the file's mode.
+re-parsed and compared with the expected data before anyone writes it (atomic.py
+writes it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path as FsPath
 from typing import Any, Literal
 
-from okrcli.core.errors import OkrError
 from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
-from okrcli.files import temporary, textedit
+from okrcli.files import textedit
 from okrcli.files.textedit import SpliceError
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
@@ -38,18 +32,7 @@ from okrcli.files.yamlsource import (
     decode,
 )
 
-__all__ = [
-    "Change",
-    "Field",
-    "SpliceError",
-    "Spliced",
-    "remove_stale_temporaries",
-    "same_data",
-    "scalar_text",
-    "splice",
-    "sync_folders",
-    "write_atomic",
-]
+__all__ = ["Change", "Field", "SpliceError", "Spliced", "same_data", "scalar_text", "splice"]
 
 Field = Literal["current", "done", "confidence", "score", "retro", "target", "baseline", "closed"]
 Value = int | float | bool | str | dt.date
@@ -318,107 +301,3 @@ def same_data(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-# Temporary files are `.NAME.okr-XXXXXXXX.tmp` beside the file: a rename within one folder
-# never crosses a file system or a mount point, so it is always atomic (one in the git
-# directory would be so only when both share a mount). A kill -9 between creating and
-# renaming leaves one behind; the next write in the folder removes it (stale_temporaries).
-_TEMPORARY_MARK = ".okr-"
-_TEMPORARY_SUFFIX = ".tmp"
-# temporary.create's names: the prefix, eight random characters from this set, the suffix.
-_TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
-
-
-def write_atomic(path: FsPath, data: bytes, sync_folder: bool = True) -> None:
-    """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
-
-    A reader (or a crash) sees either the old bytes or the new ones, never a mix. The
-    file's permission bits are kept. A symbolic link is refused: renaming over it would
-    replace the link, not the file it points to. A caller writing many files of a folder
-    may pass `sync_folder=False` and call sync_folders once for them all.
-    """
-    if path.is_symlink():
-        raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary_path = temporary.create(
-        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary_path, mode)
-        os.replace(temporary_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary_path)
-        raise
-    if sync_folder:
-        _sync_folder(path.parent)
-
-
-def sync_folders(paths: Sequence[FsPath]) -> None:
-    """Make the renames of files written with `sync_folder=False` durable, a folder once."""
-    for folder in dict.fromkeys(path.parent for path in paths):
-        _sync_folder(folder)
-
-
-def remove_stale_temporaries(folder: FsPath) -> None:
-    """Remove the temporary files that killed writes left in `folder`.
-
-    Only for a caller holding the check-in lock: then no other okr writes there, so every
-    temporary file of okr's in the folder is a leftover.
-    """
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if _TEMPORARY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def write_new(path: FsPath, data: bytes) -> None:
-    """Create a file that does not exist yet, all at once, in a folder made if needed.
-
-    A temporary file beside it is linked to the name, which fails (FileExistsError) rather
-    than replace a file that appeared meanwhile; the mode is what the umask gives.
-    """
-    path.parent.mkdir(exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    handle, temporary_path = temporary.create(
-        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary_path, 0o666 & ~umask)
-        os.link(temporary_path, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary_path)
-    _sync_folder(path.parent)
-
-
-def remove_new(path: FsPath) -> None:
-    """Undo write_new: remove the file, and its folder when that is left empty."""
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    with contextlib.suppress(OSError):
-        path.parent.rmdir()  # only succeeds when empty
-
-
-def _sync_folder(folder: FsPath) -> None:
-    """Make the rename itself durable (where the platform allows opening a folder)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

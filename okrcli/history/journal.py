@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from okrcli.core.errors import OkrError
-from okrcli.files import temporary
+from okrcli.files.atomic import create_temporary
 
 LOCK_NAME = "okr-checkin.lock"
 PENDING_NAME = "okr-checkin.pending"
@@ -159,7 +159,7 @@ def _save(git_dir: Path, entries: dict[str, str]) -> None:
     data = (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     # Named like writer.py's temporary files (`.NAME.okr-XXXXXXXX.tmp`) and created anew
     # (O_EXCL), so nothing planted under that name is written through.
-    fd, temporary_path = temporary.create(git_dir, f".{PENDING_NAME}.okr-", ".tmp")
+    fd, temporary_path = create_temporary(git_dir, f".{PENDING_NAME}.okr-", ".tmp")
     try:
         with open(fd, "wb", closefd=True) as handle:
             handle.write(data)

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from okrcli.core.errors import Diagnostic, Interrupted, OkrError
 from okrcli.core.model import CycleSpan
 from okrcli.core.text import inert
-from okrcli.files import writer
+from okrcli.files import atomic
 from okrcli.files.workspace import Workspace, find_root, open_workspace
 from okrcli.history import gitrepo, journal
 from okrcli.services import landing
@@ -268,7 +268,7 @@ def write_and_commit(
     committed (and as what) or put back.
     """
     for folder in sorted({(scope.root / edit.path).parent for edit in edits}):
-        writer.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
+        atomic.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
     if scope.repo is not None:
         _require_no_operation(scope.repo)
     repo = scope.repo if scope.commit else None
@@ -344,11 +344,11 @@ def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> 
     try:
         for edit in edits:
             if edit.created:
-                writer.write_new(scope.root / edit.path, edit.new)
+                atomic.write_new(scope.root / edit.path, edit.new)
             else:
-                writer.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
+                atomic.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
             written.append(edit)
-        writer.sync_folders([scope.root / edit.path for edit in edits])
+        atomic.sync_folders([scope.root / edit.path for edit in edits])
     except OSError as exc:
         _restore(scope, written)
         raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
@@ -363,9 +363,9 @@ def _restore(scope: Scope, written: list[FileEdit]) -> None:
 def _put_back(scope: Scope, edit: FileEdit) -> None:
     """The file as it was: its original bytes, or no file at all for a new one."""
     if edit.created:
-        writer.remove_new(scope.root / edit.path)
+        atomic.remove_new(scope.root / edit.path)
     else:
-        writer.write_atomic(scope.root / edit.path, edit.original)
+        atomic.write_atomic(scope.root / edit.path, edit.original)
 
 
 def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -> landing.Undone:
