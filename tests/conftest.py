@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from okrcli.cli.app import app
+from okrcli.cli.app import full_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "acme"
 # The KRs of examples/acme's hr-admin.yaml, in file order (the order `checkin -i` asks).
@@ -134,7 +134,7 @@ class Result:
 def run_okr(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
     """The real CLI in-process through typer's CliRunner, stdout and stderr kept apart."""
     runner = CliRunner()
-    result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+    result = runner.invoke(full_app(), list(args), input=input, env=env, catch_exceptions=False)
     return Result(result.exit_code, result.stdout, result.stderr)
 
 

@@ -22,6 +22,7 @@ from tests.conftest import git, run_okr
 
 AS_OF = "2026-08-15"
 OFFER_RATE = "hr-admin/talent/offer-rate"
+HR_PATH = "2026-Q3/hr-admin.yaml"
 
 
 def scorecard(repo: Path, *extra: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -361,3 +362,20 @@ def test_a_wrong_cached_parse_is_caught_and_read_afresh(
     diff = git(example_repo, "show", "--format=", "-U0", "HEAD")
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
     assert changed == ["-        current: 70", "+        current: 72"]
+
+
+def test_a_sync_keeps_no_parse_but_a_check_in_after_it_works(example_repo: Path) -> None:
+    """A sync writes many files: storing each one's parse and reading it back would cost
+    more than parsing it, so it keeps none, and the next check-in parses the file."""
+    export = example_repo / "exports" / "hr-metrics.csv"
+    export.write_text(export.read_text(encoding="utf-8-sig").replace('"8.5"', '"8"'), "utf-8")
+    git(example_repo, "commit", "-q", "-am", "a new export")
+    result = run_okr("-C", str(example_repo), "--as-of", "2026-08-15", "sync")
+    assert result.exit_code == 0, result
+    assert "onboarding-days: 8.5 → 8" in result.stdout
+    raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
+    assert loader.PositionsCache(open_workspace(example_repo)).get(HR_PATH, raw) is None
+    assert check_in(example_repo, "70").exit_code == 0
+    diff = git(example_repo, "show", "--format=", "-U0", "HEAD")
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == ["-        current: 68", "+        current: 70"]

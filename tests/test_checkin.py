@@ -402,6 +402,31 @@ def test_an_ignored_team_file_is_refused(example_repo: Path) -> None:
     assert_refused(example_repo, result, before, head_before, "is not in the last commit")
 
 
+def test_a_team_file_in_a_repository_of_its_own_is_refused(example_repo: Path) -> None:
+    """A cycle folder that is a clone of its own, which the outer repository does not
+    track: git status says nothing of its files, and still the file is not in HEAD."""
+    cycle = example_repo / "2026-Q4"
+    cycle.mkdir()
+    (cycle / "recruiting.yaml").write_bytes(AMBIGUOUS)
+    git(cycle, "init", "-q")
+    git(cycle, "add", "recruiting.yaml")
+    git(cycle, "commit", "-q", "-m", "a repository of its own")
+    before, head_before = snapshot(example_repo), head(example_repo)
+    result = checkin(example_repo, "2026-Q4/recruiting/hiring/offer-rate", "60")
+    assert_refused(example_repo, result, before, head_before, "is not in the last commit")
+    assert (cycle / "recruiting.yaml").read_bytes() == AMBIGUOUS
+
+
+def test_a_tracked_team_file_below_a_stray_git_folder_is_checked_in(example_repo: Path) -> None:
+    """A `.git` in the cycle folder (a stray `git init`) does not hide the files the outer
+    repository tracks there: git commits them as before."""
+    git(example_repo / "2026-Q3", "init", "-q")
+    result = checkin(example_repo, "offer-rate", "70")
+    assert result.exit_code == 0, result
+    assert diff_lines(example_repo) == ["-        current: 68", "+        current: 70"]
+    assert git(example_repo, "status", "--porcelain", "--", HR) == ""
+
+
 def test_a_detached_head_is_refused(example_repo: Path) -> None:
     git(example_repo, "checkout", "-q", "--detach")
     before, head_before = snapshot(example_repo), head(example_repo)

@@ -136,8 +136,8 @@ def test_a_rebase_started_before_the_write_receives_nothing(
     git(example_repo, "add", "NOTES")
     git(example_repo, "commit", "-q", "-m", "notes")
     original = (example_repo / HR).read_bytes()
-    # okr has passed every check before the lock and is checking the file (ls-tree) under it.
-    slow = SlowGit(tmp_path, "ls-tree")
+    # okr has passed every check before the lock and is checking the file (status) under it.
+    slow = SlowGit(tmp_path, "status")
     okr = slow.start(example_repo, "checkin", "offer-rate", "70")
     slow.wait_until_reached(okr)
     editor = tmp_path / "edit-first"  # stop the rebase at its commit, as `edit` does

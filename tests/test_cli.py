@@ -16,8 +16,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import typer.main
 
 from okrcli import __version__
+from okrcli.cli import app as app_module
 from tests.conftest import EXAMPLE, git, run_okr, run_okr_process
 
 AS_OF = ("--as-of", "2026-08-15")
@@ -538,3 +540,56 @@ def test_terminal_prints_markup_literally(okr_dir: Path) -> None:
         assert SHOWN_TITLE in visible
         assert "\u202e" not in output and "\x07" not in output
         assert "\x1b[2J" not in output
+
+
+ALL_COMMANDS = sorted(typer.main.get_command(app_module.full_app()).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("args", "kept"),
+    [
+        (["-C", "okrs", "--cycle", "2026-Q3", "checkin", "offer-rate", "70"], ["checkin"]),
+        (["--as-of=2026-08-15", "-Cokrs", "--no-color", "--no-cache", "scorecard"], ["scorecard"]),
+        (["next", "--dry-run"], ["next"]),
+        (["--at", "HEAD~1", "log"], ["log"]),
+        (["--help"], ALL_COMMANDS),
+        (["--version"], ALL_COMMANDS),
+        (["scorcard"], ALL_COMMANDS),  # a mistyped command: click suggests among them all
+        (["-C", "checkin"], ALL_COMMANDS),  # `checkin` is -C's value: no command named
+        (["--bogus", "checkin"], ALL_COMMANDS),
+        ([], ALL_COMMANDS),
+    ],
+)
+def test_a_start_builds_only_the_command_it_runs(args: list[str], kept: list[str]) -> None:
+    built = typer.main.get_command(app_module.app_for(args))
+    assert sorted(built.commands) == kept  # type: ignore[attr-defined]
+
+
+def test_a_command_s_start_imports_no_other_command_s_module() -> None:
+    """Of the command modules, a start imports the one of the command it runs."""
+    probe = (
+        "import sys\n"
+        "from okrcli.cli.app import app_for\n"
+        "app_for(['--as-of', '2026-08-15', 'checkin', 'offer-rate', '70'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('okrcli.cli.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.strip()
+    assert loaded == str(["okrcli.cli.app", "okrcli.cli.checkins", "okrcli.cli.common",
+                          "okrcli.cli.completion"])  # fmt: skip
+
+
+def test_the_real_script_runs_one_command_and_still_suggests_a_mistyped_one(
+    example_repo: Path,
+) -> None:
+    card = run_okr_process(
+        "--as-of", "2026-08-15", "-C", str(example_repo), "scorecard", cwd=example_repo
+    )
+    assert card.returncode == 0, card.stderr
+    assert "hr-admin" in card.stdout
+    typo = run_okr_process("scorcard", cwd=example_repo)
+    assert typo.returncode == 2
+    assert "Did you mean 'scorecard'?" in typo.stderr
+    listing = run_okr_process("--help", cwd=example_repo)
+    assert all(name in listing.stdout for name in ALL_COMMANDS)

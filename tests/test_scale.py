@@ -54,6 +54,10 @@ class GitCalls:
             found.append((args.read_text().split("\n")[:-1], asked))
         return found
 
+    def clear(self) -> None:
+        for call in self.folder.glob("call.*"):
+            call.unlink()
+
     def batches(self, option: str = "--batch") -> list[list[str]]:
         """The ids asked of each `git cat-file OPTION`."""
         return [asked for args, asked in self.calls() if args[:2] == ["cat-file", option]]
@@ -449,3 +453,47 @@ def test_a_check_in_pays_no_git_process_for_sparse_checkouts(
     result = run_okr("-C", str(repo), "checkin", "offer-rate", "71")
     assert result.exit_code == 0, result
     assert len([args for args, _ in git_calls.calls() if "ls-files" in args]) == 1
+
+
+def _git_command(args: list[str]) -> str:
+    """The git command of a call's arguments: the first one that is no option."""
+    return next(arg for arg in args if not arg.startswith("-"))
+
+
+def test_a_check_in_asks_git_four_things(repo: Path, git_calls: GitCalls) -> None:
+    """Where the repository and its branch are, what HEAD and the file are under the lock,
+    the commit, and where it landed: one git process each, every check-in."""
+    result = run_okr("-C", str(repo), "checkin", "offer-rate", "70")
+    assert result.exit_code == 0, result
+    commands = sorted(_git_command(args) for args, _ in git_calls.calls())
+    assert commands == ["commit", "rev-parse", "rev-parse", "status"]
+
+
+def test_a_sync_asks_git_the_same_four_things_for_all_its_files(
+    tmp_path: Path, git_calls: GitCalls
+) -> None:
+    """Three team files written by one sync: git is asked once for all of them."""
+    root = tmp_path / "fed"
+    (root / "2026-Q3").mkdir(parents=True)
+    (root / "okr.yaml").write_text(
+        "organization: Fed\nsources:\n  feed: {csv: feed.csv, key: kr, value: value}\n",
+        encoding="utf-8",
+    )
+    rows = ["kr,value"]
+    for team in ("ops", "people", "sales"):
+        (root / "2026-Q3" / f"{team}.yaml").write_text(
+            "objectives:\n  - id: grow\n    title: Grow 2 markets\n    key_results:\n"
+            "      - id: deals\n        title: Deals from 0 to 10\n        baseline: 0\n"
+            f"        target: 10\n        current: 1\n        source: feed:{team}\n",
+            encoding="utf-8",
+        )
+        rows.append(f"{team},5")
+    (root / "feed.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    git(root, "init", "-q")
+    commit(root, "three fed teams", "2026-07-01T09:00:00+00:00")
+    git_calls.clear()
+    result = run_okr("-C", str(root), "--as-of", "2026-08-15", "sync")
+    assert result.exit_code == 0, result
+    assert "3 key results from feed" in result.stdout, result
+    commands = sorted(_git_command(args) for args, _ in git_calls.calls())
+    assert commands == ["commit", "rev-parse", "rev-parse", "status"]

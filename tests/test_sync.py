@@ -622,6 +622,29 @@ def test_a_team_file_changed_while_the_sources_are_read_stops_the_sync(repo: Pat
     assert team_text(repo) == TEAM.replace("regions.east", "regions.west")
 
 
+def test_a_team_file_committed_while_the_sources_are_read_is_written_as_it_is_now(
+    repo: Path,
+) -> None:
+    """Under the lock the files are read again when their bytes changed (here a command
+    commits a comment into one): the values go into the bytes there are now, so the sync
+    keeps the comment, and changes nothing else."""
+    write(
+        repo,
+        "scripts/attrition.py",
+        "import pathlib, subprocess\n"
+        "team = pathlib.Path('2026-Q3/people.yaml')\n"
+        "team.write_text('# reviewed\\n' + team.read_text())\n"
+        "subprocess.run(['git', 'commit', '-q', '-am', 'a comment'], check=True)\n"
+        "print('{\"rate\": 7}')\n",
+    )
+    commit(repo, "a command that commits")
+    result = sync(repo)
+    assert result.exit_code == 0, result
+    assert git(repo, "log", "-1", "--format=%s", "HEAD~1").strip() == "a comment"
+    assert team_text(repo).startswith("# reviewed\n# People, fed by the HR system\n")
+    assert changed_lines(repo) == ["+        current: 7"]
+
+
 def test_outside_git_a_dry_run_and_no_commit_work_and_a_commit_is_refused(
     tmp_path: Path,
 ) -> None:

@@ -229,9 +229,9 @@ def test_bars_and_scores_are_coloured_by_status_during_the_cycle(
 def registered_commands() -> list[str]:
     import typer.main
 
-    from okrcli.cli.app import app
+    from okrcli.cli.app import full_app
 
-    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    return sorted(typer.main.get_command(full_app()).commands)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("columns", [80, 120])

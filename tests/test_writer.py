@@ -14,7 +14,9 @@ from conftest import EXAMPLE, run_okr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice, write_atomic
+from okrcli.files import atomic
+from okrcli.files.atomic import remove_stale_temporaries, write_atomic
+from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import Positioned, decode
 
@@ -394,3 +396,66 @@ def test_property_many_changes_at_once_write_what_one_at_a_time_writes(
     for change in changes:
         one_by_one = splice(one_by_one, [change]).raw
     assert splice(raw, changes).raw == one_by_one
+    # Proved without positions (as a sync proves), the same bytes and what they read as.
+    fast = splice(raw, changes, positions=False)
+    assert fast.raw == one_by_one
+    assert same_data(fast.data, load_positioned(decode(one_by_one)).data)
+
+
+def test_values_on_the_dash_lines_of_many_key_results_change_in_one_splice() -> None:
+    """Each KR's first key, on its `- ` line, is the one changed: edits from the bottom up
+    keep every line above them where the first parse saw it."""
+    raw = b"objectives:\n  - id: o\n    title: t\n    key_results:\n" + b"".join(
+        b"      - current: %d   # was\n        id: k%d\n        title: reach 10\n"
+        b"        baseline: 0\n        target: 10\n" % (n, n)
+        for n in range(4)
+    )
+    changes = [Change("o", f"k{n}", "current", 100 + n) for n in range(4)]
+    changes.append(Change("o", "k2", "confidence", 0.5))
+    spliced = splice(raw, changes, positions=False)
+    text = spliced.raw.decode()
+    assert [line for line in text.splitlines() if "current" in line] == [
+        f"      - current: {100 + n} # was" for n in range(4)
+    ]
+    assert "      - current: 102 # was\n        confidence: 0.5\n        id: k2\n" in text
+    krs = spliced.data["objectives"][0]["key_results"]
+    assert [kr["current"] for kr in krs] == [100, 101, 102, 103]
+    assert spliced.positioned is None  # the fast reader proved it: no positions asked for
+
+
+def test_a_text_only_the_strict_reader_reads_is_proved_by_it() -> None:
+    """`&` sends a file to the strict reader; proving without positions still proves it,
+    and its parse (positions included) comes along."""
+    raw = TEMPLATE.format(extra="\n        current: 1\n").replace("reach 10", "R&D 10").encode()
+    spliced = splice(raw, [Change("o", "k", "current", 4)], positions=False)
+    assert spliced.positioned is not None
+    assert spliced.positioned.data["objectives"][0]["key_results"][0]["current"] == 4
+    assert same_data(spliced.data, spliced.positioned.data)
+
+
+def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    """create_temporary names files so that remove_stale_temporaries knows them (and only
+    them) for okr's own; they are the user's alone."""
+    (tmp_path / "team.yaml").write_bytes(b"old\n")
+    (tmp_path / "notes.tmp").write_bytes(b"mine\n")
+    descriptor, left = atomic.create_temporary(tmp_path, ".team.yaml.okr-", ".tmp")
+    os.close(descriptor)
+    assert stat.S_IMODE(os.stat(left).st_mode) == 0o600
+    remove_stale_temporaries(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["notes.tmp", "team.yaml"]
+
+
+def test_a_temporary_file_is_never_one_planted_under_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link planted where the next name will be is passed over, not written through."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep\n")
+    draws = iter([b"\0" * 8, b"\1" * 8])
+    monkeypatch.setattr(atomic.os, "urandom", lambda size: next(draws))
+    (tmp_path / ".team.yaml.okr-aaaaaaaa.tmp").symlink_to(victim)
+    descriptor, path = atomic.create_temporary(tmp_path, ".team.yaml.okr-", ".tmp")
+    os.write(descriptor, b"new\n")
+    os.close(descriptor)
+    assert path == str(tmp_path / ".team.yaml.okr-bbbbbbbb.tmp")
+    assert victim.read_bytes() == b"keep\n"

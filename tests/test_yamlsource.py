@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -675,3 +677,26 @@ def test_any_key_result_is_read_into_findings_never_a_crash(
     lines = text.count("\n") + 1
     assert all(1 <= d.line <= lines and d.col >= 1 for d in result.diagnostics)
     assert (result.team is None) == any(d.severity == "error" for d in result.diagnostics)
+
+
+def test_pyyaml_imported_by_the_fast_reader_finds_exactly_its_own_non_printables() -> None:
+    """The fast reader has PyYAML's reader pattern compiled from a cheaper text: in a
+    fresh interpreter, the pattern PyYAML ends up with matches the very characters its
+    own text does, of all of Unicode."""
+    script = """
+import re
+from okrcli.files import yaml_fast
+assert yaml_fast.load_fast("a: 1\\n") == {"a": 1}
+import yaml
+used = yaml.reader.Reader.NON_PRINTABLE
+own = re.compile(yaml_fast._PYYAML_NON_PRINTABLE, re.UNICODE)  # a flag: not the cached one
+assert used.pattern != own.pattern, "PyYAML compiled its own text"
+every = "".join(map(chr, range(0x110000)))
+found = [m.start() for m in used.finditer(every)]
+assert found == [m.start() for m in own.finditer(every)]
+print(len(found))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # C0 controls but tab and line breaks, DEL and C1 but NEL, surrogates, U+FFFE/U+FFFF.
+    assert int(done.stdout) == 29 + 32 + 2048 + 2

@@ -1,16 +1,21 @@
 """The `okr` command line: the typer app, its global options, and errors mapped to exit codes.
 
-Only typer is imported at start-up; each command (one module per family beside this one)
-imports what it needs inside its function, so `okr --help` and `okr --version` stay as
-fast as an empty typer app. No `from __future__ import annotations` in this package: typer
-reads every command's annotations on each start, and as strings each would have to be
-evaluated (about 190 evals per run).
+Only typer is imported at start-up, and of the command modules (one per family beside this
+one) only the module of the command that runs; each command imports what it needs inside
+its function, so `okr --help` and `okr --version` stay as fast as an empty typer app. No
+`from __future__ import annotations` in this package: typer reads every command's
+annotations on each start, and as strings each would have to be evaluated (about 190
+evals per run).
 """
 
+import copy
+import functools
+import importlib
 import inspect
 import os
 import re
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -19,20 +24,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from okrcli import __version__
-from okrcli.cli import (
-    checkins,
-    completion,
-    editor,
-    files,
-    grading,
-    history,
-    people,
-    reports,
-    show,
-    site,
-    sync,
-    turn,
-)
+from okrcli.cli import completion
 from okrcli.cli.common import Options, parse_date, to_stderr
 from okrcli.core.errors import InvalidFilesError, OkrError
 
@@ -115,6 +107,8 @@ class OkrGroup(TyperGroup):
             _fail(OkrError(f"{where}{error.strerror or error}; check the path and try again"))
 
 
+# The group and its global options; the commands are added by _with_commands (full_app()
+# has them all).
 app = typer.Typer(
     cls=OkrGroup,
     name="okr",
@@ -220,43 +214,95 @@ class OkrCommand(TyperCommand):
         """Typer lists the arguments with the options; click's own section would repeat them."""
 
 
-def _command(function: Any, short_help: str, **settings: Any) -> None:
-    app.command(cls=OkrCommand, short_help=short_help, **settings)(function)
-
-
-# Commands in the order `okr --help` lists them, each with a line that fits at 80 columns.
-_command(files.init, "Create okr.yaml and this quarter's folder.")
-_command(files.validate, "Check the cycle's files, one line per finding.")
-_command(reports.scorecard, "Progress, score and status per team, objective, KR.")
-_command(reports.tree, "The alignment tree of objectives and their KRs.")
-_command(show.show, "One KR or objective in full, with its history.")
-# Unknown options pass through as arguments so a negative VALUE (`-5`) is a value.
-_command(
-    checkins.checkin,
-    "Record a KR's new value and commit it.",
-    context_settings={"ignore_unknown_options": True},
+# Commands in the order `okr --help` lists them, each with a line that fits at 80 columns:
+# (name, its module under okrcli.cli, the function there, the line, settings). A start
+# imports the one module of the command it runs (app_for), `okr --help` them all.
+_COMMANDS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
+    ("init", "files", "init", "Create okr.yaml and this quarter's folder.", {}),
+    ("validate", "files", "validate", "Check the cycle's files, one line per finding.", {}),
+    (
+        "scorecard",
+        "reports",
+        "scorecard",
+        "Progress, score and status per team, objective, KR.",
+        {},
+    ),
+    ("tree", "reports", "tree", "The alignment tree of objectives and their KRs.", {}),
+    ("show", "show", "show", "One KR or objective in full, with its history.", {}),
+    # Unknown options pass through as arguments so a negative VALUE (`-5`) is a value.
+    (
+        "checkin",
+        "checkins",
+        "checkin",
+        "Record a KR's new value and commit it.",
+        {"context_settings": {"ignore_unknown_options": True}},
+    ),
+    ("revise", "grading", "revise", "Move a KR's target or baseline, with the reason.", {}),
+    ("sync", "sync", "sync", "Read KRs' values from their sources; one commit.", {}),
+    ("log", "history", "log", "Every check-in, hand edit and revised target.", {}),
+    ("diff", "history", "diff", "What changed in the OKRs between two revisions.", {}),
+    ("stale", "history", "stale", "The KRs whose value has not moved for N days.", {}),
+    ("close", "grading", "close", "Grade the cycle: a score for every KR, the retro.", {}),
+    ("retro", "turn", "retro", "The retrospective of a closed cycle.", {}),
+    ("next", "turn", "next_cycle", "Start the next cycle from this one.", {}),
+    ("people", "people", "people", "Everyone who owns or checked in a KR.", {}),
+    ("person", "people", "person", "What NAME owns and did: for a conversation.", {}),
+    ("digest", "people", "digest", "The week in one page.", {}),
+    ("site", "site", "site", "Write the OKRs as a static website.", {}),
+    ("schema", "editor", "schema", "Print the JSON Schema of a team file or okr.yaml.", {}),
 )
-_command(grading.revise, "Move a KR's target or baseline, with the reason.")
-_command(sync.sync, "Read KRs' values from their sources; one commit.")
-_command(history.log, "Every check-in, hand edit and revised target.")
-_command(history.diff, "What changed in the OKRs between two revisions.")
-_command(history.stale, "The KRs whose value has not moved for N days.")
-_command(grading.close, "Grade the cycle: a score for every KR, the retro.")
-_command(turn.retro, "The retrospective of a closed cycle.")
-_command(turn.next_cycle, "Start the next cycle from this one.", name="next")
-_command(people.people, "Everyone who owns or checked in a KR.")
-_command(people.person, "What NAME owns and did: for a conversation.")
-_command(people.digest, "The week in one page.")
-_command(site.site, "Write the OKRs as a static website.")
-_command(editor.schema, "Print the JSON Schema of a team file or okr.yaml.")
+
+
+def _with_commands(names: Collection[str]) -> typer.Typer:
+    """The app (its group and global options) with these commands, in help's order."""
+    built = copy.copy(app)
+    built.registered_commands = []
+    for name, module, function, short_help, settings in _COMMANDS:
+        if name in names:
+            callback = getattr(importlib.import_module(f"okrcli.cli.{module}"), function)
+            built.command(name, cls=OkrCommand, short_help=short_help, **settings)(callback)
+    return built
+
+
+@functools.cache
+def full_app() -> typer.Typer:
+    """The app with every command: for help, completion, a mistyped command, the tests."""
+    return _with_commands([entry[0] for entry in _COMMANDS])
 
 
 # --- entry point ----------------------------------------------------------------------------
 
+# The global options that take a value (the next word, or after `=`).
+_VALUED_OPTIONS = frozenset(("-C", "--cycle", "--as-of", "--at"))
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command that `args` run, when they plainly name one: only its
+    module is imported, and typer builds only its click parameters (~0.2 ms a command).
+    Help, completion, a mistyped command (for its suggestion) or anything unclear get the
+    whole app."""
+    if os.environ.get("_OKR_COMPLETE"):
+        return full_app()
+    words = iter(args)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif word.startswith("-C") or word.split("=", 1)[0] in _VALUED_OPTIONS:
+            continue  # `-Cpath`, `--cycle=2026-Q3`: the value is attached
+        elif word in ("--no-color", "--no-cache"):
+            continue
+        elif word.startswith("-"):
+            break  # --help, --version, completion options, a misspelt option
+        elif any(word == entry[0] for entry in _COMMANDS):
+            return _with_commands([word])
+        else:
+            break
+    return full_app()
+
 
 def main() -> None:
     try:
-        app(prog_name="okr")
+        app_for(sys.argv[1:])(prog_name="okr")
     except KeyboardInterrupt:
         print("okr: interrupted", file=sys.stderr)
         sys.exit(130)

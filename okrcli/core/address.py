@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -66,5 +65,7 @@ def _suggestion(wanted: str, by_address: dict[str, Target]) -> str:
     names = {address: address for address in by_address}
     for address in by_address:
         names.setdefault(address.rsplit("/", 1)[-1], address)
+    import difflib
+
     close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.0)
     return f"; did you mean '{names[close[0]]}'?" if close else ""

@@ -8,7 +8,6 @@ objective with no KRs), the functions return a defined value instead of raising.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -203,6 +202,10 @@ def objective_status(
     return objective_numbers(pairs, expected, on_track, at_risk).status
 
 
+# The last days of March, June, September and December, leap years or not.
+_QUARTER_LAST_DAY = (31, 30, 30, 31)
+
+
 def quarter_span(cycle_id: str) -> CycleSpan | None:
     """The calendar quarter named `YYYY-QN` (N in 1..4), else None."""
     match = _QUARTER.fullmatch(cycle_id)
@@ -214,7 +217,7 @@ def quarter_span(cycle_id: str) -> CycleSpan | None:
     first_month = 3 * (quarter - 1) + 1
     last_month = first_month + 2
     start = dt.date(year, first_month, 1)
-    end = dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+    end = dt.date(year, last_month, _QUARTER_LAST_DAY[quarter - 1])
     return CycleSpan(cycle_id, start, end)
 
 

@@ -7,7 +7,6 @@ the schema rule's business, and every other rule skips it.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -310,6 +309,8 @@ def check_sources(data: dict[str, Any], declared: Collection[str]) -> Iterator[F
         if match is None or match.group(1) in declared:
             continue  # a malformed source is the schema rule's E005
         name = match.group(1)
+        import difflib
+
         close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
         hint = (
             f"did you mean '{close[0]}'?"

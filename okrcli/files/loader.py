@@ -259,7 +259,7 @@ def team_file_result(
     tree: dict[str, Any] | None = None,
 ) -> FileResult:
     """read_team_file through the cache: keyed by the bytes' blob id, never stale.
-    `positioned` or `tree` is what the bytes parse to, when the caller has it already."""
+    `positioned` or `tree`: what the bytes read as, when the caller has read them."""
     result, cached = _cached_result(workspace, path, raw, positioned, tree)
     if cached is None:
         return result
@@ -267,6 +267,19 @@ def team_file_result(
     if team is None:  # a damaged entry after all
         return _read_afresh(workspace, path, raw, cached.entry_key, positioned, tree)
     return FileResult(team, result.diagnostics, result.aligns, result.objective_ids)
+
+
+def team_file_findings(
+    workspace: Workspace,
+    path: str,
+    raw: bytes,
+    positioned: Positioned | None = None,
+    tree: dict[str, Any] | None = None,
+) -> tuple[bool, tuple[Diagnostic, ...]]:
+    """Whether the file validates, and its diagnostics: team_file_result for a writer,
+    which needs no team, so a cached valid file's team is not built (a sync writes 50)."""
+    result, cached = _cached_result(workspace, path, raw, positioned, tree)
+    return cached is not None or result.team is not None, result.diagnostics
 
 
 class PositionsCache:
@@ -356,6 +369,18 @@ def load_cycle(
         data.diagnostics.extend(result.diagnostics)
     data.diagnostics.extend(_alignment_diagnostics(results, data.texts))
     return data
+
+
+def reload_cycle(data: CycleData) -> CycleData:
+    """The cycle read again (a writer, under its lock, after reading it without one):
+    `data` itself when the same team files still hold the same bytes, since the result
+    depends on nothing else; else load_cycle."""
+    source = data.workspace.source
+    names = [n for n in source.files(data.cycle.id) if is_team_file_name(n)]
+    paths = [f"{data.cycle.id}/{name}" for name in names]
+    if paths == list(data.texts) and all(source.read(p) == data.texts[p] for p in paths):
+        return data
+    return load_cycle(data.workspace, data.cycle)
 
 
 def _lint_fingerprint(config: Config | None) -> str:

@@ -13,7 +13,6 @@ fields are what Excel and HR systems export.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import os
@@ -136,6 +135,8 @@ class CsvTable:
     def value(self, key: str) -> str:
         found = self.rows.get(key)
         if not found:
+            import difflib
+
             close = difflib.get_close_matches(key, list(self.rows), n=1, cutoff=0.6)
             hint = f"; did you mean '{_shorten(close[0])}'?" if close else ""
             raise SourceError(

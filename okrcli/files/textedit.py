@@ -31,7 +31,7 @@ class Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        if text.count("\r") == text.count("\r\n"):
+        if "\r" not in text or text.count("\r") == text.count("\r\n"):
             # No lone \r (nearly every file): the lines are what \n splits, counted in C.
             lengths = map((1).__add__, map(len, text.split("\n")[:-1]))
             self.starts = list(accumulate(lengths, initial=0))
@@ -114,10 +114,15 @@ def token_end(text: str, start: int, line_end: int) -> int:
     return end
 
 
-def replace_value(text: str, position: Position, old: object, new: str) -> str:
-    """The one-token value at `position` (or a null written any way) replaced by `new`."""
+def replace_value(
+    text: str, position: Position, old: object, new: str, lines: Lines | None = None
+) -> str:
+    """The one-token value at `position` (or a null written any way) replaced by `new`.
+
+    `lines`, when given, map at least the lines from the start of the text to the value's
+    line as they are in `text` (made for an earlier text that differs only below them)."""
     key_line, key_col, value_line, value_col = position
-    lines = Lines.of(text)
+    lines = Lines.of(text) if lines is None else lines
     if old is None:
         return _replace_null(text, lines, key_line, key_col, value_line, value_col, new)
     start = lines.index(value_line, value_col)

@@ -6,24 +6,17 @@ position the strict reader reports, and only there (textedit.py cuts and pastes)
 missing key gets lines of its own next to a sibling: a KR's `current:`, `confidence:`,
 `score:` and `retro:` after the values before them, an objective's `retro:` above its
 `key_results:`, the team's `closed:` and `retro:` above `objectives:`. The result is
-re-parsed and compared with the expected data before anyone writes it; the atomic write
-keeps the file's mode.
+re-parsed and compared with the expected data before anyone writes it (atomic.py
+writes it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import re
-import stat
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path as FsPath
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from okrcli.core.errors import OkrError
 from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
@@ -31,20 +24,15 @@ from okrcli.files import textedit
 from okrcli.files.textedit import SpliceError
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
-from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
+from okrcli.files.yamlsource import (
+    NeedsStrictReader,
+    Positioned,
+    YamlProblem,
+    check_text,
+    decode,
+)
 
-__all__ = [
-    "Change",
-    "Field",
-    "SpliceError",
-    "Spliced",
-    "remove_stale_temporaries",
-    "same_data",
-    "scalar_text",
-    "splice",
-    "sync_folders",
-    "write_atomic",
-]
+__all__ = ["Change", "Field", "SpliceError", "Spliced", "same_data", "scalar_text", "splice"]
 
 Field = Literal["current", "done", "confidence", "score", "retro", "target", "baseline", "closed"]
 Value = int | float | bool | str | dt.date
@@ -116,9 +104,9 @@ def _as_read(change: Change) -> Any:
 @dataclass(frozen=True, slots=True)
 class Spliced:
     raw: bytes  # the file's new bytes
-    # What they parse to (the proof parsed them), so the caller need not parse them again;
-    # with positions when asked for, so the next check-in of the same bytes need not either.
-    data: dict[str, Any]
+    data: Any  # what they read back as (the proof read them): nobody need read them again
+    # Where each value is in them, when the proof was asked for positions (or only the
+    # strict reader could read them): the next edit of the same bytes need not parse them.
     positioned: Positioned | None
 
 
@@ -127,13 +115,14 @@ def splice(
     changes: Sequence[Change],
     where: str = "the file",
     positioned: Positioned | None = None,
+    *,
     positions: bool = True,
 ) -> Spliced:
     """The file's bytes with every change written in; raises SpliceError when it cannot be.
 
-    `positioned` is the parse of exactly `raw` when the caller has it (cached by content);
-    `positions` says whether the caller wants the new bytes' positions (a check-in keeps
-    them for the next one) or only their data (proven by the faster reader).
+    `positioned` is the parse of exactly `raw` when the caller has it (cached by content).
+    Without `positions`, the new text is proved with the fast reader, which gives no
+    positions (a third faster: for a caller that keeps none).
     The key results' changes are applied from the bottom of the file up: a KR's edit moves
     only its own text and what follows, so every KR above it keeps the positions of the
     first parse, and the file is parsed once, not once per KR (`okr sync` may change every
@@ -160,32 +149,36 @@ def splice(
     others = [item for item in located if item[1].level != "key result"]
     previous: Path | None = None
     edited_from: int | None = None  # the first line an edit so far may have moved
+    # Made once per reading: an edit changes its own KR's lines and those below, and the
+    # KRs go from the bottom up, so every line the next KR's edit looks at is mapped still.
+    lines = textedit.Lines(text)
     for path, change in [*key_results, *others]:
-        lines: tuple[int, int] | None
+        reach: tuple[int, int] | None  # the last line the edit reads, the first it may move
         if change.level == "key result":
             stale = path == previous
-            lines = (starts[path][0], starts[path][0])
+            reach = (starts[path][0], starts[path][0])
         else:
-            lines = _lines_of(positioned, path, change)
-            stale = edited_from is not None and (lines is None or lines[0] >= edited_from)
+            reach = _lines_of(positioned, path, change)
+            stale = edited_from is not None and (reach is None or reach[0] >= edited_from)
         if stale:
-            positioned = _reread(text, where)
-            edited_from = None
-            lines = lines if change.level == "key result" else _lines_of(positioned, path, change)
-        text = _apply(text, positioned, path, change, where)
+            positioned, lines, edited_from = _reread(text, where), textedit.Lines(text), None
+            if change.level != "key result":
+                reach = _lines_of(positioned, path, change)
+        text = _apply(text, lines, positioned, path, change, where)
         expected = _with_value(expected, (*path, change.field), _as_read(change))
         previous = path
-        if lines is None:  # an edit of unknown extent: whatever follows reads afresh
-            positioned = _reread(text, where)
-            edited_from = None
+        if reach is None:  # an edit of unknown extent: whatever follows reads afresh
+            positioned, lines, edited_from = _reread(text, where), textedit.Lines(text), None
         else:
-            edited_from = lines[1] if edited_from is None else min(edited_from, lines[1])
-    proved = _prove(text, expected, where, positions)
-    return replace(proved, raw=(_BOM if bom else b"") + text.encode("utf-8"))
+            edited_from = reach[1] if edited_from is None else min(edited_from, reach[1])
+    data, proved = _prove(text, expected, where, positions)
+    return Spliced((_BOM if bom else b"") + text.encode("utf-8"), data, proved)
 
 
-def _apply(text: str, positioned: Positioned, path: Path, change: Change, where: str) -> str:
-    _refuse_flow_style(text, positioned, path, change, where)
+def _apply(
+    text: str, lines: textedit.Lines, positioned: Positioned, path: Path, change: Change, where: str
+) -> str:
+    _refuse_flow_style(lines, positioned, path, change, where)
     mapping = _lookup(positioned.data, path)
     field_path = (*path, change.field)
     positions = positioned.positions
@@ -194,7 +187,8 @@ def _apply(text: str, positioned: Positioned, path: Path, change: Change, where:
             assert isinstance(change.value, str)
             return textedit.replace_text(text, positions[field_path], change.value)
         old = mapping[change.field]
-        return textedit.replace_value(text, positions[field_path], old, scalar_text(change.value))
+        new = scalar_text(change.value)
+        return textedit.replace_value(text, positions[field_path], old, new, lines)
     slot = (change.level, change.field)
     before = _BEFORE.get(slot)
     if before is not None and (*path, before) in positions:
@@ -312,16 +306,15 @@ def _lookup(data: Any, path: Path) -> Any:
 
 
 def _refuse_flow_style(
-    text: str, positioned: Positioned, path: Path, change: Change, where: str
+    lines: textedit.Lines, positioned: Positioned, path: Path, change: Change, where: str
 ) -> None:
     # Block collections cannot sit inside flow ones, so a KR or objective in flow style
     # starts with `{` whenever any of its ancestors is in flow style too. (A team file in
     # flow style has no line to put a new key above: insert_before declines it.)
     if not path:
         return
-    lines = textedit.Lines.of(text)
     line, col, _, _ = positioned.positions[path]
-    if text[lines.index(line, col)] == "{":
+    if lines.text[lines.index(line, col)] == "{":
         raise SpliceError(
             f"{where}: {change.label} is written in YAML flow style ({{id: …}}), which "
             "okr does not edit; rewrite it as a block mapping (one key per line)"
@@ -331,17 +324,27 @@ def _refuse_flow_style(
 # --- proof ----------------------------------------------------------------------------------
 
 
-def _prove(text: str, expected: Any, where: str, positions: bool) -> Spliced:
-    """The edited text's parse (with positions when asked for), when it is exactly the
-    expected data; else SpliceError."""
-    positioned = _reread(text, where) if positions else None
-    data = positioned.data if positioned is not None else _reread_data(text, where)
+def _prove(text: str, expected: Any, where: str, positions: bool) -> tuple[Any, Positioned | None]:
+    """The edited text's data (and its parse with positions, if asked for or only the
+    strict reader reads it), when it is exactly the expected data; else SpliceError."""
+    data, after = _read_back(text, where, positions)
     if not same_data(data, expected):
         raise SpliceError(
             f"{where}: the edit would change more than the checked-in values; nothing was "
             "written; edit the file by hand"
         )
-    return Spliced(b"", data, positioned)
+    return data, after
+
+
+def _read_back(text: str, where: str, positions: bool) -> tuple[Any, Positioned | None]:
+    if not positions:
+        try:
+            check_text(text)
+            return load_fast(text), None
+        except (NeedsStrictReader, YamlProblem):
+            pass  # the strict reader reads what the fast one declines, or says what is wrong
+    after = _reread(text, where)
+    return after.data, after
 
 
 def same_data(a: Any, b: Any) -> bool:
@@ -353,107 +356,3 @@ def same_data(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-# Temporary files are `.NAME.okr-XXXXXXXX.tmp` beside the file: a rename within one folder
-# never crosses a file system or a mount point, so it is always atomic (one in the git
-# directory would be so only when both share a mount). A kill -9 between creating and
-# renaming leaves one behind; the next write in the folder removes it (stale_temporaries).
-_TEMPORARY_MARK = ".okr-"
-_TEMPORARY_SUFFIX = ".tmp"
-# mkstemp's names: the prefix, eight random characters from this set, the suffix.
-_TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
-
-
-def write_atomic(path: FsPath, data: bytes, sync_folder: bool = True) -> None:
-    """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
-
-    A reader (or a crash) sees either the old bytes or the new ones, never a mix. The
-    file's permission bits are kept. A symbolic link is refused: renaming over it would
-    replace the link, not the file it points to. A caller writing many files of a folder
-    may pass `sync_folder=False` and call sync_folders once for them all.
-    """
-    if path.is_symlink():
-        raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    if sync_folder:
-        _sync_folder(path.parent)
-
-
-def sync_folders(paths: Sequence[FsPath]) -> None:
-    """Make the renames of files written with `sync_folder=False` durable, a folder once."""
-    for folder in dict.fromkeys(path.parent for path in paths):
-        _sync_folder(folder)
-
-
-def remove_stale_temporaries(folder: FsPath) -> None:
-    """Remove the temporary files that killed writes left in `folder`.
-
-    Only for a caller holding the check-in lock: then no other okr writes there, so every
-    temporary file of okr's in the folder is a leftover.
-    """
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if _TEMPORARY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def write_new(path: FsPath, data: bytes) -> None:
-    """Create a file that does not exist yet, all at once, in a folder made if needed.
-
-    A temporary file beside it is linked to the name, which fails (FileExistsError) rather
-    than replace a file that appeared meanwhile; the mode is what the umask gives.
-    """
-    path.parent.mkdir(exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}{_TEMPORARY_MARK}", suffix=_TEMPORARY_SUFFIX
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~umask)
-        os.link(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-    _sync_folder(path.parent)
-
-
-def remove_new(path: FsPath) -> None:
-    """Undo write_new: remove the file, and its folder when that is left empty."""
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    with contextlib.suppress(OSError):
-        path.parent.rmdir()  # only succeeds when empty
-
-
-def _sync_folder(folder: FsPath) -> None:
-    """Make the rename itself durable (where the platform allows opening a folder)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -10,7 +10,6 @@ from typing import Any
 from okrcli.core.findings import Path
 from okrcli.core.scalars import resolve_plain
 from okrcli.files.yaml_fast import compose_fast, positioned_from_node
-from okrcli.files.yaml_hints import common_slip, syntax_problem
 from okrcli.files.yamlsource import (
     MAX_DEPTH,
     NON_PRINTABLE,
@@ -48,6 +47,8 @@ def _positioned_strict(text: str) -> Positioned:
     try:
         _build(text, iter(events), result)
     except MarkedYAMLError as exc:
+        from okrcli.files.yaml_hints import common_slip, syntax_problem  # only to explain
+
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         slip = common_slip(text, line)
@@ -110,6 +111,8 @@ def _build(text: str, events: Iterator[Any], result: Positioned) -> None:
     if not isinstance(result.data, dict):
         line, col = _mark(root_event)
         # `name：Sales` alone is text, not a key: the slip explains it better.
+        from okrcli.files.yaml_hints import common_slip
+
         raise common_slip(text, line) or YamlProblem(
             "E001", line, col, "the file must be a mapping of keys at the top level"
         )

@@ -132,6 +132,21 @@ def work_tree_and_git_dir(path: Path) -> tuple[Path, Path] | None:
     return top, Path(out.decode("utf-8", "surrogateescape").rstrip("\n"))
 
 
+def locate(path: Path) -> tuple[Path, Path, str | None] | None:
+    """work_tree_and_git_dir, and the checked-out branch's full name (None when HEAD is
+    detached): one git process where the branch has a commit (a check-in counts them)."""
+    args = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--symbolic-full-name", "HEAD"]
+    done = _completed(args, cwd=path)
+    lines = _text(done.stdout).splitlines()
+    if done.returncode == 0 and len(lines) == 3:
+        ref = lines[2] if lines[2].startswith("refs/heads/") else None  # "HEAD": detached
+        return Path(lines[0]), Path(lines[1]), ref
+    # No commit yet (rev-parse cannot name HEAD then), outside a work tree, a repository
+    # git refuses, a path with a line break: the questions one by one say which.
+    located = work_tree_and_git_dir(path)
+    return None if located is None else (*located, head_ref(located[0]))
+
+
 # --- committing (check-ins) -----------------------------------------------------------------
 
 # Files git leaves in its directory while an operation waits for the user to finish it.
@@ -220,7 +235,53 @@ def uncommitted(top: Path, paths: list[str]) -> dict[str, str]:
     return found
 
 
-def in_head(top: Path, paths: list[str]) -> set[str]:
+def state(top: Path, paths: list[str]) -> tuple[str | None, str | None, dict[str, str]]:
+    """HEAD's commit (None before the first), the checked-out branch's full name (None when
+    detached), and each of these paths (relative to `top`) that is not as HEAD has it, with
+    its `XY` code of `git status --porcelain` (`??` untracked, `!!` ignored or not in HEAD
+    at all): one git process answers all three.
+    """
+    out = run(
+        ["--literal-pathspecs", "status", "--porcelain=v2", "-z", "--branch",
+         "--no-ahead-behind", "--untracked-files=all", "--ignored", "--", *paths],
+        cwd=top,
+    )  # fmt: skip
+    head: str | None = None
+    ref: str | None = None
+    found: dict[str, str] = {}
+    records = iter(_text(out).split("\0"))
+    for record in records:
+        kind, _, rest = record.partition(" ")
+        if kind == "#":
+            name, _, value = rest.partition(" ")
+            if name == "branch.oid" and value != "(initial)":
+                head = value
+            elif name == "branch.head" and value != "(detached)":
+                ref = f"refs/heads/{value}"
+        elif kind in ("?", "!"):
+            found[rest] = kind * 2
+        elif kind in _STATUS_FIELDS:
+            fields = rest.split(" ", _STATUS_FIELDS[kind])
+            found[fields[-1]] = fields[0]
+            if kind == "2":  # a rename or copy: its source follows
+                found[next(records, "")] = fields[0]
+    # Silence means "as HEAD has it", except inside a repository of its own (a clone in the
+    # work tree) that HEAD does not track: there git says nothing of files it cannot see.
+    unseen = [p for p in paths if p not in found and _below_a_repository(top, p)]
+    in_head = _in_head(top, unseen) if unseen else set()
+    found.update((path, "!!") for path in unseen if path not in in_head)
+    return head, ref, found
+
+
+def _below_a_repository(top: Path, path: str) -> bool:
+    """Whether a folder on the way from `top` to `path` holds a `.git` of its own."""
+    parts = path.split("/")[:-1]
+    return any(
+        (top.joinpath(*parts[:depth]) / ".git").exists() for depth in range(1, len(parts) + 1)
+    )
+
+
+def _in_head(top: Path, paths: list[str]) -> set[str]:
     """Which of these paths (relative to `top`) HEAD's tree has."""
     out = run(
         ["--literal-pathspecs", "ls-tree", "--full-tree", "-z", "--name-only", "HEAD", "--",
@@ -229,6 +290,11 @@ def in_head(top: Path, paths: list[str]) -> set[str]:
         check=False,
     )  # fmt: skip
     return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+# `git status --porcelain=v2` records of tracked paths: how many fields precede the path
+# (after the record's kind): changed, renamed or copied, unmerged.
+_STATUS_FIELDS = {"1": 7, "2": 8, "u": 9}
 
 
 class CommitInterrupted(KeyboardInterrupt):

@@ -19,13 +19,13 @@ import datetime as dt
 import json
 import os
 import shlex
-import socket
 import stat
 import time
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from okrcli.core.errors import OkrError
+from okrcli.files.atomic import create_temporary
 
 LOCK_NAME = "okr-checkin.lock"
 PENDING_NAME = "okr-checkin.pending"
@@ -62,7 +62,7 @@ def lock(git_dir: Path) -> Iterator[None]:
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         since = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}\n".encode())
+        os.write(fd, f"pid {os.getpid()} on {os.uname().nodename} since {since}\n".encode())
         yield
     finally:
         os.close(fd)
@@ -156,17 +156,15 @@ def _save(git_dir: Path, entries: dict[str, str]) -> None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         return
-    import tempfile
-
     data = (json.dumps(entries, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    # Named like writer.py's temporary files (`.NAME.okr-XXXXXXXX.tmp`); mkstemp creates it
-    # anew (O_EXCL), so nothing planted under that name is written through.
-    fd, temporary = tempfile.mkstemp(dir=git_dir, prefix=f".{PENDING_NAME}.okr-", suffix=".tmp")
+    # Named like writer.py's temporary files (`.NAME.okr-XXXXXXXX.tmp`) and created anew
+    # (O_EXCL), so nothing planted under that name is written through.
+    fd, temporary_path = create_temporary(git_dir, f".{PENDING_NAME}.okr-", ".tmp")
     try:
         with open(fd, "wb", closefd=True) as handle:
             handle.write(data)
-        os.replace(temporary, path)
+        os.replace(temporary_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary_path)
         raise

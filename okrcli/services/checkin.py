@@ -20,8 +20,8 @@ from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
 from okrcli.files import loader, writer
 from okrcli.files.loader import CycleData
-from okrcli.history.message import CheckedIn, clean_note, format_message
-from okrcli.services import close, resolve, transaction
+from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
+from okrcli.services import transaction
 
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
@@ -166,6 +166,9 @@ def check_in(
 
     With `refuse_typos`, a new value far outside its KR's range (W104, most often a typed
     extra digit) stops the check-in before anything is written."""
+    # Here, not at the top: `okr sync` writes through this module and needs neither.
+    from okrcli.services import close, resolve
+
     with transaction.lock(scope):
         data = loader.load_cycle(scope.workspace, scope.cycle)
         found = [resolve.resolve_kr(data, w.address) for w in wanted]
@@ -188,26 +191,34 @@ def write_updates(
     changed: Sequence[Update],
     message: str,
     check: Callable[[list[Diagnostic]], None] | None = None,
+    keep_positions: bool = True,
 ) -> tuple[str | None, list[Diagnostic]]:
     """Splice, prove, write and commit changed KRs (`okr sync` writes through here too).
 
     The caller holds the lock and loaded `data` under it; `check` sees the new files'
     warnings before anything is written, and may refuse. Returns the new commit's short id
     (None when not committing) and the warnings the new files have that the old did not.
+    `keep_positions`: start from, and keep, each file's parse for the next check-in of it
+    (loader.PositionsCache); a sync of many files does without, as storing and reading
+    back a small file's parse costs more than parsing it.
     """
-    files = sorted({u.team.path for u in changed})
+    by_file: dict[str, list[Update]] = {}
+    for update in changed:
+        by_file.setdefault(update.team.path, []).append(update)
+    files = sorted(by_file)
     for path in files:
         transaction.require_regular(scope, path)
-    transaction.require_clean(scope, *files)
+    seen = transaction.require_clean(scope, *files)
     transaction.forget_recovered(scope, *files)
-    positions = loader.PositionsCache(scope.workspace)
-    edits = [_edit(scope, data, path, changed, positions) for path in files]
+    positions = loader.PositionsCache(scope.workspace) if keep_positions else None
+    edits = [_edit(scope, data, path, by_file[path], positions) for path in files]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
-    commit = transaction.write_and_commit(scope, edits, message)
+    commit = transaction.write_and_commit(scope, edits, message, seen)
     scope.workspace.store.save()
-    positions.save()
+    if positions is not None:
+        positions.save()
     return commit, warnings
 
 
@@ -253,31 +264,39 @@ def _edit(
     data: CycleData,
     path: str,
     changed: Sequence[Update],
-    positions: loader.PositionsCache,
+    positions: loader.PositionsCache | None,
 ) -> transaction.FileEdit:
-    """One team file with the changes spliced in, re-parsed and re-validated."""
+    """One team file with its changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
-    edits = [edit for u in changed if u.team.path == path for edit in u.edits()]
+    edits = [edit for u in changed for edit in u.edits()]
     spliced = _splice_from_cache(original, edits, path, positions)
     new = spliced.raw
-    if spliced.positioned is not None:  # always: the splice was asked for positions
+    if positions is not None and spliced.positioned is not None:
         positions.put(path, new, spliced.positioned)
     # Through the cache, so the next command finds the new file already validated.
-    result = loader.team_file_result(scope.workspace, path, new, spliced.positioned)
-    errors = [d for d in result.diagnostics if d.severity == "error"]
-    if errors or result.team is None:
+    valid, diagnostics = loader.team_file_findings(
+        scope.workspace, path, new, spliced.positioned, spliced.data
+    )
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or not valid:
         raise InvalidFilesError(
             f"the new values would make {path} invalid; nothing was written", errors
         )
     known = {(d.code, d.message) for d in data.diagnostics if d.path == path}
-    warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
+    warnings = [d for d in diagnostics if (d.code, d.message) not in known]
     return transaction.FileEdit(path, original, new, warnings)
 
 
 def _splice_from_cache(
-    original: bytes, edits: list[writer.Change], path: str, positions: loader.PositionsCache
+    original: bytes,
+    edits: list[writer.Change],
+    path: str,
+    positions: loader.PositionsCache | None,
 ) -> writer.Spliced:
-    """writer.splice, starting from the cached parse of the file when there is one."""
+    """writer.splice, starting from the cached parse of the file when there is one (and
+    proving without positions when none is kept)."""
+    if positions is None:
+        return writer.splice(original, edits, path, positions=False)
     cached = positions.get(path, original)
     if cached is not None:
         try:
@@ -314,8 +333,9 @@ def commit_message(changed: Sequence[Update]) -> str:
     return format_message([checked_in(update) for update in changed])
 
 
-def checked_in(update: Update) -> CheckedIn:
-    """What the commit message says about one KR."""
+def checked_in(update: Update, source: str | None = None) -> CheckedIn:
+    """What the commit message says about one KR; with `source`, one `okr sync` read (its
+    note is then sync_note(source))."""
     value = update.after.value
     assert value is not None
     # SPEC §8: OKR-Confidence whenever --confidence is given, even when it did not change.
@@ -327,7 +347,8 @@ def checked_in(update: Update) -> CheckedIn:
         change_text(update),
         writer.scalar_text(value),
         writer.scalar_text(confidence) if shown and confidence is not None else None,
-        update.note or "",
+        (update.note or "") if source is None else sync_note(source) or "",
+        source,
     )
 
 

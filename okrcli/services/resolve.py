@@ -20,6 +20,9 @@ from okrcli.files.yamlsource import YamlProblem
 def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
     """The KR an address names, among all files of the cycle (valid or not); `action` is
     what the user wants to do to it, for the message when the address names no KR."""
+    named = _named_in_full(data, text)
+    if named is not None:
+        return named
     valid = data.teams
     stubs, unparsed = _stub_teams(data)
     everything = valid + stubs
@@ -46,6 +49,21 @@ def resolve_kr(data: CycleData, text: str, action: str = "check in") -> Target:
             f"'{text}' is the objective {objective.address}; {action} one of its key "
             f"results ({names})"
         ) from None
+
+
+def _named_in_full(data: CycleData, text: str) -> Target | None:
+    """The KR a full address (TEAM/OBJECTIVE/KR) names when every file of the cycle is
+    valid, building that one team only (a check-in need not build the company's); None
+    where only the whole search can tell (a suffix, a broken file, no such KR)."""
+    parts = text.strip().strip("/").removeprefix(f"{data.cycle.id}/").split("/")
+    if len(parts) != 3 or len(data.found) != len(data.texts):
+        return None
+    path = next((p for p in data.team_paths if team_id_of(p) == parts[0]), None)
+    team = None if path is None else data.team(path)
+    if team is None:
+        return None
+    by_address = {t.address: t for t in targets([team], objectives=False)}
+    return by_address.get("/".join(parts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from okrcli.core.model import Config
 from okrcli.files import loader, sources
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import CONFIG_FILE, find_root, open_workspace, team_id_of
-from okrcli.history.message import format_message, sync_note
+from okrcli.history.message import format_message
 from okrcli.services import checkin, transaction
 
 
@@ -104,8 +104,10 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
     if dry_run:
         return _outcome(scope, fed, values, closed, read)
     with transaction.lock(scope):
-        fresh = loader.load_cycle(scope.workspace, scope.cycle)
-        again = [item for item in select(fresh, wanted) if not item.target.team.is_closed]
+        fresh = loader.reload_cycle(data)
+        again = fed
+        if fresh is not data:
+            again = [item for item in select(fresh, wanted) if not item.target.team.is_closed]
         if [(i.target.address, i.source) for i in again] != [
             (i.target.address, i.source) for i in fed
         ]:
@@ -117,7 +119,9 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
         if outcome.changed:
             updates = [synced.update for synced in outcome.changed]
             message = commit_message(outcome.changed)
-            outcome.commit, outcome.warnings = checkin.write_updates(scope, fresh, updates, message)
+            outcome.commit, outcome.warnings = checkin.write_updates(
+                scope, fresh, updates, message, keep_positions=False
+            )
             outcome.written = True
         return outcome
 
@@ -269,12 +273,7 @@ def read_values(
 
 def commit_message(changed: Sequence[Synced]) -> str:
     """`sync: 3 key results from hris, crm`, each KR listed, with an OKR-Source trailer."""
-    return format_message(
-        [
-            replace(checkin.checked_in(s.update), source=s.source, note=sync_note(s.source) or "")
-            for s in changed
-        ]
-    )
+    return format_message([checkin.checked_in(s.update, s.source) for s in changed])
 
 
 def change_line(synced: Synced, dry_run: bool) -> str:

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from okrcli.core.errors import Diagnostic, Interrupted, OkrError
 from okrcli.core.model import CycleSpan
 from okrcli.core.text import inert
-from okrcli.files import writer
+from okrcli.files import atomic
 from okrcli.files.workspace import Workspace, find_root, open_workspace
 from okrcli.history import gitrepo, journal
 from okrcli.services import landing
@@ -45,17 +44,15 @@ def new_file(path: str, new: bytes, warnings: list[Diagnostic]) -> FileEdit:
     return FileEdit(path, b"", new, warnings, created=True)
 
 
+# HEAD as git said it: its commit (None before the first) and the checked-out branch's full
+# name (None when detached).
+Head = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Repo:
     top: Path  # the work tree's top folder
     directory: Path  # its git directory (holds the lock)
-
-
-@functools.lru_cache(maxsize=64)
-def _resolved(folder: Path) -> Path:
-    """The folder with its links resolved, once per run: a close asks for each of hundreds of
-    files in the same cycle folder, three times."""
-    return folder.resolve()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +64,26 @@ class Scope:
     cycle: CycleSpan
     repo: Repo | None
     commit: bool
+    # Each folder's path below the top of the work tree, resolved once: a sync asks for 50
+    # files of one folder three times each, and every step of the way must ask the same.
+    _in_top: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def relative_to_top(self, team_path: str) -> str:
         """The team file's path for git: relative to the top of the work tree."""
         assert self.repo is not None
-        # The file itself is not resolved: a symbolic link must stay visible as one.
-        folder = _resolved((self.root / team_path).parent)
-        try:
-            relative = folder.relative_to(_resolved(self.repo.top))
-        except ValueError:
-            raise OkrError(
-                f"{team_path} lies outside the git work tree at {self.repo.top}; "
-                "check in where the file really lives"
-            ) from None
-        return (relative / team_path.rsplit("/", 1)[-1]).as_posix()
+        folder_path, _, name = team_path.rpartition("/")
+        if folder_path not in self._in_top:
+            # The file itself is not resolved: a symbolic link must stay visible as one.
+            folder = (self.root / team_path).parent.resolve()
+            try:
+                relative = folder.relative_to(self.repo.top.resolve())
+            except ValueError:
+                raise OkrError(
+                    f"{team_path} lies outside the git work tree at {self.repo.top}; "
+                    "check in where the file really lives"
+                ) from None
+            self._in_top[folder_path] = "" if relative == Path() else f"{relative.as_posix()}/"
+        return f"{self._in_top[folder_path]}{name}"
 
 
 # --- where: root, cycle and git -------------------------------------------------------------
@@ -98,29 +101,31 @@ def open_scope(
     from okrcli.history import checkout
 
     root = find_root(start)
-    located = gitrepo.work_tree_and_git_dir(root)
+    found = gitrepo.locate(root)
+    located = None if found is None else found[:2]
     workspace = open_workspace(root, checkout.work_tree_of(root, located))
     if cycle_id is None and hint:
         first = hint.strip().strip("/").split("/", 1)[0]
         if first in workspace.cycles:
             cycle_id = first
     cycle = workspace.select_cycle(cycle_id, as_of)
-    repo = _repo(root, commit, located)
+    repo = _repo(root, commit, found)
     return Scope(root, workspace, cycle, repo, commit)
 
 
-def _repo(root: Path, commit: bool, located: tuple[Path, Path] | None) -> Repo | None:
-    if located is None:
+def _repo(root: Path, commit: bool, found: tuple[Path, Path, str | None] | None) -> Repo | None:
+    if found is None:
         if commit:
             raise OkrError(
                 f"a check-in is committed with git, and {root} is not inside a git work tree; "
                 "run 'git init' and commit the OKR files, or use --no-commit"
             )
         return None
-    repo = Repo(*located)
+    top, directory, ref = found
+    repo = Repo(top, directory)
     _require_no_operation(repo)
     if commit:
-        _require_branch(gitrepo.head_ref(repo.top))
+        _require_branch(ref)
     return repo
 
 
@@ -187,20 +192,29 @@ def require_regular(scope: Scope, path: str) -> None:
         )
 
 
-def require_clean(scope: Scope, *paths: str) -> None:
+def require_clean(scope: Scope, *paths: str) -> Head | None:
     """The team files must match HEAD, so the commit holds the check-in and nothing else.
-    (Git is asked twice for all the files, not twice for each: a sync writes many.)"""
+
+    Git is asked once for all the files (a sync writes many), and says what HEAD and the
+    branch are in the same answer: passed on to write_and_commit under the same lock, they
+    need not be asked again. None outside git (or for no file)."""
     if scope.repo is None or not paths:
-        return
+        return None
     repo = scope.repo
     rels = [scope.relative_to_top(path) for path in paths]
-    statuses = gitrepo.uncommitted(repo.top, rels)
-    in_head = gitrepo.in_head(repo.top, rels)
+    head, ref, statuses = gitrepo.state(repo.top, rels)
     pending = journal.pending(repo.directory)
     for path, rel in zip(paths, rels, strict=True):
-        shown = shlex.quote(display_path(scope.root / path))
         status = statuses.get(rel, "")
-        if status and rel in pending:
+        if not status:
+            continue
+        shown = shlex.quote(display_path(scope.root / path))
+        if status == "!!":  # ignored, or in a repository of its own: not in HEAD
+            raise OkrError(
+                f"{path} is not in the last commit (new, or ignored by git); commit it first, "
+                "then check in"
+            )
+        if rel in pending:
             raise OkrError(
                 f"a previous check-in ({pending[rel]}) was interrupted after writing {path} "
                 f"and before committing it; review the change with 'git diff -- {shown}', then "
@@ -212,22 +226,17 @@ def require_clean(scope: Scope, *paths: str) -> None:
                 f"{path} is not committed yet; commit it first ('git add {shown}' and "
                 "'git commit'), then check in"
             )
-        if status and gitrepo.head_commit(repo.top) is None:  # no HEAD for git diff to start at
+        if head is None:  # no HEAD for git diff to start at
             raise OkrError(
                 f"{path} is not committed yet (the repository has no commit); review it with "
                 f"'git diff --cached -- {shown}', commit it ('git commit'), then check in"
             )
-        if status:
-            raise OkrError(
-                f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
-                f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
-                f"them ('git restore --staged --worktree -- {shown}'), and check in again"
-            )
-        if rel not in in_head:
-            raise OkrError(
-                f"{path} is not in the last commit (new, or ignored by git); commit it first, "
-                "then check in"
-            )
+        raise OkrError(
+            f"{path} has uncommitted changes (edits by hand, or an interrupted check-in); "
+            f"review them with 'git diff HEAD -- {shown}', then commit them or discard "
+            f"them ('git restore --staged --worktree -- {shown}'), and check in again"
+        )
+    return head, ref
 
 
 def forget_recovered(scope: Scope, *paths: str) -> None:
@@ -245,25 +254,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def write_and_commit(scope: Scope, edits: list[FileEdit], message: str) -> str | None:
+def write_and_commit(
+    scope: Scope, edits: list[FileEdit], message: str, seen: Head | None = None
+) -> str | None:
     """Write every file, then commit them together; on any failure put every byte back.
 
     Called under `lock(scope)`. What open_scope checked before the lock (no merge or rebase
     under way, a branch checked out) is checked again first, so nothing started meanwhile
-    receives the check-in; afterwards okr's own commit (the one git reported, whatever HEAD
+    receives the check-in (`seen`: HEAD as require_clean found it under this lock, when
+    the caller has it); afterwards okr's own commit (the one git reported, whatever HEAD
     is by then) must be on the branch okr started on, or the error says where it is. A
     signal (SIGINT, SIGTERM, SIGHUP) ends it with exit 130, saying whether the check-in was
     committed (and as what) or put back.
     """
     for folder in sorted({(scope.root / edit.path).parent for edit in edits}):
-        writer.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
+        atomic.remove_stale_temporaries(folder)  # left by a killed write; we hold the lock
     if scope.repo is not None:
         _require_no_operation(scope.repo)
     repo = scope.repo if scope.commit else None
     if repo is None:
         _write_uncommitted(scope, edits)
         return None
-    head, ref = gitrepo.head_commit_and_ref(repo.top)
+    head, ref = gitrepo.head_commit_and_ref(repo.top) if seen is None else seen
     _require_branch(ref)
     assert ref is not None
     rels = [scope.relative_to_top(edit.path) for edit in edits]
@@ -332,11 +344,11 @@ def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> 
     try:
         for edit in edits:
             if edit.created:
-                writer.write_new(scope.root / edit.path, edit.new)
+                atomic.write_new(scope.root / edit.path, edit.new)
             else:
-                writer.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
+                atomic.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
             written.append(edit)
-        writer.sync_folders([scope.root / edit.path for edit in edits])
+        atomic.sync_folders([scope.root / edit.path for edit in edits])
     except OSError as exc:
         _restore(scope, written)
         raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
@@ -351,9 +363,9 @@ def _restore(scope: Scope, written: list[FileEdit]) -> None:
 def _put_back(scope: Scope, edit: FileEdit) -> None:
     """The file as it was: its original bytes, or no file at all for a new one."""
     if edit.created:
-        writer.remove_new(scope.root / edit.path)
+        atomic.remove_new(scope.root / edit.path)
     else:
-        writer.write_atomic(scope.root / edit.path, edit.original)
+        atomic.write_atomic(scope.root / edit.path, edit.original)
 
 
 def _undo(scope: Scope, repo: Repo, written: list[FileEdit], head: str | None) -> landing.Undone:

@@ -1,0 +1,137 @@
+"""Writing files so that a reader, or a crash, sees either their old bytes or the new ones.
+
+A new file is written beside the one it replaces under a temporary name, made durable,
+then renamed over it; the temporary names are mkstemp's, made here rather than by the
+tempfile module, whose import (with random's) every check-in would pay for two lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from okrcli.core.errors import OkrError
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"  # mkstemp's
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_ATTEMPTS = 100
+
+
+def create_temporary(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """A new file PREFIX + eight random letters + SUFFIX in `folder`, for the user alone
+    (mode 0600): its descriptor and path. O_EXCL: never a file that exists, nor one that a
+    link planted under the name points at."""
+    for _ in range(_ATTEMPTS):
+        letters = "".join(_LETTERS[byte % len(_LETTERS)] for byte in os.urandom(8))
+        path = os.path.join(folder, f"{prefix}{letters}{suffix}")
+        try:
+            return os.open(path, _FLAGS, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(folder))
+
+
+# Temporary files are `.NAME.okr-XXXXXXXX.tmp` beside the file: a rename within one folder
+# never crosses a file system or a mount point, so it is always atomic (one in the git
+# directory would be so only when both share a mount). A kill -9 between creating and
+# renaming leaves one behind; the next write in the folder removes it (stale_temporaries).
+_TEMPORARY_MARK = ".okr-"
+_TEMPORARY_SUFFIX = ".tmp"
+# create_temporary's names: the prefix, eight random characters from _LETTERS, the suffix.
+_TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
+
+
+def write_atomic(path: Path, data: bytes, sync_folder: bool = True) -> None:
+    """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
+
+    A reader (or a crash) sees either the old bytes or the new ones, never a mix. The
+    file's permission bits are kept. A symbolic link is refused: renaming over it would
+    replace the link, not the file it points to. A caller writing many files of a folder
+    may pass `sync_folder=False` and call sync_folders once for them all.
+    """
+    if path.is_symlink():
+        raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    handle, temporary_path = create_temporary(
+        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary_path, mode)
+        os.replace(temporary_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary_path)
+        raise
+    if sync_folder:
+        _sync_folder(path.parent)
+
+
+def sync_folders(paths: Sequence[Path]) -> None:
+    """Make the renames of files written with `sync_folder=False` durable, a folder once."""
+    for folder in dict.fromkeys(path.parent for path in paths):
+        _sync_folder(folder)
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files that killed writes left in `folder`.
+
+    Only for a caller holding the check-in lock: then no other okr writes there, so every
+    temporary file of okr's in the folder is a leftover.
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if _TEMPORARY_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create a file that does not exist yet, all at once, in a folder made if needed.
+
+    A temporary file beside it is linked to the name, which fails (FileExistsError) rather
+    than replace a file that appeared meanwhile; the mode is what the umask gives.
+    """
+    path.parent.mkdir(exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    handle, temporary_path = create_temporary(
+        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary_path, 0o666 & ~umask)
+        os.link(temporary_path, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary_path)
+    _sync_folder(path.parent)
+
+
+def remove_new(path: Path) -> None:
+    """Undo write_new: remove the file, and its folder when that is left empty."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only succeeds when empty
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (where the platform allows opening a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
