@@ -95,6 +95,7 @@ def team_file(index: int) -> str:
         "    key_results:\n"
         "      - id: offers\n"
         f"        title: Offer acceptance from 60% to {70 + index % 20}%\n"
+        f"        source: hris:offers-{index}\n"
         "        unit: '%'\n"
         "        baseline: 60\n"
         f"        target: {70 + index % 20}\n"
@@ -107,7 +108,10 @@ def team_file(index: int) -> str:
 
 def company(root: Path) -> Path:
     (root / "2026-Q3").mkdir(parents=True)
-    (root / "okr.yaml").write_text("organization: 测试公司\n", encoding="utf-8")
+    config = "organization: 测试公司\nsources:\n  hris: {csv: hr.csv, key: metric, value: value}\n"
+    (root / "okr.yaml").write_text(config, encoding="utf-8")
+    rows = "".join(f"offers-{index},{61 + index % 7}\n" for index in range(TEAMS))
+    (root / "hr.csv").write_text("metric,value\n" + rows, encoding="utf-8")
     for index in range(TEAMS):
         (root / "2026-Q3" / f"team-{index:03d}.yaml").write_text(team_file(index), "utf-8")
     git(root, "init", "-q")
@@ -140,6 +144,7 @@ def okr(root: Path, jobs: str | None, *args: str) -> subprocess.CompletedProcess
         ("next", "--dry-run"),
         ("next", "--no-commit"),
         ("close", "--accept", "--no-commit"),
+        ("sync", "--no-commit"),
     ],
 )
 def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
@@ -155,4 +160,6 @@ def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
     assert written == sorted(p.relative_to(two) for p in two.rglob("*.yaml"))
     for path in written:
         assert (two / path).read_bytes() == (one / path).read_bytes(), path
-    assert git(one, "status", "--porcelain") == git(two, "status", "--porcelain")
+    changed = git(one, "status", "--porcelain")
+    assert changed == git(two, "status", "--porcelain")
+    assert bool(changed) is ("--no-commit" in args)  # the writing commands wrote
