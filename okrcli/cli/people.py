@@ -3,7 +3,10 @@ for a performance conversation, and the week in one page."""
 
 import datetime as dt
 import sys
+from contextlib import ExitStack
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,6 +14,7 @@ import typer
 from okrcli.cli.common import (
     Options,
     TableFormat,
+    cycle_named,
     git_root,
     history_range,
     is_terminal,
@@ -18,12 +22,14 @@ from okrcli.cli.common import (
     options_of,
     print_json,
     print_rich,
-    read_cycle,
     read_workspace,
 )
 
 if TYPE_CHECKING:
+    from okrcli.core.model import CycleSpan
     from okrcli.files.loader import CycleData
+    from okrcli.files.workspace import Workspace
+    from okrcli.history.gitrepo import BackgroundLog
     from okrcli.services.people import CycleHistory
 
 
@@ -33,8 +39,76 @@ class PageFormat(StrEnum):
     json = "json"
 
 
-def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str) -> "CycleHistory":
-    """The cycle's history, read once, on every side of a merge (as `okr log` reads it)."""
+@dataclass(frozen=True)
+class _Started:
+    """Where a cycle's history lies, and git walking it already."""
+
+    top: Path
+    end: str | None
+    folder: str
+    log: "BackgroundLog | None"
+
+
+def _start_history(
+    options: Options, workspace: "Workspace", cycle_id: str, what: str, stack: ExitStack
+) -> _Started | None:
+    """Start git's walk of the cycle's history before the cycle's files are read: walking
+    it is most of a warm run's time, and git does it on another core meanwhile. None
+    where the history cannot be found: that error is raised in its turn, after the files'."""
+    from okrcli.core.errors import OkrError
+    from okrcli.history.gitrepo import BackgroundLog
+
+    try:
+        root, top = git_root(options, what)
+        end, folder = history_range(root, top, workspace, cycle_id)
+    except OkrError:
+        return None
+    log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
+    if log is not None:
+        stack.enter_context(log)
+    return _Started(top, end, folder, log)
+
+
+def _read_cycles(
+    options: Options,
+    workspace: "Workspace",
+    spans: "list[CycleSpan]",
+    as_of: dt.date,
+    what: str,
+    score: bool,
+) -> "list[CycleHistory]":
+    """Each cycle with its history, read once, on every side of a merge (as `okr log`
+    reads it). The files are read, and scored where `score` (the people commands that
+    show the scorecard's figures), while git walks the histories."""
+    from okrcli.services import report
+
+    with ExitStack() as stack:
+        started = [_start_history(options, workspace, span.id, what, stack) for span in spans]
+        every = [load_cycle(workspace, span, refuse_errors=True) for span in spans]
+        cards = [report.scorecard(data, as_of) if score else None for data in every]
+        for data in every:
+            data.teams  # noqa: B018 (built from the cache now, while git runs)
+        return [
+            _read_history(options, data, as_of, what, start, card)
+            for data, start, card in zip(every, started, cards, strict=True)
+        ]
+
+
+def _read_selected(options: Options, what: str, score: bool) -> "tuple[CycleHistory, dt.date]":
+    """The selected cycle with its history (see _read_cycles), and the as-of date."""
+    workspace, as_of = read_workspace(options)
+    span = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
+    return _read_cycles(options, workspace, [span], as_of, what, score)[0], as_of
+
+
+def _read_history(
+    options: Options,
+    data: "CycleData",
+    as_of: dt.date,
+    what: str,
+    started: _Started | None,
+    card: dict[str, Any] | None,
+) -> "CycleHistory":
     from okrcli.core.people import identities
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
@@ -42,8 +116,11 @@ def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str
     from okrcli.services.people import cycle_history
     from okrcli.services.report import config_of
 
-    root, top = git_root(options, what)
-    end, folder = history_range(root, top, data.workspace, data.cycle.id)
+    if started is None:
+        root, top = git_root(options, what)
+        end, folder = history_range(root, top, data.workspace, data.cycle.id)
+        started = _Started(top, end, folder, None)
+    top, end, folder = started.top, started.end, started.folder
     snapshots = Snapshots(top, folder)
     steps = history.load(
         top,
@@ -52,10 +129,11 @@ def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str
         progress.reporter(f"reading the history of {data.cycle.id}"),
         full_history=True,
         snapshots=snapshots,
+        log=started.log,
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     people = identities(config_of(data).people)
-    return cycle_history(data, steps, committed, people, as_of)
+    return cycle_history(data, steps, committed, people, as_of, card)
 
 
 def _show(page: Any, output: str, options: Options) -> None:
@@ -84,14 +162,15 @@ def people(
     from okrcli.services import people as people_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True)
-    rows = people_service.people(_read_history(options, data, as_of, "okr people"), as_of)
+    cycle, as_of = _read_selected(options, "okr people", score=True)
+    rows = people_service.people(cycle, as_of)
     if output is TableFormat.json:
         print_json(rows)
     elif output is TableFormat.csv:
         sys.stdout.write(render.people_csv(rows))
     else:
-        _show(render.people_page(rows, data.cycle.id, as_of.isoformat()), output.value, options)
+        page = render.people_page(rows, cycle.data.cycle.id, as_of.isoformat())
+        _show(page, output.value, options)
 
 
 def person(
@@ -117,17 +196,15 @@ def person(
     from okrcli.services.report import config_of
 
     options = options_of(ctx)
+    workspace, as_of = read_workspace(options)
     if all_cycles:
-        workspace, as_of = read_workspace(options)
         if not workspace.cycles:
             workspace.select_cycle(None, as_of)  # says there is no cycle folder
         spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
-        every = [load_cycle(workspace, span, refuse_errors=True) for span in spans]
     else:
-        data, as_of = read_cycle(options, refuse_errors=True)
-        every = [data]
-    cycles = [_read_history(options, data, as_of, "okr person") for data in every]
-    declared = [p.name for p in config_of(every[0]).people]
+        spans = [workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)]
+    cycles = _read_cycles(options, workspace, spans, as_of, "okr person", score=True)
+    declared = [p.name for p in config_of(cycles[0].data).people]
     result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
     if output is PageFormat.json:
         print_json(result)
@@ -153,8 +230,8 @@ def digest(
     from okrcli.services import digest as digest_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True)
-    result = digest_service.digest(_read_history(options, data, as_of, "okr digest"), as_of, days)
+    cycle, as_of = _read_selected(options, "okr digest", score=False)
+    result = digest_service.digest(cycle, as_of, days)
     if output is PageFormat.json:
         print_json(result)
     else:

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from okrcli.core.errors import OkrError
 from okrcli.core.text import inert
@@ -547,28 +548,94 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
     only that side is followed, so the values read are the ones the branch really holds.
     `full_history` lists the other side's commits too (a log shows every change made).
     """
-    out = run(
-        [
-            "-c",
-            "log.showSignature=false",
-            "log",
-            *(["--full-history"] if full_history else []),
-            "--no-merges",
-            "--date-order",
-            "--reverse",
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "--no-renames",
-            "--no-color",
-            f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
-            start,
-            "--",
-            folder,
-        ],
-        cwd=top,
-    )
+    out = run(_changes_log_args(start, folder, full_history), cwd=top)
     return parse_changes_log(_text(out))
+
+
+def _changes_log_args(start: str, folder: str, full_history: bool) -> list[str]:
+    return [
+        "-c",
+        "log.showSignature=false",
+        "log",
+        *(["--full-history"] if full_history else []),
+        "--no-merges",
+        "--date-order",
+        "--reverse",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
+        "--no-color",
+        f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
+        start,
+        "--",
+        folder,
+    ]
+
+
+class BackgroundLog:
+    """changes_log started now and read later: git walks the history (most of a warm
+    history read) on another core while okr reads and scores the working tree's files.
+
+    git writes into unnamed temporary files, not pipes: a pipe holds a few dozen commits,
+    and git would wait for a reader that is busy elsewhere. Where the files or the process
+    cannot be made, `result` runs the log in the foreground, failing as changes_log does.
+    Used as a context manager, so that a command failing meanwhile leaves no git behind.
+    """
+
+    def __init__(self, top: Path, start: str, folder: str, full_history: bool = False) -> None:
+        import tempfile
+
+        self._call = (top, start, folder, full_history)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._files: list[IO[bytes]] = []
+        try:
+            for _ in ("stdout", "stderr"):  # both kept open until close()
+                self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
+            self._process = subprocess.Popen(
+                ["git", *_changes_log_args(start, folder, full_history)],
+                cwd=top,
+                stdin=subprocess.DEVNULL,
+                stdout=self._files[0],
+                stderr=self._files[1],
+                env=git_env(),
+            )
+        except OSError:
+            self.close()
+
+    def result(self) -> list[LogCommit]:
+        """The commits, as changes_log lists them (waiting for git if it is still at it)."""
+        if self._process is None:
+            return changes_log(*self._call)
+        try:
+            returncode = self._process.wait()
+            out, err = (self._read(file) for file in self._files)
+        finally:
+            self.close()
+        if returncode != 0:
+            raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
+        return parse_changes_log(_text(out))
+
+    @staticmethod
+    def _read(file: IO[bytes]) -> bytes:
+        file.seek(0)
+        return file.read()
+
+    def close(self) -> None:
+        """Stop git if it is still running, and drop its output."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        for file in self._files:
+            file.close()
+        self._files = []
+
+    def __enter__(self) -> BackgroundLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def parse_changes_log(text: str) -> list[LogCommit]:

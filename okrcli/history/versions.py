@@ -83,16 +83,21 @@ def load(
     tick: Callable[[int, int], None] | None = None,
     full_history: bool = False,
     snapshots: Snapshots | None = None,
+    log: gitrepo.BackgroundLog | None = None,
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
-    total)` hears how many commits have been read; `full_history` see gitrepo.changes_log."""
+    total)` hears how many commits have been read; `full_history` see gitrepo.changes_log.
+    `log`: the same log, started earlier (so git walked the history meanwhile)."""
     if start is None:
         return []
-    log = gitrepo.changes_log(top, start, folder, full_history)
+    if log is not None:
+        commits = log.result()
+    else:
+        commits = gitrepo.changes_log(top, start, folder, full_history)
     inside = folder.rstrip("/") + "/"
     relevant = [
-        (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in log
+        (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
     ]
     snapshots = snapshots or Snapshots(top, folder)
     snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)

@@ -41,6 +41,10 @@ class CycleHistory:
     steps: list[Step]
     committed: dict[str, Fields]  # each KR's fields where the history ends
     entries: list[dict[str, Any]]
+    card: dict[str, Any] | None = None  # the scorecard at the as-of date, if made already
+
+    def scorecard(self, as_of: dt.date) -> dict[str, Any]:
+        return self.card if self.card is not None else report.scorecard(self.data, as_of)
 
 
 def cycle_history(
@@ -49,10 +53,12 @@ def cycle_history(
     committed: dict[str, Fields],
     identities: Identities,
     as_of: dt.date,
+    card: dict[str, Any] | None = None,
 ) -> CycleHistory:
-    """Commits dated after the as-of date are left out, as stale leaves them out."""
+    """Commits dated after the as-of date are left out, as stale leaves them out. `card`
+    is the cycle's scorecard at `as_of` where the caller made it already."""
     entries = [e for e in changes.log_entries(steps, people=identities) if day_of(e) <= as_of]
-    return CycleHistory(data, steps, committed, entries)
+    return CycleHistory(data, steps, committed, entries, card)
 
 
 def day_of(entry: dict[str, Any]) -> dt.date:
@@ -116,7 +122,7 @@ def _text(value: object) -> str | None:
 def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     """One row per person who owns a KR of the cycle or authored a check-in in it (up to
     the as-of date), by name."""
-    card = report.scorecard(cycle.data, as_of)
+    card = cycle.scorecard(as_of)
     owned: dict[str, list[tuple[KeyResult, dict[str, Any]]]] = {}
     for _, _, krs in with_rows(cycle.data, card):
         for kr, row in krs:
@@ -201,7 +207,7 @@ def _person_cycle(
     name: str, cycle: CycleHistory, as_of: dt.date
 ) -> tuple[dict[str, Any], list[float]]:
     """The cycle's part of the JSON, and the exact scores of the KRs NAME owns."""
-    card = report.scorecard(cycle.data, as_of)
+    card = cycle.scorecard(as_of)
     theirs = [entry for entry in cycle.entries if entry["author"] == name]
     owners = owners_by_address(card, cycle.steps, (e["address"] for e in theirs))
     authored = [
