@@ -204,20 +204,41 @@ def last_value_changes(
     """
     latest: dict[str, Commit] = {}
     kept: dict[str, Commit] = {}
+    moments: dict[str, dt.datetime] = {}  # by commit id, each parsed once
+
+    def keep_newer(found: dict[str, Commit], address: str, commit: Commit) -> None:
+        known = found.get(address)
+        if known is not None:
+            if commit.id not in moments:
+                moments[commit.id] = commit.moment
+            if known.id not in moments:
+                moments[known.id] = known.moment
+            if moments[commit.id] < moments[known.id]:
+                return
+        found[address] = commit
+
+    held = now or {}
     for step, address, old_fields, new_fields in kr_versions(steps, as_of):
-        values = [new_fields.get(name) for name in VALUE_FIELDS]
-        if old_fields is not None and same([old_fields.get(n) for n in VALUE_FIELDS], values):
+        values = tuple(map(new_fields.get, VALUE_FIELDS))
+        if old_fields is not None and _same_values(
+            tuple(map(old_fields.get, VALUE_FIELDS)), values
+        ):
             continue
-        _keep_newer(latest, address, step.commit)
-        if now is not None and address in now and same(list(now[address]), values):
-            _keep_newer(kept, address, step.commit)
+        keep_newer(latest, address, step.commit)
+        if address in held and _same_values(held[address], values):
+            keep_newer(kept, address, step.commit)
     return latest | kept
 
 
-def _keep_newer(found: dict[str, Commit], address: str, commit: Commit) -> None:
-    known = found.get(address)
-    if known is None or commit.moment >= known.moment:
-        found[address] = commit
+def _same_values(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    """same(), item by item (most values are the very same objects)."""
+    if len(old) != len(new):
+        return False
+    # A loop, not all() over a generator: this runs once per KR version, ~10^4 times.
+    for a, b in zip(old, new, strict=True):  # noqa: SIM110
+        if a is not b and not same(a, b):
+            return False
+    return True
 
 
 def rewound(steps: Iterable[Step], as_of: dt.date) -> dict[str, Snapshot | None]:

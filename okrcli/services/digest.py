@@ -7,18 +7,17 @@ the window's commits did (and what the pace did).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.model import KeyResult, Status, Team
 from okrcli.core.people import kr_owner
-from okrcli.core.scalars import is_number
 from okrcli.history import versions as history
-from okrcli.history.snapshots import Fields, Snapshot
-from okrcli.services import changes, report
+from okrcli.history.snapshots import Snapshot
+from okrcli.services import report
 from okrcli.services import stale as stale_service
+from okrcli.services.changes import KeyResults
 from okrcli.services.people import CycleHistory, day_of, is_checkin, snapshot_krs
 
 # Worse means further down this list.
@@ -32,7 +31,8 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
     before = first - dt.timedelta(days=1)
     window = [entry for entry in cycle.entries if first <= day_of(entry) <= as_of]
     checkins = [entry for entry in window if is_checkin(entry)]
-    then, now = krs_on(cycle, before), krs_on(cycle, as_of)
+    scorable = KeyResults()
+    then, now = krs_on(cycle, before, scorable), krs_on(cycle, as_of, scorable)
     status_then, status_now = statuses(cycle, then, before), statuses(cycle, now, as_of)
     worse = [
         {"address": address, "old": status_then[address], "new": status}
@@ -54,18 +54,25 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
         "revisions": [entry for entry in window if not is_checkin(entry)],
         "worse": worse,
         "confidence_drops": confidence_drops(then, now),
-        "stale": stale_service.stale(data.teams, cycle.steps, as_of, days, cycle.committed),
+        "stale": stale_service.stale(
+            data.teams, cycle.steps, as_of, days, cycle.committed, scorable
+        ),
         "silent": sorted(silent - checked_in),
     }
 
 
-def krs_on(cycle: CycleHistory, day: dt.date) -> dict[str, Owned]:
+def krs_on(
+    cycle: CycleHistory, day: dt.date, scorable: KeyResults | None = None
+) -> dict[str, Owned]:
     """Every KR as it stood at the end of `day`, in file order: a team file a later commit
     changed as the history had it then (absent if it did not exist yet), the others as
-    they are now."""
-    by_team = {team.id: _team_krs(team) for team in cycle.data.teams}
-    for team_id, snapshot in history.rewound(cycle.steps, day).items():
-        by_team[team_id] = _snapshot_krs(team_id, snapshot or {})
+    they are now. `scorable` makes the KRs of the history's versions (see KeyResults)."""
+    then = history.rewound(cycle.steps, day)
+    # A team in `then` keeps its place in file order; its KRs are the history's.
+    by_team = {team.id: {} if team.id in then else _team_krs(team) for team in cycle.data.teams}
+    scorable = scorable or KeyResults()
+    for team_id, snapshot in then.items():
+        by_team[team_id] = _snapshot_krs(team_id, snapshot or {}, scorable)
     return {address: owned for krs in by_team.values() for address, owned in krs.items()}
 
 
@@ -100,16 +107,8 @@ def _team_krs(team: Team) -> dict[str, Owned]:
     }
 
 
-def _snapshot_krs(team_id: str, snapshot: Snapshot) -> dict[str, Owned]:
+def _snapshot_krs(team_id: str, snapshot: Snapshot, scorable: KeyResults) -> dict[str, Owned]:
     return {
-        f"{team_id}/{key}": (owner, _scorable(fields))
+        f"{team_id}/{key}": (owner, scorable(fields))
         for key, owner, fields in snapshot_krs(snapshot)
     }
-
-
-def _scorable(fields: Fields) -> KeyResult | None:
-    kr = changes.key_result(fields)
-    confidence = fields.get("confidence")
-    if kr is None or not (is_number(confidence) and 0 <= confidence <= 1):
-        return kr
-    return dataclasses.replace(kr, confidence=confidence)

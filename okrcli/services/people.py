@@ -9,6 +9,7 @@ from the log's entries of one read of the history.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +136,7 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     stale_rows = stale_service.stale(
         cycle.data.teams, cycle.steps, as_of, STALE_DAYS, cycle.committed
     )
+    stale_krs = Counter(row["owner"] for row in stale_rows)
     rows = []
     for person in sorted(owned.keys() | checkins.keys()):
         krs = owned.get(person, [])
@@ -151,7 +153,7 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
                 "done": statuses.count("done"),
                 "checkins": len(days),
                 "last_checkin": max(days).isoformat() if days else None,
-                "stale": sum(1 for row in stale_rows if row["owner"] == person),
+                "stale": stale_krs[person],
             }
         )
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from okrcli.core import scoring
@@ -19,6 +20,7 @@ def stale(
     as_of: dt.date,
     days: int,
     committed: dict[str, Fields] | None = None,
+    scorable: Callable[[Fields], KeyResult | None] = key_result,
 ) -> list[dict[str, Any]]:
     """KRs not done whose value has not changed for more than `days` days, oldest first.
 
@@ -26,32 +28,32 @@ def stale(
     changed is read as it was at the as-of date (from history), every other one as it is.
     `committed` is each KR's fields where the history ends (history.kr_fields_at): a KR
     last changed at the newest commit that set the value it holds there, never at an
-    uncommitted edit.
+    uncommitted edit. `scorable` makes a KR of a version's fields (see KeyResults).
     """
     then = history.rewound(steps, as_of)
-    by_team = {team.id: _team_candidates(team) for team in teams}  # in file order
+    # In file order; a team a later commit changed as it was then, in its place.
+    sources: dict[str, Team | Snapshot] = {team.id: team for team in teams}
     now = dict(committed or {})
     for team_id, snapshot in then.items():
-        by_team[team_id] = _snapshot_candidates(team_id, snapshot or {})
+        sources[team_id] = snapshot or {}
         now.update((f"{team_id}/{key}", f) for key, f in history.key_results(snapshot or {}))
-    candidates = [c for found in by_team.values() for c in found]
     last = history.last_value_changes(steps, as_of, value_fields(now))
+    ages: dict[str, tuple[int, str]] = {}  # by commit id: days since it, its day
     rows = []
-    for kr_address, owner, kr in candidates:
-        if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
-            continue  # done, numeric KRs at or past their target included
-        commit = last.get(kr_address)
-        if commit is None:
-            continue  # not committed yet (or only after the as-of date)
-        age = (as_of - commit.day).days
-        if age > days:
+    for team_id, source in sources.items():
+        for kr_address, owner, kr in _candidates(team_id, source, scorable):
+            commit = last.get(kr_address)
+            if commit is None:
+                continue  # not committed yet (or only after the as-of date)
+            age = ages.get(commit.id)
+            if age is None:
+                age = ages[commit.id] = ((as_of - commit.day).days, commit.day.isoformat())
+            if age[0] <= days:
+                continue
+            if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
+                continue  # done, numeric KRs at or past their target included
             rows.append(
-                {
-                    "address": kr_address,
-                    "owner": owner,
-                    "last_change": commit.day.isoformat(),
-                    "days": age,
-                }
+                {"address": kr_address, "owner": owner, "last_change": age[1], "days": age[0]}
             )
     rows.sort(key=lambda row: str(row["last_change"]))
     return rows
@@ -73,23 +75,21 @@ def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
     }
 
 
-def _team_candidates(team: Team) -> list[Candidate]:
-    return [
-        (f"{team.id}/{objective.id}/{kr.id}", kr.owner or objective.owner or team.owner, kr)
-        for objective in team.objectives
-        for kr in objective.key_results
-    ]
-
-
-def _snapshot_candidates(team_id: str, snapshot: Snapshot) -> list[Candidate]:
-    """The KRs of a team file as history read it (raw fields, maybe not valid)."""
-    team_owner = _text(snapshot.get(TEAM_KEY, {}).get("owner"))
-    found: list[Candidate] = []
-    for key, fields in history.key_results(snapshot):
-        objective_owner = _text(snapshot.get(key.split("/", 1)[0], {}).get("owner"))
+def _candidates(
+    team_id: str, source: Team | Snapshot, scorable: Callable[[Fields], KeyResult | None]
+) -> Iterator[Candidate]:
+    if isinstance(source, Team):
+        for objective in source.objectives:
+            objective_owner = objective.owner or source.owner
+            for kr in objective.key_results:
+                yield f"{team_id}/{objective.id}/{kr.id}", kr.owner or objective_owner, kr
+        return
+    # The KRs of a team file as history read it (raw fields, maybe not valid).
+    team_owner = _text(source.get(TEAM_KEY, {}).get("owner"))
+    for key, fields in history.key_results(source):
+        objective_owner = _text(source.get(key.split("/", 1)[0], {}).get("owner"))
         owner = _text(fields.get("owner")) or objective_owner or team_owner
-        found.append((f"{team_id}/{key}", owner, key_result(fields)))
-    return found
+        yield f"{team_id}/{key}", owner, scorable(fields)
 
 
 def _text(value: object) -> str | None:
