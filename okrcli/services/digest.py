@@ -11,19 +11,16 @@ import datetime as dt
 from typing import Any
 
 from okrcli.core import scoring
-from okrcli.core.model import KeyResult, Status, Team
-from okrcli.core.people import kr_owner
+from okrcli.core.model import Status
 from okrcli.history import versions as history
-from okrcli.history.snapshots import Snapshot
 from okrcli.services import report
 from okrcli.services import stale as stale_service
 from okrcli.services.changes import KeyResults
-from okrcli.services.people import CycleHistory, day_of, is_checkin, snapshot_krs
+from okrcli.services.people import CycleHistory, day_of, is_checkin
+from okrcli.services.stale import Owned
 
 # Worse means further down this list.
 _RANK: dict[Status, int] = {"done": 0, "on-track": 1, "at-risk": 2, "off-track": 3}
-
-Owned = tuple[str | None, KeyResult | None]  # a KR's owner, and the KR if it can be scored
 
 
 def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
@@ -54,9 +51,7 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
         "revisions": [entry for entry in window if not is_checkin(entry)],
         "worse": worse,
         "confidence_drops": confidence_drops(then, now),
-        "stale": stale_service.stale(
-            data.teams, cycle.steps, as_of, days, cycle.committed, scorable
-        ),
+        "stale": stale_service.stale(data.teams, cycle.steps, as_of, days, cycle.committed, now),
         "silent": sorted(silent - checked_in),
     }
 
@@ -64,16 +59,9 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
 def krs_on(
     cycle: CycleHistory, day: dt.date, scorable: KeyResults | None = None
 ) -> dict[str, Owned]:
-    """Every KR as it stood at the end of `day`, in file order: a team file a later commit
-    changed as the history had it then (absent if it did not exist yet), the others as
-    they are now. `scorable` makes the KRs of the history's versions (see KeyResults)."""
+    """Every KR as it stood at the end of `day`, in file order (see stale.krs_at)."""
     then = history.rewound(cycle.steps, day)
-    # A team in `then` keeps its place in file order; its KRs are the history's.
-    by_team = {team.id: {} if team.id in then else _team_krs(team) for team in cycle.data.teams}
-    scorable = scorable or KeyResults()
-    for team_id, snapshot in then.items():
-        by_team[team_id] = _snapshot_krs(team_id, snapshot or {}, scorable)
-    return {address: owned for krs in by_team.values() for address, owned in krs.items()}
+    return stale_service.krs_at(cycle.data.teams, then, scorable or KeyResults())
 
 
 def statuses(cycle: CycleHistory, krs: dict[str, Owned], day: dt.date) -> dict[str, Status]:
@@ -97,18 +85,3 @@ def confidence_drops(then: dict[str, Owned], now: dict[str, Owned]) -> list[dict
         if old is not None and new is not None and new < old - scoring.TOLERANCE:
             drops.append({"address": address, "old": old, "new": new})
     return drops
-
-
-def _team_krs(team: Team) -> dict[str, Owned]:
-    return {
-        f"{team.id}/{objective.id}/{kr.id}": (kr_owner(team, objective, kr), kr)
-        for objective in team.objectives
-        for kr in objective.key_results
-    }
-
-
-def _snapshot_krs(team_id: str, snapshot: Snapshot, scorable: KeyResults) -> dict[str, Owned]:
-    return {
-        f"{team_id}/{key}": (owner, scorable(fields))
-        for key, owner, fields in snapshot_krs(snapshot)
-    }

@@ -21,11 +21,11 @@ from okrcli.core.numbers import round_half
 from okrcli.core.people import Identities, objective_owner
 from okrcli.core.text import inert
 from okrcli.files.loader import CycleData
-from okrcli.history import versions as history
-from okrcli.history.snapshots import TEAM_KEY, Fields, Snapshot
+from okrcli.history.snapshots import Fields
 from okrcli.history.versions import Step
 from okrcli.services import changes, report
 from okrcli.services import stale as stale_service
+from okrcli.services.stale import snapshot_krs
 
 DIGITS = 4
 # A check-in changes a KR's value or confidence; a change of baseline or target is a revision.
@@ -102,19 +102,6 @@ def owners_by_address(
             for key, owner, _ in snapshot_krs(file.after or {}):
                 found[f"{file.team}/{key}"] = owner
     return found | {kr["address"]: kr["owner"] for kr in key_results(card)}
-
-
-def snapshot_krs(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Fields]]:
-    """(OBJ/KR, owner, fields) of each KR of a file version as history read it (raw
-    fields, maybe not valid), by the owner rule."""
-    team_owner = _text(snapshot.get(TEAM_KEY, {}).get("owner"))
-    for key, fields in history.key_results(snapshot):
-        objective_owner = _text(snapshot.get(key.split("/", 1)[0], {}).get("owner"))
-        yield key, _text(fields.get("owner")) or objective_owner or team_owner, fields
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 # --- okr people -----------------------------------------------------------------------------

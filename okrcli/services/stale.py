@@ -13,6 +13,8 @@ from okrcli.history.snapshots import TEAM_KEY, VALUE_FIELDS, Fields, Snapshot
 from okrcli.history.versions import Step
 from okrcli.services.changes import key_result
 
+Owned = tuple[str | None, KeyResult | None]  # a KR's owner, and the KR if it can be scored
+
 
 def stale(
     teams: list[Team],
@@ -20,7 +22,7 @@ def stale(
     as_of: dt.date,
     days: int,
     committed: dict[str, Fields] | None = None,
-    scorable: Callable[[Fields], KeyResult | None] = key_result,
+    krs: dict[str, Owned] | None = None,
 ) -> list[dict[str, Any]]:
     """KRs not done whose value has not changed for more than `days` days, oldest first.
 
@@ -28,33 +30,27 @@ def stale(
     changed is read as it was at the as-of date (from history), every other one as it is.
     `committed` is each KR's fields where the history ends (history.kr_fields_at): a KR
     last changed at the newest commit that set the value it holds there, never at an
-    uncommitted edit. `scorable` makes a KR of a version's fields (see KeyResults).
+    uncommitted edit. `krs` is krs_at the as-of date, where the caller has it already.
     """
     then = history.rewound(steps, as_of)
-    # In file order; a team a later commit changed as it was then, in its place.
-    sources: dict[str, Team | Snapshot] = {team.id: team for team in teams}
     now = dict(committed or {})
     for team_id, snapshot in then.items():
-        sources[team_id] = snapshot or {}
         now.update((f"{team_id}/{key}", f) for key, f in history.key_results(snapshot or {}))
     last = history.last_value_changes(steps, as_of, value_fields(now))
     ages: dict[str, tuple[int, str]] = {}  # by commit id: days since it, its day
     rows = []
-    for team_id, source in sources.items():
-        for kr_address, owner, kr in _candidates(team_id, source, scorable):
-            commit = last.get(kr_address)
-            if commit is None:
-                continue  # not committed yet (or only after the as-of date)
-            age = ages.get(commit.id)
-            if age is None:
-                age = ages[commit.id] = ((as_of - commit.day).days, commit.day.isoformat())
-            if age[0] <= days:
-                continue
-            if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
-                continue  # done, numeric KRs at or past their target included
-            rows.append(
-                {"address": kr_address, "owner": owner, "last_change": age[1], "days": age[0]}
-            )
+    for kr_address, (owner, kr) in (krs if krs is not None else krs_at(teams, then)).items():
+        commit = last.get(kr_address)
+        if commit is None:
+            continue  # not committed yet (or only after the as-of date)
+        age = ages.get(commit.id)
+        if age is None:
+            age = ages[commit.id] = ((as_of - commit.day).days, commit.day.isoformat())
+        if age[0] <= days:
+            continue
+        if kr is not None and scoring.kr_progress(kr) >= 1.0 - scoring.TOLERANCE:
+            continue  # done, numeric KRs at or past their target included
+        rows.append({"address": kr_address, "owner": owner, "last_change": age[1], "days": age[0]})
     rows.sort(key=lambda row: str(row["last_change"]))
     return rows
 
@@ -62,9 +58,6 @@ def stale(
 def of_owner(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     """The stale rows of the KRs `name` owns (SPEC §18's --owner)."""
     return [row for row in rows if row["owner"] == name]
-
-
-Candidate = tuple[str, str | None, KeyResult | None]  # address, owner, the KR if scorable
 
 
 def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
@@ -75,21 +68,41 @@ def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
     }
 
 
-def _candidates(
-    team_id: str, source: Team | Snapshot, scorable: Callable[[Fields], KeyResult | None]
-) -> Iterator[Candidate]:
-    if isinstance(source, Team):
-        for objective in source.objectives:
-            objective_owner = objective.owner or source.owner
-            for kr in objective.key_results:
-                yield f"{team_id}/{objective.id}/{kr.id}", kr.owner or objective_owner, kr
-        return
-    # The KRs of a team file as history read it (raw fields, maybe not valid).
-    team_owner = _text(source.get(TEAM_KEY, {}).get("owner"))
-    for key, fields in history.key_results(source):
-        objective_owner = _text(source.get(key.split("/", 1)[0], {}).get("owner"))
-        owner = _text(fields.get("owner")) or objective_owner or team_owner
-        yield f"{team_id}/{key}", owner, scorable(fields)
+def krs_at(
+    teams: list[Team],
+    then: dict[str, Snapshot | None],
+    scorable: Callable[[Fields], KeyResult | None] = key_result,
+) -> dict[str, Owned]:
+    """Every KR as it stood then, by address in file order: a team file in `then` (those a
+    later commit changed, see history.rewound) as the history had it (none where it did
+    not exist yet), the others as they are. `scorable` makes the KRs of the history's
+    versions (see changes.KeyResults)."""
+    sources: dict[str, Team | Snapshot | None] = {team.id: team for team in teams}
+    sources.update(then)  # a team in both keeps its place
+    found: dict[str, Owned] = {}
+    for team_id, source in sources.items():
+        if isinstance(source, Team):
+            for objective in source.objectives:
+                objective_owner = objective.owner or source.owner
+                for kr in objective.key_results:
+                    found[f"{team_id}/{objective.id}/{kr.id}"] = (kr.owner or objective_owner, kr)
+        else:
+            for key, owner, fields in snapshot_krs(source or {}):
+                found[f"{team_id}/{key}"] = (owner, scorable(fields))
+    return found
+
+
+def snapshot_krs(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Fields]]:
+    """(OBJ/KR, owner, fields) of each KR of a file version as history read it (raw
+    fields, maybe not valid), by the owner rule."""
+    team_owner = _text(snapshot.get(TEAM_KEY, {}).get("owner"))
+    objective_owners: dict[str, str | None] = {}  # each objective's owner, looked up once
+    for key, fields in history.key_results(snapshot):
+        objective_id = key.split("/", 1)[0]
+        if objective_id not in objective_owners:
+            objective = snapshot.get(objective_id, {})
+            objective_owners[objective_id] = _text(objective.get("owner")) or team_owner
+        yield key, _text(fields.get("owner")) or objective_owners[objective_id], fields
 
 
 def _text(value: object) -> str | None:
