@@ -78,8 +78,8 @@ def _read_cycles(
     score: bool,
 ) -> "list[CycleHistory]":
     """Each cycle with its history, read once, on every side of a merge (as `okr log`
-    reads it). The files are read, and scored where `score` (the people commands that
-    show the scorecard's figures), while git walks the histories."""
+    reads it). The files are read, and scored where `score` (`okr person` shows the
+    scorecard's rows), while git walks the histories."""
     from okrcli.services import report
 
     with ExitStack() as stack:
@@ -162,7 +162,7 @@ def people(
     from okrcli.services import people as people_service
 
     options = options_of(ctx)
-    cycle, as_of = _read_selected(options, "okr people", score=True)
+    cycle, as_of = _read_selected(options, "okr people", score=False)
     rows = people_service.people(cycle, as_of)
     if output is TableFormat.json:
         print_json(rows)

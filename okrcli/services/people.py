@@ -1,9 +1,9 @@
 """People (SPEC §18) as plain data: `okr people` (one row per person) and `okr person NAME`
 (the evidence for a performance conversation).
 
-Evidence, not a rating: people are listed by name, never ranked by a figure. Everything
-comes from the scorecard's rows (so owners, progress and status are the scorecard's) and
-from the log's entries of one read of the history.
+Evidence, not a rating: people are listed by name, never ranked by a figure. Owners,
+progress and status are the scorecard's (its rows, or its rules where only those three are
+needed), and the rest comes from the log's entries of one read of the history.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.errors import OkrError
-from okrcli.core.model import KeyResult, Objective
+from okrcli.core.model import KeyResult, Objective, Status
 from okrcli.core.numbers import round_half
-from okrcli.core.people import Identities, objective_owner
+from okrcli.core.people import Identities, kr_owner, objective_owner
 from okrcli.core.text import inert
 from okrcli.files.loader import CycleData
 from okrcli.history.snapshots import Fields
@@ -58,7 +58,8 @@ def cycle_history(
 ) -> CycleHistory:
     """Commits dated after the as-of date are left out, as stale leaves them out. `card`
     is the cycle's scorecard at `as_of` where the caller made it already."""
-    entries = [e for e in changes.log_entries(steps, people=identities) if day_of(e) <= as_of]
+    until = [step for step in steps if step.commit.day <= as_of]  # each entry has its day
+    entries = changes.log_entries(until, people=identities)
     return CycleHistory(data, steps, committed, entries, card)
 
 
@@ -110,12 +111,7 @@ def owners_by_address(
 def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     """One row per person who owns a KR of the cycle or authored a check-in in it (up to
     the as-of date), by name."""
-    card = cycle.scorecard(as_of)
-    owned: dict[str, list[tuple[KeyResult, dict[str, Any]]]] = {}
-    for _, _, krs in with_rows(cycle.data, card):
-        for kr, row in krs:
-            if row["owner"] is not None:
-                owned.setdefault(row["owner"], []).append((kr, row))
+    owned = _owned(cycle.data, as_of)
     checkins: dict[str, dict[str, dt.date]] = {}  # person -> commit -> day
     for entry in cycle.entries:
         if is_checkin(entry):
@@ -127,13 +123,13 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     rows = []
     for person in sorted(owned.keys() | checkins.keys()):
         krs = owned.get(person, [])
-        statuses = [row["status"] for _, row in krs]
+        statuses = [status for _, status in krs]
         days = checkins.get(person, {}).values()
         rows.append(
             {
                 "person": person,
                 "krs": len(krs),
-                "progress": _mean([scoring.kr_progress(kr) for kr, _ in krs]),
+                "progress": _mean([progress for progress, _ in krs]),
                 "on_track": statuses.count("on-track"),
                 "at_risk": statuses.count("at-risk"),
                 "off_track": statuses.count("off-track"),
@@ -144,6 +140,22 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _owned(data: CycleData, as_of: dt.date) -> dict[str, list[tuple[float, Status]]]:
+    """Per owner, the exact progress and the status of each KR they own, as the scorecard
+    has them (the same owner rule, pace and thresholds), without the rest of its rows."""
+    config = report.config_of(data)
+    owned: dict[str, list[tuple[float, Status]]] = {}
+    for team in data.teams:
+        limits = (report.team_pace(data, as_of, team), config.on_track, config.at_risk)
+        for objective in team.objectives:
+            for kr in objective.key_results:
+                owner = kr_owner(team, objective, kr)
+                if owner is not None:
+                    numbers = scoring.kr_numbers(kr, *limits)
+                    owned.setdefault(owner, []).append((numbers.progress, numbers.status))
+    return owned
 
 
 def _mean(values: list[float]) -> float | None:
