@@ -211,3 +211,18 @@ def test_the_krs_of_history_versions_are_made_once_per_fields_dict() -> None:
     assert made(equal) is not kr and made(equal) == kr == key_result(fields)
     assert made({"done": True, "confidence": 1.5}) == key_result({"done": True})
     assert made({"baseline": 1, "target": 1}) is None
+
+
+def test_the_krs_of_a_file_unchanged_between_two_days_are_made_once_per_team() -> None:
+    """digest reads the files as of two days with one KrsAt: a version both days have is
+    read once, but two files of the same bytes (one snapshot) keep their own addresses."""
+    from okrcli.services.stale import KrsAt
+
+    version = {"": {"owner": "Olga"}, "speed": {}, "speed/lead": {"baseline": 10, "target": 5}}
+    krs_at = KrsAt([])
+    first = krs_at({"ops": version, "dev": version, "new": None})
+    assert list(first) == ["ops/speed/lead", "dev/speed/lead"]
+    assert first["ops/speed/lead"][0] == "Olga" and first["ops/speed/lead"][1] is not None
+    again = krs_at({"ops": version})
+    assert again == {"ops/speed/lead": first["ops/speed/lead"]}
+    assert again["ops/speed/lead"][1] is first["ops/speed/lead"][1]

@@ -15,7 +15,6 @@ from okrcli.core.model import Status
 from okrcli.history import versions as history
 from okrcli.services import report
 from okrcli.services import stale as stale_service
-from okrcli.services.changes import KeyResults
 from okrcli.services.people import CycleHistory, day_of, is_checkin
 from okrcli.services.stale import Owned
 
@@ -28,9 +27,10 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
     before = first - dt.timedelta(days=1)
     window = [entry for entry in cycle.entries if first <= day_of(entry) <= as_of]
     checkins = [entry for entry in window if is_checkin(entry)]
-    scorable = KeyResults()
-    then, now = krs_on(cycle, before, scorable), krs_on(cycle, as_of, scorable)
-    status_then, status_now = statuses(cycle, then, before), statuses(cycle, now, as_of)
+    krs_at = stale_service.KrsAt(cycle.data.teams)
+    then = krs_at(history.rewound(cycle.steps, before))
+    now = krs_at(history.rewound(cycle.steps, as_of))
+    status_then, status_now = statuses(cycle, then, before, now), statuses(cycle, now, as_of)
     worse = [
         {"address": address, "old": status_then[address], "new": status}
         for address, status in status_now.items()
@@ -56,23 +56,26 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
     }
 
 
-def krs_on(
-    cycle: CycleHistory, day: dt.date, scorable: KeyResults | None = None
-) -> dict[str, Owned]:
-    """Every KR as it stood at the end of `day`, in file order (see stale.krs_at)."""
-    then = history.rewound(cycle.steps, day)
-    return stale_service.krs_at(cycle.data.teams, then, scorable or KeyResults())
+def krs_on(cycle: CycleHistory, day: dt.date) -> dict[str, Owned]:
+    """Every KR as it stood at the end of `day`, in file order (see stale.KrsAt)."""
+    return stale_service.KrsAt(cycle.data.teams)(history.rewound(cycle.steps, day))
 
 
-def statuses(cycle: CycleHistory, krs: dict[str, Owned], day: dt.date) -> dict[str, Status]:
-    """The status (§5) of each KR that can be scored, at the pace of `day`."""
+def statuses(
+    cycle: CycleHistory, krs: dict[str, Owned], day: dt.date, only: dict[str, Owned] | None = None
+) -> dict[str, Status]:
+    """The status (§5) of each KR that can be scored, at the pace of `day`; of those also
+    in `only`, where given. kr_numbers' status, without the figures it makes besides."""
     config = report.config_of(cycle.data)
     pace = scoring.expected_progress(cycle.data.cycle.start, cycle.data.cycle.end, day)
-    return {
-        address: scoring.kr_numbers(kr, pace, config.on_track, config.at_risk).status
-        for address, (_, kr) in krs.items()
-        if kr is not None
-    }
+    found: dict[str, Status] = {}
+    for address, (_, kr) in krs.items():
+        if kr is None or (only is not None and address not in only):
+            continue
+        confidence = None if kr.confidence is None else float(kr.confidence)
+        progress = scoring.kr_progress(kr)
+        found[address] = scoring.status(progress, pace, config.on_track, config.at_risk, confidence)
+    return found
 
 
 def confidence_drops(then: dict[str, Owned], now: dict[str, Owned]) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from okrcli.core import scoring
@@ -11,7 +11,7 @@ from okrcli.core.model import KeyResult, Team
 from okrcli.history import versions as history
 from okrcli.history.snapshots import TEAM_KEY, VALUE_FIELDS, Fields, Snapshot
 from okrcli.history.versions import Step
-from okrcli.services.changes import key_result
+from okrcli.services.changes import KeyResults
 
 Owned = tuple[str | None, KeyResult | None]  # a KR's owner, and the KR if it can be scored
 
@@ -30,7 +30,7 @@ def stale(
     changed is read as it was at the as-of date (from history), every other one as it is.
     `committed` is each KR's fields where the history ends (history.kr_fields_at): a KR
     last changed at the newest commit that set the value it holds there, never at an
-    uncommitted edit. `krs` is krs_at the as-of date, where the caller has it already.
+    uncommitted edit. `krs` is KrsAt the as-of date, where the caller has it already.
     """
     then = history.rewound(steps, as_of)
     now = dict(committed or {})
@@ -39,7 +39,7 @@ def stale(
     last = history.last_value_changes(steps, as_of, value_fields(now))
     ages: dict[str, tuple[int, str]] = {}  # by commit id: days since it, its day
     rows = []
-    for kr_address, (owner, kr) in (krs if krs is not None else krs_at(teams, then)).items():
+    for kr_address, (owner, kr) in (krs if krs is not None else KrsAt(teams)(then)).items():
         commit = last.get(kr_address)
         if commit is None:
             continue  # not committed yet (or only after the as-of date)
@@ -68,28 +68,45 @@ def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
     }
 
 
-def krs_at(
-    teams: list[Team],
-    then: dict[str, Snapshot | None],
-    scorable: Callable[[Fields], KeyResult | None] = key_result,
-) -> dict[str, Owned]:
-    """Every KR as it stood then, by address in file order: a team file in `then` (those a
-    later commit changed, see history.rewound) as the history had it (none where it did
-    not exist yet), the others as they are. `scorable` makes the KRs of the history's
-    versions (see changes.KeyResults)."""
-    sources: dict[str, Team | Snapshot | None] = {team.id: team for team in teams}
-    sources.update(then)  # a team in both keeps its place
-    found: dict[str, Owned] = {}
-    for team_id, source in sources.items():
+class KrsAt:
+    """Every KR of one cycle's teams as it stood on a day, by address in file order, for
+    any number of days: a team file in `then` (those a later commit changed, see
+    history.rewound) as the history had it (none where it did not exist yet), the others
+    as they are. A team file no commit changed between two of the days is the very same
+    Team or snapshot on both, whose KRs are made once."""
+
+    def __init__(self, teams: list[Team]) -> None:
+        self.teams = teams
+        self._scorable = KeyResults()
+        # By team and source (kept with its KRs, so that no other object takes its id);
+        # by team too, since two files of the same bytes share one snapshot.
+        self._made: dict[tuple[str, int], tuple[Team | Snapshot, list[tuple[str, Owned]]]] = {}
+
+    def __call__(self, then: dict[str, Snapshot | None]) -> dict[str, Owned]:
+        sources: dict[str, Team | Snapshot | None] = {team.id: team for team in self.teams}
+        sources.update(then)  # a team in both keeps its place
+        found: dict[str, Owned] = {}
+        for team_id, source in sources.items():
+            if source is not None:
+                found.update(self._krs(team_id, source))
+        return found
+
+    def _krs(self, team_id: str, source: Team | Snapshot) -> list[tuple[str, Owned]]:
+        made = self._made.get((team_id, id(source)))
+        if made is not None and made[0] is source:
+            return made[1]
+        krs: list[tuple[str, Owned]] = []
         if isinstance(source, Team):
             for objective in source.objectives:
                 objective_owner = objective.owner or source.owner
                 for kr in objective.key_results:
-                    found[f"{team_id}/{objective.id}/{kr.id}"] = (kr.owner or objective_owner, kr)
+                    address = f"{team_id}/{objective.id}/{kr.id}"
+                    krs.append((address, (kr.owner or objective_owner, kr)))
         else:
-            for key, owner, fields in snapshot_krs(source or {}):
-                found[f"{team_id}/{key}"] = (owner, scorable(fields))
-    return found
+            for key, owner, fields in snapshot_krs(source):
+                krs.append((f"{team_id}/{key}", (owner, self._scorable(fields))))
+        self._made[(team_id, id(source))] = (source, krs)
+        return krs
 
 
 def snapshot_krs(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Fields]]:
