@@ -8,6 +8,7 @@ each changed file before and after; each blob becomes a snapshot (address -> fie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ class Commit:
     id: str
     date: str  # author date, ISO 8601 with the author's UTC offset
     author: str
-    message: Message
+    text: str  # the message as git has it (read into a Message when first asked for)
     email: str = ""
 
     @property
@@ -47,14 +48,26 @@ class Commit:
     def moment(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.date)
 
+    @property
+    def message(self) -> Message:
+        return _message(self.text)
+
     def note_for(self, kr_address: str) -> str:
         return self.message.note_for(kr_address)
 
 
+# Most commits of a history are never asked for their note (those after the as-of date, or
+# outside a log's filter); a commit changing many KRs is asked once for each.
+_message = functools.lru_cache(maxsize=1024)(parse_message)
+
+
 def _commit(log_commit: gitrepo.LogCommit) -> Commit:
-    message = parse_message(log_commit.message)
     return Commit(
-        log_commit.id, log_commit.author_date, log_commit.author, message, log_commit.author_email
+        log_commit.id,
+        log_commit.author_date,
+        log_commit.author,
+        log_commit.message,
+        log_commit.author_email,
     )
 
 
