@@ -56,9 +56,8 @@ def decode(value: Any) -> Entry:
     if type(value) is list and len(value) == 3:
         changed, base_oid, marker = value
         codec.require(type(marker) is int and marker == _CHANGED and type(base_oid) is str)
-        codec.require(type(changed) is dict)
-        for fields in changed.values():
-            codec.require(type(fields) is dict and codec.is_tree(fields))
+        codec.require(type(changed) is dict and set(map(type, changed.values())) <= {dict})
+        codec.require(_all_fields(changed))
         return changed, base_oid, True
     snapshot, base_oid = codec.items(value, 2)
     codec.require(base_oid is None or type(base_oid) is str)
@@ -70,9 +69,17 @@ def decode(value: Any) -> Entry:
         if int in kinds:
             shared = {fields for fields in items if type(fields) is int}
             codec.require(shared == {_SAME} and base_oid is not None)
-        for fields in items:
-            codec.require(type(fields) is int or codec.is_tree(fields))
+        codec.require(_all_fields(snapshot))
     return snapshot, base_oid, False
+
+
+def _all_fields(written: dict[str, Any]) -> bool:
+    """Whether every fields dict of an entry is data as the YAML readers build it: their
+    values as one list, checked at once, are what codec.is_tree checks of each dict."""
+    values = [
+        value for fields in written.values() if type(fields) is dict for value in fields.values()
+    ]
+    return codec.is_tree(values)
 
 
 def resolve(entry: Entry, base: Snapshot | None) -> Snapshot | None:
