@@ -208,6 +208,32 @@ def test_a_log_started_early_reads_what_the_log_read_at_once_reads(tmp_path: Pat
     assert stopped.result() == gitrepo.changes_log(repo, head, "2026-Q3")
 
 
+def test_while_git_still_lists_the_commits_their_changes_are_handed_on_in_order(
+    tmp_path: Path,
+) -> None:
+    """A warm history read looks up the versions git has listed while it lists the rest:
+    whatever it is handed then is what the finished log holds, in its order."""
+    from okrcli.history import gitrepo
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    for value in range(69, 129):
+        text = (repo / HR).read_text(encoding="utf-8")
+        (repo / HR).write_text(text.replace(f"current: {value - 1}", f"current: {value}"))
+        (repo / SALES).write_text((repo / SALES).read_text() + f"# {value}\n")
+        commit(repo, f"offer rate {value}", "2026-07-08T09:00:00+00:00")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    handed: list[gitrepo.FileChange] = []
+    with gitrepo.BackgroundLog(repo, head, "2026-Q3") as log:
+        listed = log.result(handed.extend)
+    assert listed == gitrepo.changes_log(repo, head, "2026-Q3")
+    changes = [change for listed_commit in listed for change in listed_commit.changes]
+    assert len(listed) == 61 and len(changes) == 3 + 60 * 2  # the import's 3 files, then 2
+    assert handed == changes[: len(handed)]
+
+
 def test_a_files_error_comes_before_the_history_in_git_or_out_of_it(tmp_path: Path) -> None:
     """The history is looked for before the cycle's files are read, but an invalid file is
     still what the people commands say first, as they did when they read it first."""

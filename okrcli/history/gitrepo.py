@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -311,6 +312,8 @@ def unstage(top: Path, paths: list[str]) -> None:
 _ZERO_OID = frozenset("0")
 _REGULAR_FILE_MODES = ("100644", "100755")
 _COMMIT_MARK = "\x1e"
+# One line of `git log --raw -z` in full, as far as its path's NUL (see _file_change).
+_RAW_CHANGE = re.compile(rb":[0-7]{6} [0-7]{6} [0-9a-f]+ [0-9a-f]+ [A-Z][0-9]*\0[^\0]*\0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,11 +606,18 @@ class BackgroundLog:
         except OSError:
             self.close()
 
-    def result(self) -> list[LogCommit]:
-        """The commits, as changes_log lists them (waiting for git if it is still at it)."""
+    def result(
+        self, meanwhile: Callable[[list[FileChange]], None] | None = None
+    ) -> list[LogCommit]:
+        """The commits, as changes_log lists them (waiting for git if it is still at it).
+        While git runs, `meanwhile` is handed the file changes it has listed so far, a batch
+        at a time (a warm history read looks their versions up in the cache), which are
+        read again with everything else once git is done."""
         if self._process is None:
             return changes_log(*self._call)
         try:
+            if meanwhile is not None:
+                self._follow(meanwhile)
             returncode = self._process.wait()
             out, err = (self._read(file) for file in self._files)
         finally:
@@ -615,6 +625,20 @@ class BackgroundLog:
         if returncode != 0:
             raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
         return parse_changes_log(_text(out))
+
+    def _follow(self, meanwhile: Callable[[list[FileChange]], None]) -> None:
+        assert self._process is not None
+        descriptor = self._files[0].fileno()
+        scanned = 0  # the bytes before are in batches already
+        while self._process.poll() is None:
+            # pread leaves the offset alone: git writes through the same open file.
+            written = os.pread(descriptor, 1 << 24, scanned)
+            found = list(_RAW_CHANGE.finditer(written))
+            if not found:
+                time.sleep(0.001)
+                continue
+            scanned += found[-1].end()
+            meanwhile([_file_change(*_text(m[0]).split("\0")[:2]) for m in found])
 
     @staticmethod
     def _read(file: IO[bytes]) -> bytes:

@@ -104,21 +104,36 @@ def load(
     `log`: the same log, started earlier (so git walked the history meanwhile)."""
     if start is None:
         return []
+    inside = folder.rstrip("/") + "/"
+    snapshots = snapshots or Snapshots(top, folder)
     if log is not None:
-        commits = log.result()
+        commits = log.result(_recaller(snapshots, inside))
     else:
         commits = gitrepo.changes_log(top, start, folder, full_history)
-    inside = folder.rstrip("/") + "/"
     relevant = [
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
     ]
-    snapshots = snapshots or Snapshots(top, folder)
     snapshots.plan(oid for _, changes in relevant for c in changes for oid in (c.old, c.new) if oid)
     steps = list(_steps(relevant, snapshots, tick))
     if tick is not None:
         tick(len(relevant), len(relevant))
     snapshots.save()
     return steps
+
+
+def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitrepo.FileChange]], None]:
+    """What to do with the changes git lists while it still runs: look their versions up
+    in the cache, so that little is left to do once it is done. A batch of which the cache
+    has none says the cache is cold: then the rest waits for git (reading blobs is plan's)."""
+    cold = False
+
+    def recall(changes: list[gitrepo.FileChange]) -> None:
+        nonlocal cold
+        if not cold:
+            oids = [oid for c in changes if _in_folder(c.path, inside) for oid in (c.old, c.new)]
+            cold = snapshots.recall(oid for oid in oids if oid) == 0 and bool(oids)
+
+    return recall
 
 
 def _in_folder(path: str, inside: str) -> bool:
