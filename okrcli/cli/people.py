@@ -3,6 +3,7 @@ for a performance conversation, and the week in one page."""
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from okrcli.files.loader import CycleData
     from okrcli.files.workspace import Workspace
     from okrcli.history.gitrepo import BackgroundLog
-    from okrcli.services.people import CycleHistory
+    from okrcli.services.people import Ahead, CycleHistory
 
 
 class PageFormat(StrEnum):
@@ -76,30 +77,30 @@ def _read_cycles(
     spans: "list[CycleSpan]",
     as_of: dt.date,
     what: str,
-    score: bool,
+    ahead: "Callable[[CycleData, dt.date], Ahead] | None",
 ) -> "list[CycleHistory]":
     """Each cycle with its history, read once, on every side of a merge (as `okr log`
-    reads it). The files are read, and scored where `score` (`okr person` shows the
-    scorecard's rows), while git walks the histories."""
-    from okrcli.services import report
-
+    reads it). The files are read, and what the command makes of them alone (`ahead`)
+    made, while git walks the histories."""
     with ExitStack() as stack:
         started = [_start_history(options, workspace, span.id, what, stack) for span in spans]
         every = [load_cycle(workspace, span, refuse_errors=True) for span in spans]
-        cards = [report.scorecard(data, as_of) if score else None for data in every]
         for data in every:
             data.teams  # noqa: B018 (built from the cache now, while git runs)
+        made = [None if ahead is None else ahead(data, as_of) for data in every]
         return [
-            _read_history(options, data, as_of, what, start, card)
-            for data, start, card in zip(every, started, cards, strict=True)
+            _read_history(options, data, as_of, what, start, early)
+            for data, start, early in zip(every, started, made, strict=True)
         ]
 
 
-def _read_selected(options: Options, what: str, score: bool) -> "tuple[CycleHistory, dt.date]":
+def _read_selected(
+    options: Options, what: str, ahead: "Callable[[CycleData, dt.date], Ahead] | None"
+) -> "tuple[CycleHistory, dt.date]":
     """The selected cycle with its history (see _read_cycles), and the as-of date."""
     workspace, as_of = read_workspace(options)
     span = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
-    return _read_cycles(options, workspace, [span], as_of, what, score)[0], as_of
+    return _read_cycles(options, workspace, [span], as_of, what, ahead)[0], as_of
 
 
 def _read_history(
@@ -108,7 +109,7 @@ def _read_history(
     as_of: dt.date,
     what: str,
     started: _Started | None,
-    card: dict[str, Any] | None,
+    ahead: "Ahead | None",
 ) -> "CycleHistory":
     from okrcli.core.people import identities
     from okrcli.history import versions as history
@@ -134,7 +135,7 @@ def _read_history(
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     people = identities(config_of(data).people)
-    return cycle_history(data, steps, committed, people, as_of, card)
+    return cycle_history(data, steps, committed, people, as_of, ahead)
 
 
 def _show(page: Any, output: str, options: Options) -> None:
@@ -164,7 +165,7 @@ def people(
 
     options = options_of(ctx)
     with no_cycle_collector():
-        cycle, as_of = _read_selected(options, "okr people", score=False)
+        cycle, as_of = _read_selected(options, "okr people", people_service.for_people)
         rows = people_service.people(cycle, as_of)
         if output is TableFormat.json:
             print_json(rows)
@@ -206,7 +207,9 @@ def person(
             spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
         else:
             spans = [workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)]
-        cycles = _read_cycles(options, workspace, spans, as_of, "okr person", score=True)
+        cycles = _read_cycles(
+            options, workspace, spans, as_of, "okr person", people_service.for_person
+        )
         declared = [p.name for p in config_of(cycles[0].data).people]
         result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
         if output is PageFormat.json:
@@ -234,7 +237,7 @@ def digest(
 
     options = options_of(ctx)
     with no_cycle_collector():
-        cycle, as_of = _read_selected(options, "okr digest", score=False)
+        cycle, as_of = _read_selected(options, "okr digest", None)
         result = digest_service.digest(cycle, as_of, days)
         if output is PageFormat.json:
             print_json(result)

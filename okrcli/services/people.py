@@ -42,10 +42,31 @@ class CycleHistory:
     steps: list[Step]
     committed: dict[str, Fields]  # each KR's fields where the history ends
     entries: list[dict[str, Any]]
-    card: dict[str, Any] | None = None  # the scorecard at the as-of date, if made already
+    ahead: Ahead | None = None
 
     def scorecard(self, as_of: dt.date) -> dict[str, Any]:
-        return self.card if self.card is not None else report.scorecard(self.data, as_of)
+        card = None if self.ahead is None else self.ahead.card
+        return card if card is not None else report.scorecard(self.data, as_of)
+
+
+Owned = dict[str, list[tuple[float, Status]]]  # by owner: each KR's exact progress, status
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """What a command makes of the cycle's files alone, at the as-of date: the caller
+    makes it while git walks the history, which then takes no longer to wait for."""
+
+    card: dict[str, Any] | None = None  # the scorecard (okr person)
+    owned: Owned | None = None  # owned_krs (okr people)
+
+
+def for_person(data: CycleData, as_of: dt.date) -> Ahead:
+    return Ahead(card=report.scorecard(data, as_of))
+
+
+def for_people(data: CycleData, as_of: dt.date) -> Ahead:
+    return Ahead(owned=owned_krs(data, as_of))
 
 
 def cycle_history(
@@ -54,13 +75,13 @@ def cycle_history(
     committed: dict[str, Fields],
     identities: Identities,
     as_of: dt.date,
-    card: dict[str, Any] | None = None,
+    ahead: Ahead | None = None,
 ) -> CycleHistory:
-    """Commits dated after the as-of date are left out, as stale leaves them out. `card`
-    is the cycle's scorecard at `as_of` where the caller made it already."""
+    """Commits dated after the as-of date are left out, as stale leaves them out. `ahead`
+    is what the caller made of the files at `as_of` already."""
     until = [step for step in steps if step.commit.day <= as_of]  # each entry has its day
     entries = changes.log_entries(until, people=identities)
-    return CycleHistory(data, steps, committed, entries, card)
+    return CycleHistory(data, steps, committed, entries, ahead)
 
 
 def day_of(entry: dict[str, Any]) -> dt.date:
@@ -111,7 +132,8 @@ def owners_by_address(
 def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     """One row per person who owns a KR of the cycle or authored a check-in in it (up to
     the as-of date), by name."""
-    owned = _owned(cycle.data, as_of)
+    made = None if cycle.ahead is None else cycle.ahead.owned
+    owned = made if made is not None else owned_krs(cycle.data, as_of)
     checkins: dict[str, dict[str, dt.date]] = {}  # person -> commit -> day
     for entry in cycle.entries:
         if is_checkin(entry):
@@ -142,11 +164,11 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def _owned(data: CycleData, as_of: dt.date) -> dict[str, list[tuple[float, Status]]]:
+def owned_krs(data: CycleData, as_of: dt.date) -> Owned:
     """Per owner, the exact progress and the status of each KR they own, as the scorecard
     has them (the same owner rule, pace and thresholds), without the rest of its rows."""
     config = report.config_of(data)
-    owned: dict[str, list[tuple[float, Status]]] = {}
+    owned: Owned = {}
     for team in data.teams:
         limits = (report.team_pace(data, as_of, team), config.on_track, config.at_risk)
         for objective in team.objectives:
