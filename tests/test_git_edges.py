@@ -208,30 +208,36 @@ def test_a_log_started_early_reads_what_the_log_read_at_once_reads(tmp_path: Pat
     assert stopped.result() == gitrepo.changes_log(repo, head, "2026-Q3")
 
 
-def test_while_git_still_lists_the_commits_their_changes_are_handed_on_in_order(
-    tmp_path: Path,
-) -> None:
-    """A warm history read looks up the versions git has listed while it lists the rest:
-    whatever it is handed then is what the finished log holds, in its order."""
+def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Path) -> None:
+    """A warm history read parses the commits git has listed while it lists the rest:
+    cut after any NUL git wrote, the commits read so far and those of the rest are the
+    log's, also where a message looks like a commit or a file change."""
     from okrcli.history import gitrepo
 
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
     git(repo, "init", "-q")
     commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
-    for value in range(69, 129):
-        text = (repo / HR).read_text(encoding="utf-8")
-        (repo / HR).write_text(text.replace(f"current: {value - 1}", f"current: {value}"))
-        (repo / SALES).write_text((repo / SALES).read_text() + f"# {value}\n")
-        commit(repo, f"offer rate {value}", "2026-07-08T09:00:00+00:00")
-    head = git(repo, "rev-parse", "HEAD").strip()
-    handed: list[gitrepo.FileChange] = []
+    odd = ["\x1eabc", ":100644 100644 " + "1" * 40 + " " + "2" * 40 + " M", "plain"]
+    for number, message in enumerate(odd * 2):
+        edit(repo, HR, f"current: {68 + number}", f"current: {69 + number}")
+        (repo / SALES).write_text((repo / SALES).read_text() + f"# {number}\n")
+        commit(repo, message, "2026-07-08T09:00:00+00:00")
+    (repo / SALES).unlink()
+    head = commit(repo, "no more sales", "2026-07-09T09:00:00+00:00")
+    out = gitrepo.run(gitrepo._changes_log_args(head, "2026-Q3", False), cwd=repo)
+    text = gitrepo._text(out)
+    whole = gitrepo.parse_changes_log(text)
+    assert len(whole) == 8 and whole == gitrepo.changes_log(repo, head, "2026-Q3")
+    for cut in (i + 1 for i, char in enumerate(text) if char == "\0"):
+        tokens = text[:cut].split("\0")[:-1]
+        first, used = gitrepo._parse_tokens(tokens, final=False)
+        taken = sum(map(len, tokens[:used])) + used
+        assert first + gitrepo.parse_changes_log(text[taken:]) == whole, cut
+    handed: list[gitrepo.LogCommit] = []
     with gitrepo.BackgroundLog(repo, head, "2026-Q3") as log:
-        listed = log.result(handed.extend)
-    assert listed == gitrepo.changes_log(repo, head, "2026-Q3")
-    changes = [change for listed_commit in listed for change in listed_commit.changes]
-    assert len(listed) == 61 and len(changes) == 3 + 60 * 2  # the import's 3 files, then 2
-    assert handed == changes[: len(handed)]
+        assert log.result(handed.extend) == whole
+    assert handed == whole[: len(handed)]
 
 
 def test_a_files_error_comes_before_the_history_in_git_or_out_of_it(tmp_path: Path) -> None:

@@ -312,8 +312,6 @@ def unstage(top: Path, paths: list[str]) -> None:
 _ZERO_OID = frozenset("0")
 _REGULAR_FILE_MODES = ("100644", "100755")
 _COMMIT_MARK = "\x1e"
-# One line of `git log --raw -z` in full, as far as its path's NUL (see _file_change).
-_RAW_CHANGE = re.compile(rb":[0-7]{6} [0-7]{6} [0-9a-f]+ [0-9a-f]+ [A-Z][0-9]*\0[^\0]*\0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,39 +604,43 @@ class BackgroundLog:
         except OSError:
             self.close()
 
-    def result(
-        self, meanwhile: Callable[[list[FileChange]], None] | None = None
-    ) -> list[LogCommit]:
+    def result(self, meanwhile: Callable[[list[LogCommit]], None] | None = None) -> list[LogCommit]:
         """The commits, as changes_log lists them (waiting for git if it is still at it).
-        While git runs, `meanwhile` is handed the file changes it has listed so far, a batch
-        at a time (a warm history read looks their versions up in the cache), which are
-        read again with everything else once git is done."""
+        While git runs, the commits it has listed so far are read, and handed to
+        `meanwhile` a batch at a time (a warm history read looks their versions up in the
+        cache), so that little is left to read once it is done."""
         if self._process is None:
             return changes_log(*self._call)
         try:
-            if meanwhile is not None:
-                self._follow(meanwhile)
+            commits, read = self._follow(meanwhile) if meanwhile is not None else ([], 0)
             returncode = self._process.wait()
             out, err = (self._read(file) for file in self._files)
         finally:
             self.close()
         if returncode != 0:
             raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
-        return parse_changes_log(_text(out))
+        return commits + parse_changes_log(_text(out[read:]))
 
-    def _follow(self, meanwhile: Callable[[list[FileChange]], None]) -> None:
+    def _follow(self, meanwhile: Callable[[list[LogCommit]], None]) -> tuple[list[LogCommit], int]:
+        """The commits read while git runs, and how many bytes of its output they took."""
         assert self._process is not None
         descriptor = self._files[0].fileno()
-        scanned = 0  # the bytes before are in batches already
+        commits: list[LogCommit] = []
+        read = 0
         while self._process.poll() is None:
             # pread leaves the offset alone: git writes through the same open file.
-            written = os.pread(descriptor, 1 << 24, scanned)
-            found = list(_RAW_CHANGE.finditer(written))
+            written = os.pread(descriptor, 1 << 24, read)
+            end = written.rfind(b"\0") + 1  # up to the last whole token
+            text = _text(written[:end])
+            found, used = _parse_tokens(text.split("\0")[:-1], final=False)
             if not found:
                 time.sleep(0.001)
                 continue
-            scanned += found[-1].end()
-            meanwhile([_file_change(*_text(m[0]).split("\0")[:2]) for m in found])
+            taken = sum(map(len, text.split("\0")[:used])) + used  # and their NULs
+            read += len(text[:taken].encode("utf-8", "surrogateescape"))
+            commits += found
+            meanwhile(found)
+        return commits, read
 
     @staticmethod
     def _read(file: IO[bytes]) -> bytes:
@@ -664,24 +666,36 @@ class BackgroundLog:
 
 def parse_changes_log(text: str) -> list[LogCommit]:
     """Parse `git log --raw -z` in the format of changes_log: NUL never occurs in a field."""
+    return _parse_tokens(text.split("\0"), final=True)[0]
+
+
+def _parse_tokens(tokens: list[str], final: bool) -> tuple[list[LogCommit], int]:
+    """The commits of `tokens` (the output split at NUL), and how many tokens they took.
+    Not `final`: the complete tokens git has written so far; the scan stops before a
+    commit that later tokens may still add to, and takes up there once they are written
+    (each step looks at the tokens it names only, so the commits come out the same)."""
     commits: list[LogCommit] = []
-    tokens = text.split("\0")
     index = 0
     while index < len(tokens):
         token = tokens[index].lstrip("\n")
         if token.startswith(_COMMIT_MARK) and index + 4 < len(tokens):
+            start = index
             oid, date, author, email, message = token[1:], *tokens[index + 1 : index + 5]
             index += 5
             changes: list[FileChange] = []
             while index + 1 < len(tokens) and tokens[index].lstrip("\n").startswith(":"):
                 changes.append(_file_change(tokens[index].lstrip("\n"), tokens[index + 1]))
                 index += 2
+            if not final and index + 1 >= len(tokens):
+                return commits, start  # more of its changes may follow
             commits.append(
                 LogCommit(oid, date, author, email, message.rstrip("\n"), tuple(changes))
             )
+        elif not final and token.startswith(_COMMIT_MARK):
+            return commits, index  # its fields are still being written
         else:
             index += 1
-    return commits
+    return commits, index
 
 
 def _file_change(meta: str, path: str) -> FileChange:

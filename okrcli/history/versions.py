@@ -121,15 +121,16 @@ def load(
     return steps
 
 
-def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitrepo.FileChange]], None]:
-    """What to do with the changes git lists while it still runs: look their versions up
+def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitrepo.LogCommit]], None]:
+    """What to do with the commits git lists while it still runs: look their versions up
     in the cache, so that little is left to do once it is done. A batch of which the cache
     has none says the cache is cold: then the rest waits for git (reading blobs is plan's)."""
     cold = False
 
-    def recall(changes: list[gitrepo.FileChange]) -> None:
+    def recall(commits: list[gitrepo.LogCommit]) -> None:
         nonlocal cold
         if not cold:
+            changes = [c for commit in commits for c in commit.changes]
             oids = [oid for c in changes if _in_folder(c.path, inside) for oid in (c.old, c.new)]
             cold = snapshots.recall(oid for oid in oids if oid) == 0 and bool(oids)
 
