@@ -235,16 +235,12 @@ def last_value_changes(
     kept: dict[str, Commit] = {}
     moments: dict[str, dt.datetime] = {}  # by commit id, each parsed once
 
-    def keep_newer(found: dict[str, Commit], address: str, commit: Commit) -> None:
-        known = found.get(address)
-        if known is not None:
-            if commit.id not in moments:
-                moments[commit.id] = commit.moment
-            if known.id not in moments:
-                moments[known.id] = known.moment
-            if moments[commit.id] < moments[known.id]:
-                return
-        found[address] = commit
+    def newer(commit: Commit, known: Commit) -> bool:
+        if commit.id not in moments:
+            moments[commit.id] = commit.moment
+        if known.id not in moments:
+            moments[known.id] = known.moment
+        return moments[commit.id] >= moments[known.id]
 
     held = now or {}
     for step, address, old_fields, new_fields in kr_versions(steps, as_of):
@@ -253,9 +249,16 @@ def last_value_changes(
             tuple(map(old_fields.get, VALUE_FIELDS)), values
         ):
             continue
-        keep_newer(latest, address, step.commit)
-        if address in held and _same_values(held[address], values):
-            keep_newer(kept, address, step.commit)
+        commit = step.commit
+        # Most addresses are found once (a KR added, then never changed): no comparing.
+        known = latest.get(address)
+        if known is None or newer(commit, known):
+            latest[address] = commit
+        held_values = held.get(address)
+        if held_values is not None and _same_values(held_values, values):
+            known = kept.get(address)
+            if known is None or newer(commit, known):
+                kept[address] = commit
     return latest | kept
 
 

@@ -63,7 +63,7 @@ def of_owner(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 def value_fields(fields: dict[str, Fields]) -> dict[str, tuple[object, ...]]:
     """Each KR's value fields (VALUE_FIELDS), by address."""
     return {
-        kr_address: tuple(kr_fields.get(name) for name in VALUE_FIELDS)
+        kr_address: tuple(map(kr_fields.get, VALUE_FIELDS))
         for kr_address, kr_fields in fields.items()
     }
 
