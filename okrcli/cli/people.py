@@ -78,10 +78,11 @@ def _read_cycles(
     as_of: dt.date,
     what: str,
     ahead: "Callable[[CycleData, dt.date], Ahead] | None",
+    since: dt.date | None = None,
 ) -> "list[CycleHistory]":
     """Each cycle with its history, read once, on every side of a merge (as `okr log`
-    reads it). The files are read, and what the command makes of them alone (`ahead`)
-    made, while git walks the histories."""
+    reads it), with its entries from `since` on. The files are read, and what the command
+    makes of them alone (`ahead`) made, while git walks the histories."""
     with ExitStack() as stack:
         started = [_start_history(options, workspace, span.id, what, stack) for span in spans]
         every = [load_cycle(workspace, span, refuse_errors=True) for span in spans]
@@ -89,18 +90,23 @@ def _read_cycles(
             data.teams  # noqa: B018 (built from the cache now, while git runs)
         made = [None if ahead is None else ahead(data, as_of) for data in every]
         return [
-            _read_history(options, data, as_of, what, start, early)
+            _read_history(options, data, as_of, what, start, early, since)
             for data, start, early in zip(every, started, made, strict=True)
         ]
 
 
 def _read_selected(
-    options: Options, what: str, ahead: "Callable[[CycleData, dt.date], Ahead] | None"
+    options: Options,
+    what: str,
+    ahead: "Callable[[CycleData, dt.date], Ahead] | None",
+    days: int | None = None,
 ) -> "tuple[CycleHistory, dt.date]":
-    """The selected cycle with its history (see _read_cycles), and the as-of date."""
+    """The selected cycle with its history (see _read_cycles; its entries of the `days`
+    up to the as-of date, if given), and the as-of date."""
     workspace, as_of = read_workspace(options)
     span = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
-    return _read_cycles(options, workspace, [span], as_of, what, ahead)[0], as_of
+    since = None if days is None else as_of - dt.timedelta(days=days - 1)
+    return _read_cycles(options, workspace, [span], as_of, what, ahead, since)[0], as_of
 
 
 def _read_history(
@@ -110,6 +116,7 @@ def _read_history(
     what: str,
     started: _Started | None,
     ahead: "Ahead | None",
+    since: dt.date | None,
 ) -> "CycleHistory":
     from okrcli.core.people import identities
     from okrcli.history import versions as history
@@ -135,7 +142,7 @@ def _read_history(
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     people = identities(config_of(data).people)
-    return cycle_history(data, steps, committed, people, as_of, ahead)
+    return cycle_history(data, steps, committed, people, as_of, ahead, since)
 
 
 def _show(page: Any, output: str, options: Options) -> None:
@@ -237,7 +244,7 @@ def digest(
 
     options = options_of(ctx)
     with no_cycle_collector():
-        cycle, as_of = _read_selected(options, "okr digest", None)
+        cycle, as_of = _read_selected(options, "okr digest", None, days)
         result = digest_service.digest(cycle, as_of, days)
         if output is PageFormat.json:
             print_json(result)

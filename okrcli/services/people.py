@@ -36,7 +36,8 @@ STALE_DAYS = 7  # §11's default: `okr people` has no --days of its own
 @dataclass(frozen=True, slots=True)
 class CycleHistory:
     """One cycle as the people commands read it: its valid files, its history read once,
-    and the log's entries (§9) of that history up to the as-of date, authors mapped."""
+    and the log's entries (§9) of that history up to the as-of date (from the day a
+    command looks back to, if it does not look further), authors mapped."""
 
     data: CycleData
     steps: list[Step]
@@ -76,10 +77,14 @@ def cycle_history(
     identities: Identities,
     as_of: dt.date,
     ahead: Ahead | None = None,
+    since: dt.date | None = None,
 ) -> CycleHistory:
-    """Commits dated after the as-of date are left out, as stale leaves them out. `ahead`
-    is what the caller made of the files at `as_of` already."""
-    until = [step for step in steps if step.commit.day <= as_of]  # each entry has its day
+    """Commits dated after the as-of date are left out, as stale leaves them out, and
+    those before `since` from the entries. `ahead` is what the caller made of the files
+    at `as_of` already."""
+    first = since or dt.date.min
+    # Each entry has its commit's day.
+    until = [step for step in steps if first <= step.commit.day <= as_of]
     entries = changes.log_entries(until, people=identities)
     return CycleHistory(data, steps, committed, entries, ahead)
 
