@@ -526,6 +526,38 @@ def test_a_loop_of_versions_in_the_history_cache_is_a_miss(
     assert _run_all(repo, env, ("log",)) == {"log": warm[2]["log"]}
 
 
+def test_history_versions_go_through_the_cache_with_their_sharing() -> None:
+    """A version is stored against the one before: only its changed KRs where it has the
+    same addresses in the same order, else every address with 0 where shared. Read back
+    in either form, an unchanged KR is the base's very dict; an entry naming an address
+    its base lacks is a miss."""
+    from okrcli.history import snapshot_codec as codec_
+
+    base = {"": {"owner": "Li"}, "o": {"title": "O"}, "o/a": {"current": 1}, "o/b": {"x": 2}}
+    checked_in = {**base, "o/a": {"current": 3}}
+    renamed = {"": base[""], "o": base["o"], "o/c": {"current": 3}, "o/b": base["o/b"]}
+    store = cache.Store("test-history")
+    versions = {"C": (checked_in, 3), "R": (renamed, 2)}
+    for oid, (version, length) in versions.items():
+        entry = codec_.encode(version, "B", base)
+        assert len(entry) == length
+        store.put(codec_.key(oid), entry)
+    store.put(codec_.key("X"), [{"o/zz": {"current": 1}}, "B", 1])  # an address B lacks
+    bad = ([{"o/a": 0}, "B", 1], [{"o/a": {}}, "B", 2], [{}, None, 1])  # 0, marker, base
+    for oid, entry in zip("YZW", bad, strict=True):
+        store.put(codec_.key(oid), entry)
+    store.save()
+    store = cache.Store("test-history")  # read back from the file
+    for oid, (version, _) in versions.items():
+        known: dict[str, Any] = {"B": base}
+        assert codec_.load(store, oid, known, ())
+        assert known[oid] == version and list(known[oid]) == list(version)
+        assert all(known[oid][k] is base[k] for k in version if version[k] is base.get(k))
+    assert len(json.dumps(codec_.encode(checked_in, "B", base))) < len(json.dumps(checked_in))
+    for oid in "XYZW":
+        assert not codec_.load(store, oid, {"B": base}, ())
+
+
 # --- where the cache lives, and whose it is --------------------------------------------------
 
 

@@ -178,3 +178,78 @@ def test_replace_refs_never_leave_a_stale_history(tmp_path: Path) -> None:
     assert seen() == (70, 70, 70)
     git(repo, "replace", original, replacement)
     assert seen() == (99, 99, 99)
+
+
+# --- point: the history's log started before the files are read ------------------------------
+
+
+def test_a_log_started_early_reads_what_the_log_read_at_once_reads(tmp_path: Path) -> None:
+    """people, person and digest start `git log` before reading the cycle's files: the
+    commits it lists, and the error a failing log raises, are changes_log's own."""
+    from okrcli.history import gitrepo
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    edit(repo, HR, "current: 68", "current: 70")
+    head = commit(repo, "Offer rate to 70\n\nOKR-Value: 70", "2026-07-08T09:00:00+02:00")
+    with gitrepo.BackgroundLog(repo, head, "2026-Q3", full_history=True) as log:
+        early = log.result()
+    assert early == gitrepo.changes_log(repo, head, "2026-Q3", full_history=True)
+    assert [c.message for c in early] == ["Import OKRs", "Offer rate to 70\n\nOKR-Value: 70"]
+    with pytest.raises(gitrepo.GitError) as at_once:
+        gitrepo.changes_log(repo, "0" * 40, "2026-Q3")
+    with pytest.raises(gitrepo.GitError) as started:
+        gitrepo.BackgroundLog(repo, "0" * 40, "2026-Q3").result()
+    assert str(started.value) == str(at_once.value) != ""
+    stopped = gitrepo.BackgroundLog(repo, head, "2026-Q3")
+    stopped.close()  # a command that failed meanwhile; asked after all, it reads at once
+    assert stopped.result() == gitrepo.changes_log(repo, head, "2026-Q3")
+
+
+def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Path) -> None:
+    """A warm history read parses the commits git has listed while it lists the rest:
+    cut after any NUL git wrote, the commits read so far and those of the rest are the
+    log's, also where a message looks like a commit or a file change."""
+    from okrcli.history import gitrepo
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    odd = ["\x1eabc", ":100644 100644 " + "1" * 40 + " " + "2" * 40 + " M", "plain"]
+    for number, message in enumerate(odd * 2):
+        edit(repo, HR, f"current: {68 + number}", f"current: {69 + number}")
+        (repo / SALES).write_text((repo / SALES).read_text() + f"# {number}\n")
+        commit(repo, message, "2026-07-08T09:00:00+00:00")
+    (repo / SALES).unlink()
+    head = commit(repo, "no more sales", "2026-07-09T09:00:00+00:00")
+    out = gitrepo.run(gitrepo._changes_log_args(head, "2026-Q3", False), cwd=repo)
+    text = gitrepo._text(out)
+    whole = gitrepo.parse_changes_log(text)
+    assert len(whole) == 8 and whole == gitrepo.changes_log(repo, head, "2026-Q3")
+    for cut in (i + 1 for i, char in enumerate(text) if char == "\0"):
+        tokens = text[:cut].split("\0")[:-1]
+        first, used = gitrepo._parse_tokens(tokens, final=False)
+        taken = sum(map(len, tokens[:used])) + used
+        assert first + gitrepo.parse_changes_log(text[taken:]) == whole, cut
+    handed: list[gitrepo.LogCommit] = []
+    with gitrepo.BackgroundLog(repo, head, "2026-Q3") as log:
+        assert log.result(handed.extend) == whole
+    assert handed == whole[: len(handed)]
+
+
+def test_a_files_error_comes_before_the_history_in_git_or_out_of_it(tmp_path: Path) -> None:
+    """The history is looked for before the cycle's files are read, but an invalid file is
+    still what the people commands say first, as they did when they read it first."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    (repo / "2026-Q3" / "broken.yaml").write_text("objectives: [\n", encoding="utf-8")
+    outside = run_okr("-C", str(repo), "people")
+    git(repo, "init", "-q")
+    commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
+    for result in (outside, run_okr("-C", str(repo), "digest")):
+        assert result.exit_code == 1
+        assert "2026-Q3 has 1 error(s); fix them first" in result.stderr, result
+        assert "needs git" not in result.stderr

@@ -195,3 +195,34 @@ def test_stale_needs_git(okr_dir: Path) -> None:
     result = run_okr("-C", str(okr_dir), "stale")
     assert result.exit_code == 1
     assert "needs git" in result.stderr
+
+
+def test_the_krs_of_history_versions_are_made_once_per_fields_dict() -> None:
+    """digest reads the files as of two days and stale as of one: the versions share the
+    dicts of the KRs no commit changed in between, and each such dict makes one KR."""
+    from okrcli.services.changes import KeyResults, key_result
+
+    made = KeyResults()
+    fields = {"baseline": 10, "target": 5, "current": 9, "confidence": 0.4}
+    kr = made(fields)
+    assert kr is not None and made(fields) is kr
+    assert (kr.baseline, kr.target, kr.current, kr.confidence) == (10, 5, 9, 0.4)
+    equal = dict(fields)  # another version's dict: its own KR, equal to the first
+    assert made(equal) is not kr and made(equal) == kr == key_result(fields)
+    assert made({"done": True, "confidence": 1.5}) == key_result({"done": True})
+    assert made({"baseline": 1, "target": 1}) is None
+
+
+def test_the_krs_of_a_file_unchanged_between_two_days_are_made_once_per_team() -> None:
+    """digest reads the files as of two days with one KrsAt: a version both days have is
+    read once, but two files of the same bytes (one snapshot) keep their own addresses."""
+    from okrcli.services.stale import KrsAt
+
+    version = {"": {"owner": "Olga"}, "speed": {}, "speed/lead": {"baseline": 10, "target": 5}}
+    krs_at = KrsAt([])
+    first = krs_at({"ops": version, "dev": version, "new": None})
+    assert list(first) == ["ops/speed/lead", "dev/speed/lead"]
+    assert first["ops/speed/lead"][0] == "Olga" and first["ops/speed/lead"][1] is not None
+    again = krs_at({"ops": version})
+    assert again == {"ops/speed/lead": first["ops/speed/lead"]}
+    assert again["ops/speed/lead"][1] is first["ops/speed/lead"][1]

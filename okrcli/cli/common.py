@@ -5,7 +5,10 @@ annotations on each start, and as strings each would have to be evaluated.
 """
 
 import datetime as dt
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -149,6 +152,21 @@ def to_stderr(line: str) -> None:
     from okrcli.core.text import inert
 
     print(inert(line), file=sys.stderr)
+
+
+@contextmanager
+def no_cycle_collector() -> Iterator[None]:
+    """Python's cycle collector off for one command. A history read builds some 10^5
+    small dicts, lists and tuples, which reference counting frees as they go; each pass of
+    the collector walks the live ones for nothing (5% of a warm `okr digest` of 2,000
+    commits, 8% of a cold one). Back on afterwards, for whoever runs commands in-process."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def is_terminal() -> bool:

@@ -3,7 +3,11 @@ for a performance conversation, and the week in one page."""
 
 import datetime as dt
 import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,20 +15,24 @@ import typer
 from okrcli.cli.common import (
     Options,
     TableFormat,
+    cycle_named,
     git_root,
     history_range,
     is_terminal,
     load_cycle,
+    no_cycle_collector,
     options_of,
     print_json,
     print_rich,
-    read_cycle,
     read_workspace,
 )
 
 if TYPE_CHECKING:
+    from okrcli.core.model import CycleSpan
     from okrcli.files.loader import CycleData
-    from okrcli.services.people import CycleHistory
+    from okrcli.files.workspace import Workspace
+    from okrcli.history.gitrepo import BackgroundLog
+    from okrcli.services.people import Ahead, CycleHistory
 
 
 class PageFormat(StrEnum):
@@ -33,8 +41,83 @@ class PageFormat(StrEnum):
     json = "json"
 
 
-def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str) -> "CycleHistory":
-    """The cycle's history, read once, on every side of a merge (as `okr log` reads it)."""
+@dataclass(frozen=True)
+class _Started:
+    """Where a cycle's history lies, and git walking it already."""
+
+    top: Path
+    end: str | None
+    folder: str
+    log: "BackgroundLog | None"
+
+
+def _start_history(
+    options: Options, workspace: "Workspace", cycle_id: str, what: str, stack: ExitStack
+) -> _Started | None:
+    """Start git's walk of the cycle's history before the cycle's files are read: walking
+    it is most of a warm run's time, and git does it on another core meanwhile. None
+    where the history cannot be found: that error is raised in its turn, after the files'."""
+    from okrcli.core.errors import OkrError
+    from okrcli.history.gitrepo import BackgroundLog
+
+    try:
+        root, top = git_root(options, what)
+        end, folder = history_range(root, top, workspace, cycle_id)
+    except OkrError:
+        return None
+    log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
+    if log is not None:
+        stack.enter_context(log)
+    return _Started(top, end, folder, log)
+
+
+def _read_cycles(
+    options: Options,
+    workspace: "Workspace",
+    spans: "list[CycleSpan]",
+    as_of: dt.date,
+    what: str,
+    ahead: "Callable[[CycleData, dt.date], Ahead] | None",
+    since: dt.date | None = None,
+) -> "list[CycleHistory]":
+    """Each cycle with its history, read once, on every side of a merge (as `okr log`
+    reads it), with its entries from `since` on. The files are read, and what the command
+    makes of them alone (`ahead`) made, while git walks the histories."""
+    with ExitStack() as stack:
+        started = [_start_history(options, workspace, span.id, what, stack) for span in spans]
+        every = [load_cycle(workspace, span, True, versions=True) for span in spans]
+        for data in every:
+            data.teams  # noqa: B018 (built from the cache now, while git runs)
+        made = [None if ahead is None else ahead(data, as_of) for data in every]
+        return [
+            _read_history(options, data, as_of, what, start, early, since)
+            for data, start, early in zip(every, started, made, strict=True)
+        ]
+
+
+def _read_selected(
+    options: Options,
+    what: str,
+    ahead: "Callable[[CycleData, dt.date], Ahead] | None",
+    days: int | None = None,
+) -> "tuple[CycleHistory, dt.date]":
+    """The selected cycle with its history (see _read_cycles; its entries of the `days`
+    up to the as-of date, if given), and the as-of date."""
+    workspace, as_of = read_workspace(options)
+    span = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
+    since = None if days is None else as_of - dt.timedelta(days=days - 1)
+    return _read_cycles(options, workspace, [span], as_of, what, ahead, since)[0], as_of
+
+
+def _read_history(
+    options: Options,
+    data: "CycleData",
+    as_of: dt.date,
+    what: str,
+    started: _Started | None,
+    ahead: "Ahead | None",
+    since: dt.date | None,
+) -> "CycleHistory":
     from okrcli.core.people import identities
     from okrcli.history import versions as history
     from okrcli.history.snapshots import Snapshots
@@ -42,8 +125,11 @@ def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str
     from okrcli.services.people import cycle_history
     from okrcli.services.report import config_of
 
-    root, top = git_root(options, what)
-    end, folder = history_range(root, top, data.workspace, data.cycle.id)
+    if started is None:
+        root, top = git_root(options, what)
+        end, folder = history_range(root, top, data.workspace, data.cycle.id)
+        started = _Started(top, end, folder, None)
+    top, end, folder = started.top, started.end, started.folder
     snapshots = Snapshots(top, folder, data.versions)
     steps = history.load(
         top,
@@ -52,10 +138,11 @@ def _read_history(options: Options, data: "CycleData", as_of: dt.date, what: str
         progress.reporter(f"reading the history of {data.cycle.id}"),
         full_history=True,
         snapshots=snapshots,
+        log=started.log,
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     people = identities(config_of(data).people)
-    return cycle_history(data, steps, committed, people, as_of)
+    return cycle_history(data, steps, committed, people, as_of, ahead, since)
 
 
 def _show(page: Any, output: str, options: Options) -> None:
@@ -84,14 +171,16 @@ def people(
     from okrcli.services import people as people_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True, versions=True)
-    rows = people_service.people(_read_history(options, data, as_of, "okr people"), as_of)
-    if output is TableFormat.json:
-        print_json(rows)
-    elif output is TableFormat.csv:
-        sys.stdout.write(render.people_csv(rows))
-    else:
-        _show(render.people_page(rows, data.cycle.id, as_of.isoformat()), output.value, options)
+    with no_cycle_collector():
+        cycle, as_of = _read_selected(options, "okr people", people_service.for_people)
+        rows = people_service.people(cycle, as_of)
+        if output is TableFormat.json:
+            print_json(rows)
+        elif output is TableFormat.csv:
+            sys.stdout.write(render.people_csv(rows))
+        else:
+            page = render.people_page(rows, cycle.data.cycle.id, as_of.isoformat())
+            _show(page, output.value, options)
 
 
 def person(
@@ -117,22 +206,23 @@ def person(
     from okrcli.services.report import config_of
 
     options = options_of(ctx)
-    if all_cycles:
+    with no_cycle_collector():
         workspace, as_of = read_workspace(options)
-        if not workspace.cycles:
-            workspace.select_cycle(None, as_of)  # says there is no cycle folder
-        spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
-        every = [load_cycle(workspace, span, True, versions=True) for span in spans]
-    else:
-        data, as_of = read_cycle(options, refuse_errors=True, versions=True)
-        every = [data]
-    cycles = [_read_history(options, data, as_of, "okr person") for data in every]
-    declared = [p.name for p in config_of(every[0]).people]
-    result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
-    if output is PageFormat.json:
-        print_json(result)
-    else:
-        _show(render.person_page(result, as_of.isoformat()), output.value, options)
+        if all_cycles:
+            if not workspace.cycles:
+                workspace.select_cycle(None, as_of)  # says there is no cycle folder
+            spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
+        else:
+            spans = [workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)]
+        cycles = _read_cycles(
+            options, workspace, spans, as_of, "okr person", people_service.for_person
+        )
+        declared = [p.name for p in config_of(cycles[0].data).people]
+        result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
+        if output is PageFormat.json:
+            print_json(result)
+        else:
+            _show(render.person_page(result, as_of.isoformat()), output.value, options)
 
 
 def digest(
@@ -153,9 +243,10 @@ def digest(
     from okrcli.services import digest as digest_service
 
     options = options_of(ctx)
-    data, as_of = read_cycle(options, refuse_errors=True, versions=True)
-    result = digest_service.digest(_read_history(options, data, as_of, "okr digest"), as_of, days)
-    if output is PageFormat.json:
-        print_json(result)
-    else:
-        _show(render.digest_page(result), output.value, options)
+    with no_cycle_collector():
+        cycle, as_of = _read_selected(options, "okr digest", None, days)
+        result = digest_service.digest(cycle, as_of, days)
+        if output is PageFormat.json:
+            print_json(result)
+        else:
+            _show(render.digest_page(result), output.value, options)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from okrcli.core.errors import OkrError
 from okrcli.core.text import inert
@@ -613,50 +615,153 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
     only that side is followed, so the values read are the ones the branch really holds.
     `full_history` lists the other side's commits too (a log shows every change made).
     """
-    out = run(
-        [
-            "-c",
-            "log.showSignature=false",
-            "log",
-            *(["--full-history"] if full_history else []),
-            "--no-merges",
-            "--date-order",
-            "--reverse",
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "--no-renames",
-            "--no-color",
-            f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
-            start,
-            "--",
-            folder,
-        ],
-        cwd=top,
-    )
+    out = run(_changes_log_args(start, folder, full_history), cwd=top)
     return parse_changes_log(_text(out))
+
+
+def _changes_log_args(start: str, folder: str, full_history: bool) -> list[str]:
+    return [
+        "-c",
+        "log.showSignature=false",
+        "log",
+        *(["--full-history"] if full_history else []),
+        "--no-merges",
+        "--date-order",
+        "--reverse",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
+        "--no-color",
+        f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
+        start,
+        "--",
+        folder,
+    ]
+
+
+class BackgroundLog:
+    """changes_log started now and read later: git walks the history (most of a warm
+    history read) on another core while okr reads and scores the working tree's files.
+
+    git writes into unnamed temporary files, not pipes: a pipe holds a few dozen commits,
+    and git would wait for a reader that is busy elsewhere. Where the files or the process
+    cannot be made, `result` runs the log in the foreground, failing as changes_log does.
+    Used as a context manager, so that a command failing meanwhile leaves no git behind.
+    """
+
+    def __init__(self, top: Path, start: str, folder: str, full_history: bool = False) -> None:
+        import tempfile
+
+        self._call = (top, start, folder, full_history)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._files: list[IO[bytes]] = []
+        try:
+            for _ in ("stdout", "stderr"):  # both kept open until close()
+                self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
+            self._process = subprocess.Popen(
+                ["git", *_changes_log_args(start, folder, full_history)],
+                cwd=top,
+                stdin=subprocess.DEVNULL,
+                stdout=self._files[0],
+                stderr=self._files[1],
+                env=git_env(),
+            )
+        except OSError:
+            self.close()
+
+    def result(self, meanwhile: Callable[[list[LogCommit]], None] | None = None) -> list[LogCommit]:
+        """The commits, as changes_log lists them (waiting for git if it is still at it).
+        While git runs, the commits it has listed so far are read, and handed to
+        `meanwhile` a batch at a time (a warm history read looks their versions up in the
+        cache), so that little is left to read once it is done."""
+        if self._process is None:
+            return changes_log(*self._call)
+        try:
+            commits, read = self._follow(meanwhile) if meanwhile is not None else ([], 0)
+            returncode = self._process.wait()
+            out, err = (self._read(file) for file in self._files)
+        finally:
+            self.close()
+        if returncode != 0:
+            raise GitError(err.decode("utf-8", "replace").strip() or "git log failed")
+        return commits + parse_changes_log(_text(out[read:]))
+
+    def _follow(self, meanwhile: Callable[[list[LogCommit]], None]) -> tuple[list[LogCommit], int]:
+        """The commits read while git runs, and how many bytes of its output they took."""
+        assert self._process is not None
+        descriptor = self._files[0].fileno()
+        commits: list[LogCommit] = []
+        read = 0
+        while self._process.poll() is None:
+            # pread leaves the offset alone: git writes through the same open file.
+            written = os.pread(descriptor, 1 << 24, read)
+            end = written.rfind(b"\0") + 1  # up to the last whole token
+            text = _text(written[:end])
+            found, used = _parse_tokens(text.split("\0")[:-1], final=False)
+            if not found:
+                time.sleep(0.001)
+                continue
+            taken = sum(map(len, text.split("\0")[:used])) + used  # and their NULs
+            read += len(text[:taken].encode("utf-8", "surrogateescape"))
+            commits += found
+            meanwhile(found)
+        return commits, read
+
+    @staticmethod
+    def _read(file: IO[bytes]) -> bytes:
+        file.seek(0)
+        return file.read()
+
+    def close(self) -> None:
+        """Stop git if it is still running, and drop its output."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        for file in self._files:
+            file.close()
+        self._files = []
+
+    def __enter__(self) -> BackgroundLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def parse_changes_log(text: str) -> list[LogCommit]:
     """Parse `git log --raw -z` in the format of changes_log: NUL never occurs in a field."""
+    return _parse_tokens(text.split("\0"), final=True)[0]
+
+
+def _parse_tokens(tokens: list[str], final: bool) -> tuple[list[LogCommit], int]:
+    """The commits of `tokens` (the output split at NUL), and how many tokens they took.
+    Not `final`: the complete tokens git has written so far; the scan stops before a
+    commit that later tokens may still add to, and takes up there once they are written
+    (each step looks at the tokens it names only, so the commits come out the same)."""
     commits: list[LogCommit] = []
-    tokens = text.split("\0")
     index = 0
     while index < len(tokens):
         token = tokens[index].lstrip("\n")
         if token.startswith(_COMMIT_MARK) and index + 4 < len(tokens):
+            start = index
             oid, date, author, email, message = token[1:], *tokens[index + 1 : index + 5]
             index += 5
             changes: list[FileChange] = []
             while index + 1 < len(tokens) and tokens[index].lstrip("\n").startswith(":"):
                 changes.append(_file_change(tokens[index].lstrip("\n"), tokens[index + 1]))
                 index += 2
+            if not final and index + 1 >= len(tokens):
+                return commits, start  # more of its changes may follow
             commits.append(
                 LogCommit(oid, date, author, email, message.rstrip("\n"), tuple(changes))
             )
+        elif not final and token.startswith(_COMMIT_MARK):
+            return commits, index  # its fields are still being written
         else:
             index += 1
-    return commits
+    return commits, index
 
 
 def _file_change(meta: str, path: str) -> FileChange:

@@ -3,8 +3,11 @@
 Consecutive versions of a team file share the field dicts of the KRs that did not change
 (see snapshots.patch and share), and comparing versions relies on that: an unchanged KR is
 an identity check, not a comparison of its fields. An entry therefore writes a KR's fields
-only when they differ from the version it is stored against, and `0` where they are that
-version's very dict; reading it back restores the sharing. Reading the entry also checks
+only when they differ from the version it is stored against; reading it back restores the
+sharing. Where the version has that version's addresses in the same order (a check-in
+changes a value, not the file's shape), the entry holds just the changed addresses: a warm
+run reads thousands of entries, most of one KR each. Otherwise it holds every address,
+with `0` where the fields are the other version's very dict. Reading the entry also checks
 its shape (see files/codec.py): anything else is a miss.
 """
 
@@ -18,27 +21,30 @@ from okrcli.files import cache, codec
 Fields = dict[str, Any]
 Snapshot = dict[str, Fields]
 _SAME = 0  # in place of a KR's fields: the base version's very dict
+_CHANGED = 1  # the third item of an entry that holds only the changed addresses
 # Part of every entry's key: bump when what a snapshot holds changes shape.
-_FORMAT = "snapshot-2"
+_FORMAT = "snapshot-3"
 
 # An entry as read: the snapshot (None: the blob is not YAML at all), with `_SAME` in
-# place of the fields it shares with the base, and the base's blob id.
-Entry = tuple[dict[str, Any] | None, str | None]
+# place of the fields it shares with the base, or only its changed addresses (then the
+# third item is True); and the base's blob id.
+Entry = tuple[dict[str, Any] | None, str | None, bool]
 
 
 def encode(snapshot: Snapshot | None, base_oid: str | None, base: Snapshot | None) -> list[Any]:
-    """[snapshot or None, base blob id or None], sharing what `snapshot` shares with `base`."""
+    """[snapshot or None, None]; [every address, 0 where shared, base blob id]; or
+    [changed addresses, base blob id, 1] where `snapshot` has `base`'s addresses in order."""
     if snapshot is None or base is None or base_oid is None:
         return [snapshot, None]
-    written: dict[str, Any] = {}
-    shared = False
-    for address, fields in snapshot.items():
-        if base.get(address) is fields:
-            written[address] = _SAME
-            shared = True
-        else:
-            written[address] = fields
-    return [written, base_oid] if shared else [snapshot, None]
+    changed = {
+        address: fields for address, fields in snapshot.items() if base.get(address) is not fields
+    }
+    if len(changed) == len(snapshot):  # nothing shared
+        return [snapshot, None]
+    if list(snapshot) == list(base):
+        return [changed, base_oid, _CHANGED]
+    written = {address: changed.get(address, _SAME) for address in snapshot}
+    return [written, base_oid]
 
 
 _ENTRY_ITEMS = frozenset((dict, int))
@@ -47,6 +53,12 @@ _ENTRY_ITEMS = frozenset((dict, int))
 @codec.checked
 def decode(value: Any) -> Entry:
     """An entry as `encode` writes it, checked; None for anything else."""
+    if type(value) is list and len(value) == 3:
+        changed, base_oid, marker = value
+        codec.require(type(marker) is int and marker == _CHANGED and type(base_oid) is str)
+        codec.require(type(changed) is dict and set(map(type, changed.values())) <= {dict})
+        codec.require(_all_fields(changed))
+        return changed, base_oid, True
     snapshot, base_oid = codec.items(value, 2)
     codec.require(base_oid is None or type(base_oid) is str)
     if snapshot is not None:
@@ -57,19 +69,33 @@ def decode(value: Any) -> Entry:
         if int in kinds:
             shared = {fields for fields in items if type(fields) is int}
             codec.require(shared == {_SAME} and base_oid is not None)
-        for fields in items:
-            codec.require(type(fields) is int or codec.is_tree(fields))
-    return snapshot, base_oid
+        codec.require(_all_fields(snapshot))
+    return snapshot, base_oid, False
+
+
+def _all_fields(written: dict[str, Any]) -> bool:
+    """Whether every fields dict of an entry is data as the YAML readers build it: their
+    values as one list, checked at once, are what codec.is_tree checks of each dict."""
+    values = [
+        value for fields in written.values() if type(fields) is dict for value in fields.values()
+    ]
+    return codec.is_tree(values)
 
 
 def resolve(entry: Entry, base: Snapshot | None) -> Snapshot | None:
     """The snapshot of a decoded entry, its shared fields taken from the base's snapshot;
     raises codec.Misshapen when it shares fields the base does not have."""
-    written, base_oid = entry
+    written, base_oid, changed_only = entry
     if written is None or base_oid is None:
         return written  # decode holds: nothing is shared without a base
     if base is None:
         raise codec.Misshapen
+    if changed_only:
+        if not written.keys() <= base.keys():
+            raise codec.Misshapen
+        snapshot = dict(base)  # the same addresses in the same order, the same dicts
+        snapshot.update(written)
+        return snapshot
     try:
         return {
             address: fields if type(fields) is dict else base[address]

@@ -8,6 +8,7 @@ each changed file before and after; each blob becomes a snapshot (address -> fie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ class Commit:
     id: str
     date: str  # author date, ISO 8601 with the author's UTC offset
     author: str
-    message: Message
+    text: str  # the message as git has it (read into a Message when first asked for)
     email: str = ""
 
     @property
@@ -47,14 +48,26 @@ class Commit:
     def moment(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.date)
 
+    @property
+    def message(self) -> Message:
+        return _message(self.text)
+
     def note_for(self, kr_address: str) -> str:
         return self.message.note_for(kr_address)
 
 
+# Most commits of a history are never asked for their note (those after the as-of date, or
+# outside a log's filter); a commit changing many KRs is asked once for each.
+_message = functools.lru_cache(maxsize=1024)(parse_message)
+
+
 def _commit(log_commit: gitrepo.LogCommit) -> Commit:
-    message = parse_message(log_commit.message)
     return Commit(
-        log_commit.id, log_commit.author_date, log_commit.author, message, log_commit.author_email
+        log_commit.id,
+        log_commit.author_date,
+        log_commit.author,
+        log_commit.message,
+        log_commit.author_email,
     )
 
 
@@ -83,25 +96,46 @@ def load(
     tick: Callable[[int, int], None] | None = None,
     full_history: bool = False,
     snapshots: Snapshots | None = None,
+    log: gitrepo.BackgroundLog | None = None,
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
     total)` hears how many file changes have been read; `full_history` see
-    gitrepo.changes_log."""
+    gitrepo.changes_log. `log`: the same log, started earlier (so git walked the history
+    meanwhile)."""
     if start is None:
         return []
-    log = gitrepo.changes_log(top, start, folder, full_history)
     inside = folder.rstrip("/") + "/"
-    relevant = [
-        (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in log
-    ]
     snapshots = snapshots or Snapshots(top, folder)
+    if log is not None:
+        commits = log.result(_recaller(snapshots, inside))
+    else:
+        commits = gitrepo.changes_log(top, start, folder, full_history)
+    relevant = [
+        (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
+    ]
     newest_first = [(c.path, c.old, c.new) for _, changes in reversed(relevant) for c in changes]
     snapshots.plan(oid for _, old, new in newest_first for oid in (new, old) if oid)
     snapshots.read_back(newest_first, tick)
     steps = list(_steps(relevant, snapshots))
     snapshots.save()
     return steps
+
+
+def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitrepo.LogCommit]], None]:
+    """What to do with the commits git lists while it still runs: look their versions up
+    in the cache, so that little is left to do once it is done. A batch of which the cache
+    has none says the cache is cold: then the rest waits for git (reading blobs is plan's)."""
+    cold = False
+
+    def recall(commits: list[gitrepo.LogCommit]) -> None:
+        nonlocal cold
+        if not cold:
+            changes = [c for commit in commits for c in commit.changes]
+            oids = [oid for c in changes if _in_folder(c.path, inside) for oid in (c.old, c.new)]
+            cold = snapshots.recall(oid for oid in oids if oid) == 0 and bool(oids)
+
+    return recall
 
 
 def _in_folder(path: str, inside: str) -> bool:
@@ -196,20 +230,44 @@ def last_value_changes(
     """
     latest: dict[str, Commit] = {}
     kept: dict[str, Commit] = {}
+    moments: dict[str, dt.datetime] = {}  # by commit id, each parsed once
+
+    def newer(commit: Commit, known: Commit) -> bool:
+        if commit.id not in moments:
+            moments[commit.id] = commit.moment
+        if known.id not in moments:
+            moments[known.id] = known.moment
+        return moments[commit.id] >= moments[known.id]
+
+    held = now or {}
     for step, address, old_fields, new_fields in kr_versions(steps, as_of):
-        values = [new_fields.get(name) for name in VALUE_FIELDS]
-        if old_fields is not None and same([old_fields.get(n) for n in VALUE_FIELDS], values):
+        values = tuple(map(new_fields.get, VALUE_FIELDS))
+        if old_fields is not None and _same_values(
+            tuple(map(old_fields.get, VALUE_FIELDS)), values
+        ):
             continue
-        _keep_newer(latest, address, step.commit)
-        if now is not None and address in now and same(list(now[address]), values):
-            _keep_newer(kept, address, step.commit)
+        commit = step.commit
+        # Most addresses are found once (a KR added, then never changed): no comparing.
+        known = latest.get(address)
+        if known is None or newer(commit, known):
+            latest[address] = commit
+        held_values = held.get(address)
+        if held_values is not None and _same_values(held_values, values):
+            known = kept.get(address)
+            if known is None or newer(commit, known):
+                kept[address] = commit
     return latest | kept
 
 
-def _keep_newer(found: dict[str, Commit], address: str, commit: Commit) -> None:
-    known = found.get(address)
-    if known is None or commit.moment >= known.moment:
-        found[address] = commit
+def _same_values(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    """same(), item by item (most values are the very same objects)."""
+    if len(old) != len(new):
+        return False
+    # A loop, not all() over a generator: this runs once per KR version, ~10^4 times.
+    for a, b in zip(old, new, strict=True):  # noqa: SIM110
+        if a is not b and not same(a, b):
+            return False
+    return True
 
 
 def rewound(steps: Iterable[Step], as_of: dt.date) -> dict[str, Snapshot | None]:

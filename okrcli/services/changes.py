@@ -312,18 +312,46 @@ def _entry(
 
 
 def key_result(fields: Fields) -> KeyResult | None:
-    """A KR built from raw fields when they are numbers (or a done flag), else None."""
-    baseline, target, current = (fields.get(k) for k in ("baseline", "target", "current"))
-    weight = fields.get("weight", 1)
+    """A KR built from raw fields when they are numbers (or a done flag), else None; with
+    its confidence where that is a number from 0 to 1 (no figure but the status reads it)."""
+    get = fields.get
+    baseline, target, current = get("baseline"), get("target"), get("current")
+    weight = get("weight", 1)
     weight = weight if is_number(weight) and weight > 0 else 1
+    confidence = get("confidence")
+    confidence = confidence if is_number(confidence) and 0 <= confidence <= 1 else None
     if is_number(baseline) and is_number(target):
         if baseline == target or not (current is None or is_number(current)):
             return None
-        return KeyResult("", "", baseline=baseline, target=target, current=current, weight=weight)
-    done = fields.get("done")
+        return KeyResult(
+            "",
+            "",
+            baseline=baseline,
+            target=target,
+            current=current,
+            confidence=confidence,
+            weight=weight,
+        )
+    done = get("done")
     if isinstance(done, bool) and baseline is None and target is None:
-        return KeyResult("", "", done=done, weight=weight)
+        return KeyResult("", "", done=done, confidence=confidence, weight=weight)
     return None
+
+
+class KeyResults:
+    """key_result of raw fields, made once for each fields dict: the versions of a file
+    share the dicts of the KRs a commit left alone (see snapshots.patch), so the files as
+    they were on one day and a week before need few KRs of their own."""
+
+    def __init__(self) -> None:
+        # The dict is kept with its KR: while it is, no other dict can take its id.
+        self._made: dict[int, tuple[Fields, KeyResult | None]] = {}
+
+    def __call__(self, fields: Fields) -> KeyResult | None:
+        made = self._made.get(id(fields))
+        if made is None or made[0] is not fields:
+            made = self._made[id(fields)] = (fields, key_result(fields))
+        return made[1]
 
 
 def _kr_progress(fields: Fields | None) -> float | None:

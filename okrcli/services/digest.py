@@ -7,24 +7,19 @@ the window's commits did (and what the pace did).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
 from okrcli.core import scoring
-from okrcli.core.model import KeyResult, Status, Team
-from okrcli.core.people import kr_owner
-from okrcli.core.scalars import is_number
+from okrcli.core.model import Status
 from okrcli.history import versions as history
-from okrcli.history.snapshots import Fields, Snapshot
-from okrcli.services import changes, report
+from okrcli.services import report
 from okrcli.services import stale as stale_service
-from okrcli.services.people import CycleHistory, day_of, is_checkin, snapshot_krs
+from okrcli.services.people import CycleHistory, day_of, is_checkin
+from okrcli.services.stale import Owned
 
 # Worse means further down this list.
 _RANK: dict[Status, int] = {"done": 0, "on-track": 1, "at-risk": 2, "off-track": 3}
-
-Owned = tuple[str | None, KeyResult | None]  # a KR's owner, and the KR if it can be scored
 
 
 def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
@@ -32,8 +27,10 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
     before = first - dt.timedelta(days=1)
     window = [entry for entry in cycle.entries if first <= day_of(entry) <= as_of]
     checkins = [entry for entry in window if is_checkin(entry)]
-    then, now = krs_on(cycle, before), krs_on(cycle, as_of)
-    status_then, status_now = statuses(cycle, then, before), statuses(cycle, now, as_of)
+    krs_at = stale_service.KrsAt(cycle.data.teams)
+    then = krs_at(history.rewound(cycle.steps, before))
+    now = krs_at(history.rewound(cycle.steps, as_of))
+    status_then, status_now = statuses(cycle, then, before, now), statuses(cycle, now, as_of)
     worse = [
         {"address": address, "old": status_then[address], "new": status}
         for address, status in status_now.items()
@@ -54,30 +51,31 @@ def digest(cycle: CycleHistory, as_of: dt.date, days: int) -> dict[str, Any]:
         "revisions": [entry for entry in window if not is_checkin(entry)],
         "worse": worse,
         "confidence_drops": confidence_drops(then, now),
-        "stale": stale_service.stale(data.teams, cycle.steps, as_of, days, cycle.committed),
+        "stale": stale_service.stale(data.teams, cycle.steps, as_of, days, cycle.committed, now),
         "silent": sorted(silent - checked_in),
     }
 
 
 def krs_on(cycle: CycleHistory, day: dt.date) -> dict[str, Owned]:
-    """Every KR as it stood at the end of `day`, in file order: a team file a later commit
-    changed as the history had it then (absent if it did not exist yet), the others as
-    they are now."""
-    by_team = {team.id: _team_krs(team) for team in cycle.data.teams}
-    for team_id, snapshot in history.rewound(cycle.steps, day).items():
-        by_team[team_id] = _snapshot_krs(team_id, snapshot or {})
-    return {address: owned for krs in by_team.values() for address, owned in krs.items()}
+    """Every KR as it stood at the end of `day`, in file order (see stale.KrsAt)."""
+    return stale_service.KrsAt(cycle.data.teams)(history.rewound(cycle.steps, day))
 
 
-def statuses(cycle: CycleHistory, krs: dict[str, Owned], day: dt.date) -> dict[str, Status]:
-    """The status (§5) of each KR that can be scored, at the pace of `day`."""
+def statuses(
+    cycle: CycleHistory, krs: dict[str, Owned], day: dt.date, only: dict[str, Owned] | None = None
+) -> dict[str, Status]:
+    """The status (§5) of each KR that can be scored, at the pace of `day`; of those also
+    in `only`, where given. kr_numbers' status, without the figures it makes besides."""
     config = report.config_of(cycle.data)
     pace = scoring.expected_progress(cycle.data.cycle.start, cycle.data.cycle.end, day)
-    return {
-        address: scoring.kr_numbers(kr, pace, config.on_track, config.at_risk).status
-        for address, (_, kr) in krs.items()
-        if kr is not None
-    }
+    found: dict[str, Status] = {}
+    for address, (_, kr) in krs.items():
+        if kr is None or (only is not None and address not in only):
+            continue
+        confidence = None if kr.confidence is None else float(kr.confidence)
+        progress = scoring.kr_progress(kr)
+        found[address] = scoring.status(progress, pace, config.on_track, config.at_risk, confidence)
+    return found
 
 
 def confidence_drops(then: dict[str, Owned], now: dict[str, Owned]) -> list[dict[str, Any]]:
@@ -90,26 +88,3 @@ def confidence_drops(then: dict[str, Owned], now: dict[str, Owned]) -> list[dict
         if old is not None and new is not None and new < old - scoring.TOLERANCE:
             drops.append({"address": address, "old": old, "new": new})
     return drops
-
-
-def _team_krs(team: Team) -> dict[str, Owned]:
-    return {
-        f"{team.id}/{objective.id}/{kr.id}": (kr_owner(team, objective, kr), kr)
-        for objective in team.objectives
-        for kr in objective.key_results
-    }
-
-
-def _snapshot_krs(team_id: str, snapshot: Snapshot) -> dict[str, Owned]:
-    return {
-        f"{team_id}/{key}": (owner, _scorable(fields))
-        for key, owner, fields in snapshot_krs(snapshot)
-    }
-
-
-def _scorable(fields: Fields) -> KeyResult | None:
-    kr = changes.key_result(fields)
-    confidence = fields.get("confidence")
-    if kr is None or not (is_number(confidence) and 0 <= confidence <= 1):
-        return kr
-    return dataclasses.replace(kr, confidence=confidence)

@@ -1,30 +1,31 @@
 """People (SPEC §18) as plain data: `okr people` (one row per person) and `okr person NAME`
 (the evidence for a performance conversation).
 
-Evidence, not a rating: people are listed by name, never ranked by a figure. Everything
-comes from the scorecard's rows (so owners, progress and status are the scorecard's) and
-from the log's entries of one read of the history.
+Evidence, not a rating: people are listed by name, never ranked by a figure. Owners,
+progress and status are the scorecard's (its rows, or its rules where only those three are
+needed), and the rest comes from the log's entries of one read of the history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.errors import OkrError
-from okrcli.core.model import KeyResult, Objective
+from okrcli.core.model import KeyResult, Objective, Status
 from okrcli.core.numbers import round_half
-from okrcli.core.people import Identities, objective_owner
+from okrcli.core.people import Identities, kr_owner, objective_owner
 from okrcli.core.text import inert
 from okrcli.files.loader import CycleData
-from okrcli.history import versions as history
-from okrcli.history.snapshots import TEAM_KEY, Fields, Snapshot
+from okrcli.history.snapshots import Fields
 from okrcli.history.versions import Step
 from okrcli.services import changes, report
 from okrcli.services import stale as stale_service
+from okrcli.services.stale import snapshot_krs
 
 DIGITS = 4
 # A check-in changes a KR's value or confidence; a change of baseline or target is a revision.
@@ -35,12 +36,38 @@ STALE_DAYS = 7  # §11's default: `okr people` has no --days of its own
 @dataclass(frozen=True, slots=True)
 class CycleHistory:
     """One cycle as the people commands read it: its valid files, its history read once,
-    and the log's entries (§9) of that history up to the as-of date, authors mapped."""
+    and the log's entries (§9) of that history up to the as-of date (from the day a
+    command looks back to, if it does not look further), authors mapped."""
 
     data: CycleData
     steps: list[Step]
     committed: dict[str, Fields]  # each KR's fields where the history ends
     entries: list[dict[str, Any]]
+    ahead: Ahead | None = None
+
+    def scorecard(self, as_of: dt.date) -> dict[str, Any]:
+        card = None if self.ahead is None else self.ahead.card
+        return card if card is not None else report.scorecard(self.data, as_of)
+
+
+Owned = dict[str, list[tuple[float, Status]]]  # by owner: each KR's exact progress, status
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """What a command makes of the cycle's files alone, at the as-of date: the caller
+    makes it while git walks the history, which then takes no longer to wait for."""
+
+    card: dict[str, Any] | None = None  # the scorecard (okr person)
+    owned: Owned | None = None  # owned_krs (okr people)
+
+
+def for_person(data: CycleData, as_of: dt.date) -> Ahead:
+    return Ahead(card=report.scorecard(data, as_of))
+
+
+def for_people(data: CycleData, as_of: dt.date) -> Ahead:
+    return Ahead(owned=owned_krs(data, as_of))
 
 
 def cycle_history(
@@ -49,10 +76,17 @@ def cycle_history(
     committed: dict[str, Fields],
     identities: Identities,
     as_of: dt.date,
+    ahead: Ahead | None = None,
+    since: dt.date | None = None,
 ) -> CycleHistory:
-    """Commits dated after the as-of date are left out, as stale leaves them out."""
-    entries = [e for e in changes.log_entries(steps, people=identities) if day_of(e) <= as_of]
-    return CycleHistory(data, steps, committed, entries)
+    """Commits dated after the as-of date are left out, as stale leaves them out, and
+    those before `since` from the entries. `ahead` is what the caller made of the files
+    at `as_of` already."""
+    first = since or dt.date.min
+    # Each entry has its commit's day.
+    until = [step for step in steps if first <= step.commit.day <= as_of]
+    entries = changes.log_entries(until, people=identities)
+    return CycleHistory(data, steps, committed, entries, ahead)
 
 
 def day_of(entry: dict[str, Any]) -> dt.date:
@@ -97,31 +131,14 @@ def owners_by_address(
     return found | {kr["address"]: kr["owner"] for kr in key_results(card)}
 
 
-def snapshot_krs(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Fields]]:
-    """(OBJ/KR, owner, fields) of each KR of a file version as history read it (raw
-    fields, maybe not valid), by the owner rule."""
-    team_owner = _text(snapshot.get(TEAM_KEY, {}).get("owner"))
-    for key, fields in history.key_results(snapshot):
-        objective_owner = _text(snapshot.get(key.split("/", 1)[0], {}).get("owner"))
-        yield key, _text(fields.get("owner")) or objective_owner or team_owner, fields
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 # --- okr people -----------------------------------------------------------------------------
 
 
 def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     """One row per person who owns a KR of the cycle or authored a check-in in it (up to
     the as-of date), by name."""
-    card = report.scorecard(cycle.data, as_of)
-    owned: dict[str, list[tuple[KeyResult, dict[str, Any]]]] = {}
-    for _, _, krs in with_rows(cycle.data, card):
-        for kr, row in krs:
-            if row["owner"] is not None:
-                owned.setdefault(row["owner"], []).append((kr, row))
+    made = None if cycle.ahead is None else cycle.ahead.owned
+    owned = made if made is not None else owned_krs(cycle.data, as_of)
     checkins: dict[str, dict[str, dt.date]] = {}  # person -> commit -> day
     for entry in cycle.entries:
         if is_checkin(entry):
@@ -129,26 +146,43 @@ def people(cycle: CycleHistory, as_of: dt.date) -> list[dict[str, Any]]:
     stale_rows = stale_service.stale(
         cycle.data.teams, cycle.steps, as_of, STALE_DAYS, cycle.committed
     )
+    stale_krs = Counter(row["owner"] for row in stale_rows)
     rows = []
     for person in sorted(owned.keys() | checkins.keys()):
         krs = owned.get(person, [])
-        statuses = [row["status"] for _, row in krs]
+        statuses = [status for _, status in krs]
         days = checkins.get(person, {}).values()
         rows.append(
             {
                 "person": person,
                 "krs": len(krs),
-                "progress": _mean([scoring.kr_progress(kr) for kr, _ in krs]),
+                "progress": _mean([progress for progress, _ in krs]),
                 "on_track": statuses.count("on-track"),
                 "at_risk": statuses.count("at-risk"),
                 "off_track": statuses.count("off-track"),
                 "done": statuses.count("done"),
                 "checkins": len(days),
                 "last_checkin": max(days).isoformat() if days else None,
-                "stale": sum(1 for row in stale_rows if row["owner"] == person),
+                "stale": stale_krs[person],
             }
         )
     return rows
+
+
+def owned_krs(data: CycleData, as_of: dt.date) -> Owned:
+    """Per owner, the exact progress and the status of each KR they own, as the scorecard
+    has them (the same owner rule, pace and thresholds), without the rest of its rows."""
+    config = report.config_of(data)
+    owned: Owned = {}
+    for team in data.teams:
+        limits = (report.team_pace(data, as_of, team), config.on_track, config.at_risk)
+        for objective in team.objectives:
+            for kr in objective.key_results:
+                owner = kr_owner(team, objective, kr)
+                if owner is not None:
+                    numbers = scoring.kr_numbers(kr, *limits)
+                    owned.setdefault(owner, []).append((numbers.progress, numbers.status))
+    return owned
 
 
 def _mean(values: list[float]) -> float | None:
@@ -201,7 +235,7 @@ def _person_cycle(
     name: str, cycle: CycleHistory, as_of: dt.date
 ) -> tuple[dict[str, Any], list[float]]:
     """The cycle's part of the JSON, and the exact scores of the KRs NAME owns."""
-    card = report.scorecard(cycle.data, as_of)
+    card = cycle.scorecard(as_of)
     theirs = [entry for entry in cycle.entries if entry["author"] == name]
     owners = owners_by_address(card, cycle.steps, (e["address"] for e in theirs))
     authored = [
