@@ -51,6 +51,7 @@ def test_every_text_scalar_reads_back_as_itself(text: str) -> None:
         ("1e5", "'1e5'"),
         ("a: b", "'a: b'"),
         ("a #b", "'a #b'"),
+        ("1:0", '"1:0"'),  # 60 to a YAML 1.1 reader (base 60)
         ("2026-Q3/hr-admin/talent", "2026-Q3/hr-admin/talent"),
         ("2026-08-15", "'2026-08-15'"),
         ("a\x85b", '"a\\Nb"'),  # a line break to YAML, which ruamel would fold at

@@ -810,3 +810,15 @@ def test_at_an_80_column_terminal_nothing_is_cut(history: dict[str, Any]) -> Non
             assert "Stale" in visible and "2026-08-05" in visible
         else:  # addresses are never broken across lines
             assert "hr/talent/onboarding" in visible, visible
+
+
+@pytest.mark.parametrize(("command", "low"), [("digest", 1), ("stale", 0)])
+def test_a_window_of_a_million_days_is_refused_in_a_sentence(
+    example_repo: Path, command: str, low: int
+) -> None:
+    result = run_okr("-C", str(example_repo), command, "--days", "1000000")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"okr: Invalid value for '--days': 1000000 is not in the range {low}<=x<=36500; "
+        f"see 'okr {command} --help'\n"
+    )

@@ -55,6 +55,9 @@ class DiffFormat(StrEnum):
     markdown = "markdown"
 
 
+# The longest window a --days takes (a century): further back than any date can go wrong.
+MAX_DAYS = 36_500
+
 OWNER_OPTION = typer.Option(
     "--owner",
     help="Only the key results NAME owns (its own owner, else its objective's, else its team's).",

@@ -7,6 +7,7 @@ import typer
 
 from okrcli.cli import completion
 from okrcli.cli.common import (
+    MAX_DAYS,
     OWNER_OPTION,
     DiffFormat,
     TableFormat,
@@ -149,7 +150,10 @@ def diff(
 def stale(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", min=0, help="Stale after this many days without a change.")
+        int,
+        typer.Option(
+            "--days", min=0, max=MAX_DAYS, help="Stale after this many days without a change."
+        ),
     ] = 7,
     output: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
         TableFormat.table

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from okrcli.cli.common import (
+    MAX_DAYS,
     Options,
     TableFormat,
     cycle_named,
@@ -228,7 +229,13 @@ def person(
 def digest(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", min=1, help="The window: this many days up to the as-of date.")
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            max=MAX_DAYS,
+            help="The window: this many days up to the as-of date.",
+        ),
     ] = 7,
     output: Annotated[PageFormat, typer.Option("--format", help="Output format.")] = (
         PageFormat.table

@@ -80,10 +80,25 @@ def text_scalar(text: str) -> str:
     shown = _emitted(text, None)
     plain = not shown.startswith(("'", '"'))
     if any(brk in shown for brk in _LINE_BREAKS) or (
-        plain and (resolve_plain(text) != text or text.lower() in _YAML11_WORDS)
+        plain
+        and (
+            resolve_plain(text) != text
+            or text.lower() in _YAML11_WORDS
+            or not _text_to_yaml11(text)
+        )
     ):
         return _emitted(text, '"')
     return shown
+
+
+def _text_to_yaml11(text: str) -> bool:
+    """Whether a YAML 1.1 reader (PyYAML) reads the plain scalar as text: `yes`, `1:0` (60,
+    in base 60) and `1_000` it does not."""
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    tag: str = Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag == Resolver.DEFAULT_SCALAR_TAG
 
 
 def scalar(value: object) -> str:
