@@ -293,22 +293,26 @@ def _closing_quote(text: str, start: int) -> int:
 # --- new lines ------------------------------------------------------------------------------
 
 
-def insert_after(text: str, anchor: Position, new_lines: list[str]) -> str:
+def insert_after(
+    text: str, anchor: Position, new_lines: list[str], lines: Lines | None = None
+) -> str:
     """New lines right after the anchor key's one-line value (a file that ends without a
-    line break still does)."""
+    line break still does). `lines` as replace_value takes them."""
     key_line, _, value_line, _ = anchor
-    lines = Lines.of(text)
+    lines = Lines.of(text) if lines is None else lines
     last = max(key_line, value_line)
     terminator = lines.terminator(last) or lines.file_terminator()
     at = lines.end(last)
     return text[:at] + "".join(terminator + line for line in new_lines) + text[at:]
 
 
-def insert_before(text: str, key: Position, new_lines: list[str]) -> str | None:
+def insert_before(
+    text: str, key: Position, new_lines: list[str], lines: Lines | None = None
+) -> str | None:
     """New lines just above a key that starts its line; None when something precedes the
-    key on its line (a `- ` or a flow mapping's `{`)."""
+    key on its line (a `- ` or a flow mapping's `{`). `lines` as replace_value takes them."""
     key_line, key_col, _, _ = key
-    lines = Lines.of(text)
+    lines = Lines.of(text) if lines is None else lines
     line_start = lines.starts[key_line - 1]
     if text[line_start : lines.index(key_line, key_col)].strip(" \ufeff"):
         return None

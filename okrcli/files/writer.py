@@ -193,13 +193,14 @@ def _apply(
     before = _BEFORE.get(slot)
     if before is not None and (*path, before) in positions:
         key = positions[(*path, before)]
-        inserted = textedit.insert_before(text, key, _new_lines(change, key[1] - 1))
+        inserted = textedit.insert_before(text, key, _new_lines(change, key[1] - 1), lines)
         if inserted is not None:
             return inserted
     for anchor in _AFTER.get(slot, ()):
         if (*path, anchor) in positions:
             position = positions[(*path, anchor)]
-            return textedit.insert_after(text, position, _new_lines(change, position[1] - 1))
+            new_lines = _new_lines(change, position[1] - 1)
+            return textedit.insert_after(text, position, new_lines, lines)
     raise SpliceError(
         f"{where}: {change.label} has no '{change.field}' line and nothing to place one "
         f"beside; add '{change.field}:' by hand"
