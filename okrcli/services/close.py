@@ -252,15 +252,15 @@ def _edit(
 ) -> transaction.FileEdit:
     path = grade.team.path
     spliced = writer.splice(original, grade.changes(day), path, positions=False)
-    result = loader.team_file_result(scope.workspace, path, spliced.raw, tree=spliced.data)
-    errors = [d for d in result.diagnostics if d.severity == "error"]
-    if errors or result.team is None:
+    valid, found = loader.team_file_findings(scope.workspace, path, spliced.raw, tree=spliced.data)
+    errors = [d for d in found if d.severity == "error"]
+    if errors or not valid:
         raise InvalidFilesError(
             f"the grades would make {path} invalid; nothing was written", errors
         )
-    before = loader.team_file_result(scope.workspace, path, original)
-    known = {(d.code, d.message) for d in before.diagnostics}
-    warnings = [d for d in result.diagnostics if (d.code, d.message) not in known]
+    _, before = loader.team_file_findings(scope.workspace, path, original)
+    known = {(d.code, d.message) for d in before}
+    warnings = [d for d in found if (d.code, d.message) not in known]
     return transaction.FileEdit(path, original, spliced.raw, warnings)
 
 
