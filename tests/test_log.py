@@ -342,6 +342,19 @@ def test_patched_version_equals_a_full_parse(key: str, current: str, confidence:
 
 
 BASE_LINES = BASE.decode("utf-8").split("\n")
+
+
+def patched_as_parsed(new: bytes) -> snapshots.Parsed | None:
+    """BASE's next version `new` read by patch: when it can be, exactly as a full parse
+    reads it, field order included."""
+    patched = snapshots.patch(snapshots.parse(BASE), new)
+    if patched is not None:
+        full = snapshots.snapshot(new)
+        assert full is not None and patched.snapshot == full
+        assert all(list(patched.snapshot[k]) == list(full[k]) for k in full)
+    return patched
+
+
 NEW_KEYS = st.sampled_from(["current", "confidence", "score", "owner", "id", "target", "x"])
 
 
@@ -360,12 +373,8 @@ def test_a_version_with_one_line_added_equals_a_full_parse(
         indent = len(above) - len(above.lstrip(" -"))
     lines = [*BASE_LINES[: after + 1], f"{' ' * indent}{key}: {value}", *BASE_LINES[after + 1 :]]
     new = "\n".join(lines).encode("utf-8")
-    patched = snapshots.patch(snapshots.parse(BASE), new)
-    full = snapshots.snapshot(new)
+    patched = patched_as_parsed(new)
     if patched is not None:
-        assert full is not None and patched.snapshot is not None
-        assert patched.snapshot == full
-        assert all(list(patched.snapshot[k]) == list(full[k]) for k in full)  # field order
         # ... and the version after it patches from it as from a full parse.
         later = new.replace(b"current: 68", b"current: 69", 1)
         again = snapshots.patch(patched, later)
@@ -377,13 +386,7 @@ def test_a_version_with_one_line_added_equals_a_full_parse(
 @given(gone=st.integers(0, len(BASE_LINES) - 1))
 def test_a_version_with_one_line_taken_away_equals_a_full_parse(gone: int) -> None:
     """The history is read from its newest end: a KR's first check-in, backwards."""
-    new = "\n".join(BASE_LINES[:gone] + BASE_LINES[gone + 1 :]).encode("utf-8")
-    patched = snapshots.patch(snapshots.parse(BASE), new)
-    full = snapshots.snapshot(new)
-    if patched is not None:
-        assert full is not None and patched.snapshot is not None
-        assert patched.snapshot == full
-        assert all(list(patched.snapshot[k]) == list(full[k]) for k in full)  # field order
+    patched_as_parsed("\n".join(BASE_LINES[:gone] + BASE_LINES[gone + 1 :]).encode("utf-8"))
 
 
 def test_a_kr_before_its_first_check_in_is_read_without_a_full_parse() -> None:
