@@ -113,11 +113,12 @@ def is_team_file(name: str) -> bool:
 # --- many versions of one file: parse once, then patch changed value lines -----------------
 #
 # Consecutive versions of a team file mostly differ in a value or two (`current: 68` ->
-# `current: 70`). The first version of a file is parsed in full, noting on which line each
-# KR field's one-line scalar value sits; a later version whose only changed lines are such
-# value lines, with the key part unchanged, is read by parsing just those values. Anything
-# else (a line added, a key renamed, a value that spans lines, flow style …) is parsed in full.
-# Unchanged KRs keep the very same field dicts, so comparing versions is an identity check.
+# `current: 70`). One version is parsed in full, noting on which line each KR field's
+# one-line scalar value sits; a neighbouring version (newer or older: the history is read
+# newest first) whose only changed lines are such value lines, with the key part unchanged,
+# or that adds or takes away one such line, is read by parsing just those values. Anything
+# else (a key renamed, a value that spans lines, flow style …) is parsed in full. Unchanged
+# KRs keep the very same field dicts, so comparing versions is an identity check.
 
 _ODD_LINE_BREAK = re.compile("\r(?!\n)")
 _KEY_INDENT = re.compile(r"[ -]*\Z")

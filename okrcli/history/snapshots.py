@@ -2,8 +2,8 @@
 
 A blob is reduced once to a snapshot (files/snapshot.py); blobs never change, so the
 snapshot is cached under the blob's id and a warm run reads no blob at all. Versions of one
-file are read each from the one before where they can be (`patch`), in batches of
-`git cat-file --batch`.
+file are read newest first, each from the one after it where they can be (`patch`), in
+batches of `git cat-file --batch`; the newest are the loader's own parses when it has them.
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ class Snapshots:
     Blobs are read in batches, in the order they will be needed, bounded in number and in
     bytes (git tells their sizes first), so that a long history of a large file never sits
     in memory at once; a blob over the size limit is never read (it is no version okr
-    reads). Versions of one file are read in order, each from the one before where it can
-    be (see patch); the last few parsed versions are kept for that, up to a memory bound.
+    reads). Versions of one file are read newest first, each from the one after it where it
+    can be (see patch and read_back); the last few parsed versions are kept for that, up to
+    a memory bound.
     """
 
     BATCH = 2048  # blobs per `git cat-file --batch`, at most (a process each: few of them)
