@@ -1,3 +1,3 @@
-from okrcli.cli.app import main
+from okrcli.cli.app import run
 
-main()
+run()

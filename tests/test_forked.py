@@ -47,6 +47,21 @@ def test_one_job_or_few_items_stay_in_this_process(monkeypatch: pytest.MonkeyPat
     assert {pid for pid, _ in few} == {os.getpid()}
 
 
+@pytest.mark.parametrize("jobs", ["1", ""])
+def test_then_hears_every_item_and_result_in_order_in_this_process(
+    monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    monkeypatch.setenv(forked.JOBS_VARIABLE, jobs)
+    heard: list[tuple[int, int, int]] = []
+
+    def then(item: int, result: tuple[int, int]) -> None:
+        heard.append((item, result[1], os.getpid()))
+
+    results = forked.map_split(pid_and_square, range(100), then)
+    assert [square for _, square in results] == [n * n for n in range(100)]
+    assert heard == [(n, n * n, os.getpid()) for n in range(100)]
+
+
 def fails_at_90(n: int) -> int:
     if n == 90:
         raise ValueError(f"item {n} is bad")

@@ -25,7 +25,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from okrcli import __version__
 from okrcli.cli import completion
-from okrcli.cli.common import Options, parse_date, to_stderr
+from okrcli.cli.common import Options, exiting_at_once, parse_date, to_stderr
 from okrcli.core.errors import InvalidFilesError, OkrError
 
 
@@ -308,3 +308,10 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+
+
+def run() -> None:
+    """The `okr` program: main, and the process ends as soon as it is done (see
+    exiting_at_once; main alone is for callers that carry on after it)."""
+    with exiting_at_once():
+        main()

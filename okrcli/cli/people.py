@@ -20,6 +20,7 @@ from okrcli.cli.common import (
     git_root,
     history_range,
     is_terminal,
+    keep_until_exit,
     load_cycle,
     no_cycle_collector,
     options_of,
@@ -175,6 +176,7 @@ def people(
     with no_cycle_collector():
         cycle, as_of = _read_selected(options, "okr people", people_service.for_people)
         rows = people_service.people(cycle, as_of)
+        keep_until_exit(cycle, rows)
         if output is TableFormat.json:
             print_json(rows)
         elif output is TableFormat.csv:
@@ -220,6 +222,7 @@ def person(
         )
         declared = [p.name for p in config_of(cycles[0].data).people]
         result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
+        keep_until_exit(cycles, result)
         if output is PageFormat.json:
             print_json(result)
         else:
@@ -253,6 +256,7 @@ def digest(
     with no_cycle_collector():
         cycle, as_of = _read_selected(options, "okr digest", None, days)
         result = digest_service.digest(cycle, as_of, days)
+        keep_until_exit(cycle, result)
         if output is PageFormat.json:
             print_json(result)
         else:

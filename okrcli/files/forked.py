@@ -39,11 +39,19 @@ def worth_forking(count: int) -> bool:
     return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
 
 
-def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+def map_split(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    then: Callable[[Item, Result], None] | None = None,
+) -> list[Result]:
     """[function(item) for item in items], the second half computed in a forked child when
-    that is worth it and safe (see the module)."""
+    that is worth it and safe (see the module). `then(item, result)`, when given, is called
+    in this process for every item in order, the first half's while the child finishes its
+    own (the parent's share of the work afterwards: caching what was computed, say)."""
     if not worth_forking(len(items)):
-        return [function(item) for item in items]
+        results = [function(item) for item in items]
+        _then(then, items, results)
+        return results
     middle = (len(items) + 1) // 2
     first, second = items[:middle], items[middle:]
     reader, writer = os.pipe()
@@ -55,6 +63,7 @@ def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list
     finished = False
     try:
         mine = [function(item) for item in first]
+        _then(then, first, mine)
         payload = _read_all(reader)
         os.waitpid(pid, 0)
         finished = True
@@ -65,7 +74,16 @@ def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list
     theirs: list[Result] | None = _unpacked(payload, len(second))
     if theirs is None:
         theirs = [function(item) for item in second]
+    _then(then, second, theirs)
     return mine + theirs
+
+
+def _then(
+    then: Callable[[Item, Result], None] | None, items: Sequence[Item], results: list[Result]
+) -> None:
+    if then is not None:
+        for item, result in zip(items, results, strict=True):
+            then(item, result)
 
 
 def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: int) -> None:

@@ -223,14 +223,15 @@ def _read_all(
             return result, None
         return result, replace(version, lines=None)  # its lines are the text's, rebuilt there
 
-    for (path, raw, entry_key), (result, version) in zip(
-        missing, forked.map_split(read, missing), strict=True
-    ):
+    def keep(item: tuple[str, bytes, str], got: tuple[FileResult, snapshot.Parsed | None]) -> None:
+        (path, raw, entry_key), (result, version) = item, got
         workspace.store.put(entry_key, _encode_result(result), label=path)
         found[path] = result, None
         if versions is not None and version is not None:
             oid = workspace.source.blob_id(path, raw)
             versions[oid] = replace(version, lines=snapshot.lines_of(raw))
+
+    forked.map_split(read, missing, keep)  # the cache entries made while the child finishes
     if tick is not None:
         tick(total, total)
     return found

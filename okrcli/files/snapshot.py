@@ -12,8 +12,11 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import compress
+from operator import ne
 from typing import Any, TypeGuard
 
+from okrcli.core.scalars import resolve_plain
 from okrcli.files import yaml_fast, yamlsource
 from okrcli.files.workspace import is_team_file_name
 from okrcli.files.yaml_fast import load_fast
@@ -124,6 +127,7 @@ _ODD_LINE_BREAK = re.compile("\r(?!\n)")
 _KEY_INDENT = re.compile(r"[ -]*\Z")
 _KEY_PREFIX = re.compile(r"[ -]*")
 _NOT_A_SCALAR = object()
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")  # what any reader reads as one number
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +252,7 @@ def patch(base: Parsed, raw: bytes) -> Parsed | None:
         return _removed(base, lines)
     if len(lines) != len(old_lines):
         return None
-    changed = [n for n, (old, new) in enumerate(zip(old_lines, lines, strict=True)) if old != new]
+    changed = list(compress(range(len(lines)), map(ne, old_lines, lines)))
     if not changed:
         return None
     result = dict(base.snapshot)
@@ -352,6 +356,8 @@ def _removed(base: Parsed, lines: list[str]) -> Parsed | None:
 def _scalar(tail: str) -> Any:
     """The value written after `key: ` on one line, or _NOT_A_SCALAR."""
     tail = tail.rstrip("\r")
+    if _PLAIN_NUMBER.match(tail):  # most value lines: `current: 68`, read as a full parse would
+        return resolve_plain(tail)
     if tail.strip()[:1] in ("", "#", "|", ">", "&", "*", "!", "{", "[", "-", "?", "%"):
         return _NOT_A_SCALAR
     try:
