@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from okrcli.files import cache, loader
+from okrcli.files.positions import PositionsCache
 from okrcli.files.workspace import open_workspace
 from okrcli.render import jsonout
 from tests.conftest import git, run_okr
@@ -288,7 +289,7 @@ def _krs(team: dict[str, Any]) -> list[dict[str, Any]]:
     return [kr for objective in team["objectives"] for kr in objective["key_results"]]
 
 
-# --- the positions check-ins keep (loader.PositionsCache) -----------------------------------
+# --- the positions check-ins keep (files/positions.py) ------------------------------
 
 
 def check_in(repo: Path, value: str) -> Any:
@@ -314,7 +315,7 @@ def test_a_check_in_keeps_the_parse_of_the_bytes_it_wrote(example_repo: Path) ->
     assert check_in(example_repo, "70").exit_code == 0
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
     workspace = open_workspace(example_repo)
-    kept = loader.PositionsCache(workspace).get("2026-Q3/hr-admin.yaml", raw)
+    kept = PositionsCache(workspace).get("2026-Q3/hr-admin.yaml", raw)
     fresh = load_positioned(decode(raw))
     assert kept is not None
     assert (kept.data, kept.positions) == (fresh.data, fresh.positions)
@@ -374,7 +375,7 @@ def test_a_sync_keeps_no_parse_but_a_check_in_after_it_works(example_repo: Path)
     assert result.exit_code == 0, result
     assert "onboarding-days: 8.5 → 8" in result.stdout
     raw = (example_repo / "2026-Q3" / "hr-admin.yaml").read_bytes()
-    assert loader.PositionsCache(open_workspace(example_repo)).get(HR_PATH, raw) is None
+    assert PositionsCache(open_workspace(example_repo)).get(HR_PATH, raw) is None
     assert check_in(example_repo, "70").exit_code == 0
     diff = git(example_repo, "show", "--format=", "-U0", "HEAD")
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]

@@ -20,6 +20,7 @@ from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
 from okrcli.files import forked, loader, writer
 from okrcli.files.loader import CycleData
+from okrcli.files.positions import PositionsCache
 from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
 from okrcli.services import transaction
 
@@ -199,7 +200,7 @@ def write_updates(
     warnings before anything is written, and may refuse. Returns the new commit's short id
     (None when not committing) and the warnings the new files have that the old did not.
     `keep_positions`: start from, and keep, each file's parse for the next check-in of it
-    (loader.PositionsCache); a sync of many files does without, as storing and reading
+    (PositionsCache); a sync of many files does without, as storing and reading
     back a small file's parse costs more than parsing it.
     """
     by_file: dict[str, list[Update]] = {}
@@ -210,7 +211,7 @@ def write_updates(
         transaction.require_regular(scope, path)
     seen = transaction.require_clean(scope, *files)
     transaction.forget_recovered(scope, *files)
-    positions = loader.PositionsCache(scope.workspace) if keep_positions else None
+    positions = PositionsCache(scope.workspace) if keep_positions else None
     if positions is None:  # a sync of many files: spliced and proven on two cores
         edits = forked.map_split(lambda p: _edit(scope, data, p, by_file[p], None), files)
     else:
@@ -267,7 +268,7 @@ def _edit(
     data: CycleData,
     path: str,
     changed: Sequence[Update],
-    positions: loader.PositionsCache | None,
+    positions: PositionsCache | None,
 ) -> transaction.FileEdit:
     """One team file with its changes spliced in, re-parsed and re-validated."""
     original = data.texts[path]
@@ -294,7 +295,7 @@ def _splice_from_cache(
     original: bytes,
     edits: list[writer.Change],
     path: str,
-    positions: loader.PositionsCache | None,
+    positions: PositionsCache | None,
 ) -> writer.Spliced:
     """writer.splice, starting from the cached parse of the file when there is one (and
     proving without positions when none is kept)."""
