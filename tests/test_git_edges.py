@@ -212,7 +212,7 @@ def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Pat
     """A warm history read parses the commits git has listed while it lists the rest:
     cut after any NUL git wrote, the commits read so far and those of the rest are the
     log's, also where a message looks like a commit or a file change."""
-    from okrcli.history import gitrepo
+    from okrcli.history import gitlog, gitrepo
 
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
@@ -225,16 +225,16 @@ def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Pat
         commit(repo, message, "2026-07-08T09:00:00+00:00")
     (repo / SALES).unlink()
     head = commit(repo, "no more sales", "2026-07-09T09:00:00+00:00")
-    out = gitrepo.run(gitrepo._changes_log_args(head, "2026-Q3", False), cwd=repo)
+    out = gitrepo.run(gitlog.changes_log_args(head, "2026-Q3", False), cwd=repo)
     text = gitrepo._text(out)
-    whole = gitrepo.parse_changes_log(text)
+    whole = gitlog.parse_changes_log(text)
     assert len(whole) == 8 and whole == gitrepo.changes_log(repo, head, "2026-Q3")
     for cut in (i + 1 for i, char in enumerate(text) if char == "\0"):
         tokens = text[:cut].split("\0")[:-1]
-        first, used = gitrepo._parse_tokens(tokens, final=False)
+        first, used = gitlog.parse_tokens(tokens, final=False)
         taken = sum(map(len, tokens[:used])) + used
-        assert first + gitrepo.parse_changes_log(text[taken:]) == whole, cut
-    handed: list[gitrepo.LogCommit] = []
+        assert first + gitlog.parse_changes_log(text[taken:]) == whole, cut
+    handed: list[gitlog.LogCommit] = []
     with gitrepo.BackgroundLog(repo, head, "2026-Q3") as log:
         assert log.result(handed.extend) == whole
     assert handed == whole[: len(handed)]

@@ -20,6 +20,13 @@ from typing import IO
 
 from okrcli.core.errors import OkrError
 from okrcli.core.text import inert
+from okrcli.history.gitlog import (
+    REGULAR_FILE_MODES,
+    LogCommit,
+    changes_log_args,
+    parse_changes_log,
+    parse_tokens,
+)
 
 
 class GitError(OkrError):
@@ -375,10 +382,6 @@ def unstage(top: Path, paths: list[str]) -> None:
 
 # --- reading history (log, diff, stale, --at) -----------------------------------------------
 
-_ZERO_OID = frozenset("0")
-_REGULAR_FILE_MODES = ("100644", "100755")
-_COMMIT_MARK = "\x1e"
-
 
 @dataclass(frozen=True, slots=True)
 class TreeEntry:
@@ -391,26 +394,7 @@ class TreeEntry:
 
     @property
     def is_regular_file(self) -> bool:
-        return self.kind == "blob" and self.mode in _REGULAR_FILE_MODES
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    """One file a commit changed; a blob id is None where no regular file was (added/deleted)."""
-
-    path: str  # relative to the top of the work tree
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class LogCommit:
-    id: str
-    author_date: str  # ISO 8601 with the author's own UTC offset
-    author: str
-    author_email: str
-    message: str
-    changes: tuple[FileChange, ...]
+        return self.kind == "blob" and self.mode in REGULAR_FILE_MODES
 
 
 def _text(raw: bytes) -> str:
@@ -593,7 +577,7 @@ def skipped_files(folder: Path) -> dict[str, str]:
         meta, tab, path = record.partition("\t")
         parts = meta.split()
         # "S 100644 <oid> 0": tag S is skip-worktree; stage 0, a file not in conflict.
-        regular = len(parts) == 4 and parts[1] in _REGULAR_FILE_MODES
+        regular = len(parts) == 4 and parts[1] in REGULAR_FILE_MODES
         if tab and regular and (parts[0], parts[3]) == ("S", "0"):
             skipped[path] = parts[2]
     return skipped
@@ -615,29 +599,8 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
     only that side is followed, so the values read are the ones the branch really holds.
     `full_history` lists the other side's commits too (a log shows every change made).
     """
-    out = run(_changes_log_args(start, folder, full_history), cwd=top)
+    out = run(changes_log_args(start, folder, full_history), cwd=top)
     return parse_changes_log(_text(out))
-
-
-def _changes_log_args(start: str, folder: str, full_history: bool) -> list[str]:
-    return [
-        "-c",
-        "log.showSignature=false",
-        "log",
-        *(["--full-history"] if full_history else []),
-        "--no-merges",
-        "--date-order",
-        "--reverse",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "--no-renames",
-        "--no-color",
-        f"--format={_COMMIT_MARK}%H%x00%aI%x00%aN%x00%aE%x00%B",
-        start,
-        "--",
-        folder,
-    ]
 
 
 class BackgroundLog:
@@ -660,7 +623,7 @@ class BackgroundLog:
             for _ in ("stdout", "stderr"):  # both kept open until close()
                 self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
             self._process = subprocess.Popen(
-                ["git", *_changes_log_args(start, folder, full_history)],
+                ["git", *changes_log_args(start, folder, full_history)],
                 cwd=top,
                 stdin=subprocess.DEVNULL,
                 stdout=self._files[0],
@@ -698,7 +661,7 @@ class BackgroundLog:
             written = os.pread(descriptor, 1 << 24, read)
             end = written.rfind(b"\0") + 1  # up to the last whole token
             text = _text(written[:end])
-            found, used = _parse_tokens(text.split("\0")[:-1], final=False)
+            found, used = parse_tokens(text.split("\0")[:-1], final=False)
             if not found:
                 time.sleep(0.001)
                 continue
@@ -728,44 +691,3 @@ class BackgroundLog:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def parse_changes_log(text: str) -> list[LogCommit]:
-    """Parse `git log --raw -z` in the format of changes_log: NUL never occurs in a field."""
-    return _parse_tokens(text.split("\0"), final=True)[0]
-
-
-def _parse_tokens(tokens: list[str], final: bool) -> tuple[list[LogCommit], int]:
-    """The commits of `tokens` (the output split at NUL), and how many tokens they took.
-    Not `final`: the complete tokens git has written so far; the scan stops before a
-    commit that later tokens may still add to, and takes up there once they are written
-    (each step looks at the tokens it names only, so the commits come out the same)."""
-    commits: list[LogCommit] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index].lstrip("\n")
-        if token.startswith(_COMMIT_MARK) and index + 4 < len(tokens):
-            start = index
-            oid, date, author, email, message = token[1:], *tokens[index + 1 : index + 5]
-            index += 5
-            changes: list[FileChange] = []
-            while index + 1 < len(tokens) and tokens[index].lstrip("\n").startswith(":"):
-                changes.append(_file_change(tokens[index].lstrip("\n"), tokens[index + 1]))
-                index += 2
-            if not final and index + 1 >= len(tokens):
-                return commits, start  # more of its changes may follow
-            commits.append(
-                LogCommit(oid, date, author, email, message.rstrip("\n"), tuple(changes))
-            )
-        elif not final and token.startswith(_COMMIT_MARK):
-            return commits, index  # its fields are still being written
-        else:
-            index += 1
-    return commits, index
-
-
-def _file_change(meta: str, path: str) -> FileChange:
-    old_mode, new_mode, old_oid, new_oid, _status = meta[1:].split()
-    old = None if set(old_oid) <= _ZERO_OID or old_mode not in _REGULAR_FILE_MODES else old_oid
-    new = None if set(new_oid) <= _ZERO_OID or new_mode not in _REGULAR_FILE_MODES else new_oid
-    return FileChange(path, old, new)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from okrcli.files.workspace import Source, team_id_of
-from okrcli.history import gitrepo
+from okrcli.history import gitlog, gitrepo
 from okrcli.history.message import Message, parse_message
 from okrcli.history.snapshots import (
     LOG_FIELDS,
@@ -61,7 +61,7 @@ class Commit:
 _message = functools.lru_cache(maxsize=1024)(parse_message)
 
 
-def _commit(log_commit: gitrepo.LogCommit) -> Commit:
+def _commit(log_commit: gitlog.LogCommit) -> Commit:
     return Commit(
         log_commit.id,
         log_commit.author_date,
@@ -122,13 +122,13 @@ def load(
     return steps
 
 
-def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitrepo.LogCommit]], None]:
+def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitlog.LogCommit]], None]:
     """What to do with the commits git lists while it still runs: look their versions up
     in the cache, so that little is left to do once it is done. A batch of which the cache
     has none says the cache is cold: then the rest waits for git (reading blobs is plan's)."""
     cold = False
 
-    def recall(commits: list[gitrepo.LogCommit]) -> None:
+    def recall(commits: list[gitlog.LogCommit]) -> None:
         nonlocal cold
         if not cold:
             changes = [c for commit in commits for c in commit.changes]
@@ -143,7 +143,7 @@ def _in_folder(path: str, inside: str) -> bool:
 
 
 def _steps(
-    relevant: list[tuple[gitrepo.LogCommit, list[gitrepo.FileChange]]], snapshots: Snapshots
+    relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]], snapshots: Snapshots
 ) -> Iterator[Step]:
     """Pair each change's before and after. A version that does not parse is passed over:
     the change after it is measured from the last version before it that did (found by
