@@ -1,5 +1,6 @@
 """`okr retro` and `okr next` (SPEC §15, §16): the turn of the cycle."""
 
+import contextlib
 import sys
 from typing import Annotated
 
@@ -8,13 +9,15 @@ import typer
 from okrcli.cli import completion
 from okrcli.cli.common import (
     DiffFormat,
+    cycle_named,
     git_root,
     history_range,
     is_terminal,
+    load_cycle,
     options_of,
     print_json,
     print_rich,
-    read_cycle,
+    read_workspace,
     to_stderr,
 )
 from okrcli.render import progress
@@ -43,6 +46,7 @@ def retro(
     Example: okr --cycle 2026-Q2 retro hr-admin --format markdown
     """
     from okrcli.history import versions as history
+    from okrcli.history.gitrepo import BackgroundLog
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import retro as render_retro
     from okrcli.services import report
@@ -50,17 +54,23 @@ def retro(
 
     options = options_of(ctx)
     root, top = git_root(options, "okr retro")
-    data, _ = read_cycle(options, refuse_errors=True, versions=True)
-    teams = report.selected_teams(data, team)
-    end, folder = history_range(root, top, data.workspace, data.cycle.id)
-    steps = history.load(
-        top,
-        end,
-        folder,
-        progress.reporter("reading history"),
-        full_history=True,
-        snapshots=Snapshots(top, folder, data.versions),
-    )
+    workspace, as_of = read_workspace(options)
+    cycle = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
+    end, folder = history_range(root, top, workspace, cycle.id)
+    # git walks the history on another core while the cycle's files are read.
+    log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
+    with contextlib.nullcontext() if log is None else log:
+        data = load_cycle(workspace, cycle, refuse_errors=True, versions=True)
+        teams = report.selected_teams(data, team)
+        steps = history.load(
+            top,
+            end,
+            folder,
+            progress.reporter("reading history"),
+            full_history=True,
+            snapshots=Snapshots(top, folder, data.versions),
+            log=log,
+        )
     result = service.retro(data, teams, steps)
     if output is DiffFormat.json:
         print_json(service.as_json(result))
