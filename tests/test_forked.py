@@ -82,6 +82,42 @@ def test_a_result_that_cannot_travel_is_computed_here_instead() -> None:
     assert [make() for make in results] == list(range(100))
 
 
+@needs_two_cores
+def test_meanwhile_runs_here_before_the_items_and_the_child_takes_its_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
+    called: list[int] = []
+    results = forked.map_split(
+        pid_and_square,
+        list(range(100)),
+        meanwhile=lambda: called.append(os.getpid()),
+        child_share=0.6,
+    )
+    assert called == [os.getpid()]
+    assert [square for _, square in results] == [n * n for n in range(100)]
+    pids = [pid for pid, _ in results]
+    assert set(pids[:40]) == {os.getpid()} and os.getpid() not in pids[40:]
+
+
+@needs_two_cores
+def test_an_error_of_meanwhile_comes_before_the_items_and_stops_the_child() -> None:
+    def refuse() -> None:
+        raise ValueError("not now")
+
+    with pytest.raises(ValueError, match="not now"):
+        forked.map_split(fails_at_10_and_90, list(range(100)), meanwhile=refuse)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_meanwhile_comes_first_on_one_core_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.JOBS_VARIABLE, "1")
+    order: list[object] = []
+    forked.map_split(order.append, list(range(100)), meanwhile=lambda: order.append("first"))
+    assert order == ["first", *range(100)]
+
+
 # --- the commands -----------------------------------------------------------------------
 
 

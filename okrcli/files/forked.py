@@ -39,12 +39,26 @@ def worth_forking(count: int) -> bool:
     return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
 
 
-def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+def map_split(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    meanwhile: Callable[[], object] | None = None,
+    child_share: float = 0.5,
+) -> list[Result]:
     """[function(item) for item in items], the second half computed in a forked child when
-    that is worth it and safe (see the module)."""
+    that is worth it and safe (see the module).
+
+    `meanwhile`, when given, is called once before the first item, in this process always:
+    work that must precede the results' use but not their computing (a check that asks git,
+    say) runs while the child computes. Its exception is raised as a serial run raises it,
+    before any of the items' own. `child_share` is the child's part of the items (more than
+    half when the parent has `meanwhile` to do as well)."""
     if not worth_forking(len(items)):
+        if meanwhile is not None:
+            meanwhile()
         return [function(item) for item in items]
-    middle = (len(items) + 1) // 2
+    share = min(max(child_share, 0.0), 1.0)
+    middle = max(1, len(items) - int(len(items) * share))  # the parent's part (its first)
     first, second = items[:middle], items[middle:]
     reader, writer = os.pipe()
     pid = os.fork()
@@ -54,6 +68,8 @@ def map_split(function: Callable[[Item], Result], items: Sequence[Item]) -> list
     os.close(writer)
     finished = False
     try:
+        if meanwhile is not None:
+            meanwhile()
         mine = [function(item) for item in first]
         payload = _read_all(reader)
         os.waitpid(pid, 0)

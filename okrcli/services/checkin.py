@@ -23,6 +23,9 @@ from okrcli.files.loader import CycleData
 from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
 from okrcli.services import transaction
 
+# A sync's share of the files for the forked child: this process checks the files with git
+# and writes the commit message meanwhile (see write_updates).
+_CHILD_SHARE = 0.6
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
 
@@ -189,7 +192,7 @@ def write_updates(
     scope: transaction.Scope,
     data: CycleData,
     changed: Sequence[Update],
-    message: str,
+    message: str | Callable[[], str],
     check: Callable[[list[Diagnostic]], None] | None = None,
     keep_positions: bool = True,
 ) -> tuple[str | None, list[Diagnostic]]:
@@ -200,21 +203,38 @@ def write_updates(
     (None when not committing) and the warnings the new files have that the old did not.
     `keep_positions`: start from, and keep, each file's parse for the next check-in of it
     (loader.PositionsCache); a sync of many files does without, as storing and reading
-    back a small file's parse costs more than parsing it.
+    back a small file's parse costs more than parsing it. `message` may be a function
+    giving it: a sync's names a thousand KRs, written while the files are spliced.
     """
     by_file: dict[str, list[Update]] = {}
     for update in changed:
         by_file.setdefault(update.team.path, []).append(update)
     files = sorted(by_file)
-    for path in files:
-        transaction.require_regular(scope, path)
-    seen = transaction.require_clean(scope, *files)
-    transaction.forget_recovered(scope, *files)
+    checked: list[transaction.Head | None] = []
+    texts: list[str] = []
+
+    def require_writable() -> None:
+        """The checks before the edits (their errors come first), and the message."""
+        for path in files:
+            transaction.require_regular(scope, path)
+        checked.append(transaction.require_clean(scope, *files))
+        transaction.forget_recovered(scope, *files)
+        texts.append(message if isinstance(message, str) else message())
+
     positions = loader.PositionsCache(scope.workspace) if keep_positions else None
-    if positions is None:  # a sync of many files: spliced and proven on two cores
-        edits = forked.map_split(lambda p: _edit(scope, data, p, by_file[p], None), files)
+    if positions is None:
+        # A sync of many files: spliced and proven on two cores, the child taking more
+        # while this process asks git about the files and writes the commit message.
+        edits = forked.map_split(
+            lambda p: _edit(scope, data, p, by_file[p], None),
+            files,
+            meanwhile=require_writable,
+            child_share=_CHILD_SHARE,
+        )
     else:
+        require_writable()
         edits = [_edit(scope, data, path, by_file[path], positions) for path in files]
+    seen, message = checked[0], texts[0]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
