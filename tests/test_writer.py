@@ -198,6 +198,18 @@ def test_replace_all_failing_renames_nothing_and_leaves_no_temporary_file(tmp_pa
     assert sorted(os.listdir(tmp_path)) == ["a.yaml", "b.yaml", "real.yaml"]
 
 
+def test_the_first_descriptor_that_cannot_be_made_durable_is_named(tmp_path: Path) -> None:
+    handles = [os.open(tmp_path / f"f{index}", os.O_WRONLY | os.O_CREAT) for index in range(6)]
+    reader, writer = os.pipe()  # a pipe cannot be fsynced (EINVAL)
+    try:
+        assert atomic._fsync_all(handles) is None
+        failed = atomic._fsync_all([*handles[:3], reader, *handles[3:], writer])
+        assert failed is not None and failed[0] == 3 and isinstance(failed[1], OSError)
+    finally:
+        for handle in [*handles, reader, writer]:
+            os.close(handle)
+
+
 # --- property: generated team files and values ----------------------------------------------
 
 TITLES = [

@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -112,10 +113,13 @@ def replace_all(
                 while view:
                     view = view[os.write(handle, view) :]
                 os.chmod(temporary_path, mode)
-            while opened:
+            first = len(pending) - len(opened)
+            failed = _fsync_all(opened)
+            if failed is not None:
                 if working is not None:
-                    working(len(pending) - len(opened))
-                os.fsync(opened[0])
+                    working(first + failed[0])
+                raise failed[1]
+            while opened:
                 os.close(opened.pop(0))
         for index, (path, temporary_path) in enumerate(list(pending)):
             if working is not None:
@@ -131,6 +135,48 @@ def replace_all(
             with contextlib.suppress(OSError):
                 os.unlink(temporary_path)
         raise
+
+
+_SYNC_THREADS = 4  # fsyncs waited for at once by replace_all
+
+
+def _fsync_all(handles: Sequence[int]) -> tuple[int, OSError] | None:
+    """fsync every descriptor, several at once: each waits in the kernel (without the GIL)
+    for the journal, which then commits them together, in a quarter of the time one after
+    the other takes. The first failure (its index and error), or None. The threads are
+    all finished when this returns, however it returns (an interrupt included)."""
+    if len(handles) < 2:
+        for index, handle in enumerate(handles):
+            try:
+                os.fsync(handle)
+            except OSError as exc:
+                return index, exc
+        return None
+    queue = list(enumerate(handles))
+    queue.reverse()
+    failures: list[tuple[int, OSError]] = []
+
+    def work() -> None:
+        while queue and not failures:
+            try:
+                index, handle = queue.pop()
+            except IndexError:
+                return
+            try:
+                os.fsync(handle)
+            except OSError as exc:
+                failures.append((index, exc))
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(_SYNC_THREADS)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    finally:
+        for thread in threads:  # interrupted above: the descriptors stay theirs till done
+            thread.join()
+    return min(failures, key=lambda failure: failure[0]) if failures else None
 
 
 def sync_folders(paths: Sequence[Path]) -> None:
