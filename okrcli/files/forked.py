@@ -16,7 +16,6 @@ locks may be held), few items, or OKR_JOBS=1 in the environment.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -60,6 +59,8 @@ def map_split(
     share = min(max(child_share, 0.0), 1.0)
     middle = max(1, len(items) - int(len(items) * share))  # the parent's part (its first)
     first, second = items[:middle], items[middle:]
+    import pickle  # noqa: F401  (for both processes, once: a command that never forks never needs it)
+
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running any exit handler
@@ -88,6 +89,8 @@ def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: in
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent decides
+        import pickle  # imported already by map_split, before the fork
+
         payload = pickle.dumps([function(item) for item in items], pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:
@@ -109,6 +112,8 @@ def _unpacked(payload: bytes, count: int) -> list[Result] | None:
     """The child's results, or None when it sent none that fit (it failed)."""
     if not payload:
         return None
+    import pickle
+
     try:
         results = pickle.loads(payload)  # our own child's bytes, through our own pipe
     except Exception:  # a cut-off payload: compute the half here
