@@ -203,8 +203,8 @@ def write_updates(
     (None when not committing) and the warnings the new files have that the old did not.
     `keep_positions`: start from, and keep, each file's parse for the next check-in of it
     (loader.PositionsCache); a sync of many files does without, as storing and reading
-    back a small file's parse costs more than parsing it. `message` may be a function
-    giving it: a sync's names a thousand KRs, written while the files are spliced.
+    back a small file's parse costs more than parsing it. `message` may be a function that
+    gives it: a sync's names a thousand KRs, and is then written while the files are spliced.
     """
     by_file: dict[str, list[Update]] = {}
     for update in changed:
@@ -234,11 +234,11 @@ def write_updates(
     else:
         require_writable()
         edits = [_edit(scope, data, path, by_file[path], positions) for path in files]
-    seen, message = checked[0], texts[0]
+    seen, text = checked[0], texts[0]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
-    commit = transaction.write_and_commit(scope, edits, message, seen)
+    commit = transaction.write_and_commit(scope, edits, text, seen)
     scope.workspace.store.save()
     if positions is not None:
         positions.save()
