@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import commit, git
 
-from okrcli.files import forked
+from okrcli.files import cache, forked
 
 TWO_CORES = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
 needs_two_cores = pytest.mark.skipif(not TWO_CORES, reason="forking needs two CPUs")
@@ -199,3 +199,25 @@ def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
     changed = git(one, "status", "--porcelain")
     assert changed == git(two, "status", "--porcelain")
     assert bool(changed) is ("--no-commit" in args)  # the writing commands wrote
+
+
+@needs_two_cores
+def test_a_sync_on_two_cores_caches_every_file_it_wrote_as_one_core_does(tmp_path: Path) -> None:
+    # The child's half is validated in the child: its cache entries come back with its edits.
+    one = company(tmp_path / "one")
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    assert okr(one, "1", "sync").returncode == 0
+    assert okr(two, None, "sync").returncode == 0
+
+    def entries(jobs: str) -> set[str]:
+        folder = tmp_path / f"cache-{jobs}-sync" / "okr"
+        return {
+            key
+            for path in folder.glob("*.okrcache")
+            for key in cache.decode_file(path.read_bytes())
+        }
+
+    serial, split = entries("1"), entries("None")
+    assert len(serial) > TEAMS + TEAMS // 2  # the files as they were, and most as written
+    assert split == serial
