@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import commit, git
 
-from okrcli.files import forked
+from okrcli.files import cache, forked
 
 TWO_CORES = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
 needs_two_cores = pytest.mark.skipif(not TWO_CORES, reason="forking needs two CPUs")
@@ -97,6 +97,42 @@ def test_a_result_that_cannot_travel_is_computed_here_instead() -> None:
     assert [make() for make in results] == list(range(100))
 
 
+@needs_two_cores
+def test_meanwhile_runs_here_before_the_items_and_the_child_takes_its_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
+    called: list[int] = []
+    results = forked.map_split(
+        pid_and_square,
+        list(range(100)),
+        meanwhile=lambda: called.append(os.getpid()),
+        child_share=0.6,
+    )
+    assert called == [os.getpid()]
+    assert [square for _, square in results] == [n * n for n in range(100)]
+    pids = [pid for pid, _ in results]
+    assert set(pids[:40]) == {os.getpid()} and os.getpid() not in pids[40:]
+
+
+@needs_two_cores
+def test_an_error_of_meanwhile_comes_before_the_items_and_stops_the_child() -> None:
+    def refuse() -> None:
+        raise ValueError("not now")
+
+    with pytest.raises(ValueError, match="not now"):
+        forked.map_split(fails_at_10_and_90, list(range(100)), meanwhile=refuse)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_meanwhile_comes_first_on_one_core_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.JOBS_VARIABLE, "1")
+    order: list[object] = []
+    forked.map_split(order.append, list(range(100)), meanwhile=lambda: order.append("first"))
+    assert order == ["first", *range(100)]
+
+
 # --- the commands -----------------------------------------------------------------------
 
 
@@ -178,3 +214,25 @@ def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
     changed = git(one, "status", "--porcelain")
     assert changed == git(two, "status", "--porcelain")
     assert bool(changed) is ("--no-commit" in args)  # the writing commands wrote
+
+
+@needs_two_cores
+def test_a_sync_on_two_cores_caches_every_file_it_wrote_as_one_core_does(tmp_path: Path) -> None:
+    # The child's half is validated in the child: its cache entries come back with its edits.
+    one = company(tmp_path / "one")
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    assert okr(one, "1", "sync").returncode == 0
+    assert okr(two, None, "sync").returncode == 0
+
+    def entries(jobs: str) -> set[str]:
+        folder = tmp_path / f"cache-{jobs}-sync" / "okr"
+        return {
+            key
+            for path in folder.glob("*.okrcache")
+            for key in cache.decode_file(path.read_bytes())
+        }
+
+    serial, split = entries("1"), entries("None")
+    assert len(serial) > TEAMS + TEAMS // 2  # the files as they were, and most as written
+    assert split == serial

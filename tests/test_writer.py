@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okrcli.files import atomic
-from okrcli.files.atomic import remove_stale_temporaries, write_atomic
+from okrcli.files.atomic import remove_stale_temporaries, replace_all, write_atomic
 from okrcli.files.writer import Change, SpliceError, same_data, scalar_text, splice
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import Positioned, decode
@@ -163,6 +163,51 @@ def test_write_atomic_refuses_a_symlink(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="symbolic link"):
         write_atomic(link, b"new\n")
     assert real.read_bytes() == b"old\n" and link.is_symlink()
+
+
+def test_replace_all_makes_every_file_durable_then_renames_each_and_says_so(
+    tmp_path: Path,
+) -> None:
+    paths = [tmp_path / f"team-{index}.yaml" for index in range(70)]  # more than open at once
+    for index, path in enumerate(paths):
+        path.write_bytes(b"old\n")
+        path.chmod(0o600 if index % 2 else 0o644)
+    renamed: list[int] = []
+    replace_all(
+        [(path, f"new {index}\n".encode()) for index, path in enumerate(paths)], renamed.append
+    )
+    assert renamed == list(range(70))
+    for index, path in enumerate(paths):
+        assert path.read_bytes() == f"new {index}\n".encode()
+        assert stat.S_IMODE(path.stat().st_mode) == (0o600 if index % 2 else 0o644)
+    assert sorted(os.listdir(tmp_path)) == sorted(path.name for path in paths)
+
+
+def test_replace_all_failing_renames_nothing_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    first, real = tmp_path / "a.yaml", tmp_path / "real.yaml"
+    first.write_bytes(b"old\n")
+    real.write_bytes(b"old\n")
+    link = tmp_path / "b.yaml"
+    link.symlink_to(real)
+    renamed: list[int] = []
+    working: list[int] = []
+    with pytest.raises(Exception, match="symbolic link"):
+        replace_all([(first, b"new\n"), (link, b"new\n")], renamed.append, working.append)
+    assert renamed == [] and working == [0, 1]
+    assert first.read_bytes() == b"old\n" and real.read_bytes() == b"old\n"
+    assert sorted(os.listdir(tmp_path)) == ["a.yaml", "b.yaml", "real.yaml"]
+
+
+def test_the_first_descriptor_that_cannot_be_made_durable_is_named(tmp_path: Path) -> None:
+    handles = [os.open(tmp_path / f"f{index}", os.O_WRONLY | os.O_CREAT) for index in range(6)]
+    reader, writer = os.pipe()  # a pipe cannot be fsynced (EINVAL)
+    try:
+        assert atomic._fsync_all(handles) is None
+        failed = atomic._fsync_all([*handles[:3], reader, *handles[3:], writer])
+        assert failed is not None and failed[0] == 3 and isinstance(failed[1], OSError)
+    finally:
+        for handle in [*handles, reader, writer]:
+            os.close(handle)
 
 
 # --- property: generated team files and values ----------------------------------------------

@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +249,7 @@ class Store:
         self.path = None if folder is None else folder / self.name
         self._entries: dict[str, Stored] = {}
         self._used: dict[str, Stored] = {}
+        self._put: list[tuple[str, Stored]] = []  # in the order put (see puts_since)
         self._dirty = False
         if enabled():
             self._entries = self._read()
@@ -280,10 +282,27 @@ class Store:
         """Keep a plain value (see the class) under the key; one that is not plain data
         (or holds NaN or an infinity) is not kept."""
         try:
-            self._used[entry_key] = (label, encode_value(value))
+            entry = (label, encode_value(value))
         except (TypeError, ValueError, RecursionError):
             return
+        self._used[entry_key] = entry
+        self._put.append((entry_key, entry))
         self._dirty = True
+
+    def puts(self) -> int:
+        """How many entries this process has put so far: a mark for puts_since."""
+        return len(self._put)
+
+    def puts_since(self, mark: int) -> list[tuple[str, Stored]]:
+        """The entries put since `mark`, as they are stored: what a forked child computed,
+        to be handed to its parent's store (adopt), which saves them."""
+        return self._put[mark:]
+
+    def adopt(self, entries: Sequence[tuple[str, Stored]]) -> None:
+        """Keep entries put by a forked child of this process (puts_since) as if put here."""
+        for entry_key, entry in entries:
+            self._used[entry_key] = entry
+            self._dirty = True
 
     def save(self) -> None:
         """Write when something new was computed (see the class for what is kept)."""

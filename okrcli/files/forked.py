@@ -16,7 +16,6 @@ locks may be held), few items, or OKR_JOBS=1 in the environment.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -42,18 +41,32 @@ def worth_forking(count: int) -> bool:
 def map_split(
     function: Callable[[Item], Result],
     items: Sequence[Item],
+    meanwhile: Callable[[], object] | None = None,
+    child_share: float = 0.5,
     then: Callable[[Item, Result], None] | None = None,
 ) -> list[Result]:
     """[function(item) for item in items], the second half computed in a forked child when
-    that is worth it and safe (see the module). `then(item, result)`, when given, is called
-    in this process for every item in order, the first half's while the child finishes its
-    own (the parent's share of the work afterwards: caching what was computed, say)."""
+    that is worth it and safe (see the module).
+
+    `meanwhile`, when given, is called once before the first item, in this process always:
+    work that must precede the results' use but not their computing (a check that asks git,
+    say) runs while the child computes. Its exception is raised as a serial run raises it,
+    before any of the items' own. `child_share` is the child's part of the items (more than
+    half when the parent has `meanwhile` to do as well). `then(item, result)`, when given, is
+    called in this process for every item in order, the first half's while the child
+    finishes its own (the parent's share of the work afterwards: caching what was computed,
+    say)."""
     if not worth_forking(len(items)):
+        if meanwhile is not None:
+            meanwhile()
         results = [function(item) for item in items]
         _then(then, items, results)
         return results
-    middle = (len(items) + 1) // 2
+    share = min(max(child_share, 0.0), 1.0)
+    middle = max(1, len(items) - int(len(items) * share))  # the parent's part (its first)
     first, second = items[:middle], items[middle:]
+    import pickle  # noqa: F401  (for both processes, once: a command that never forks never needs it)
+
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running any exit handler
@@ -62,6 +75,8 @@ def map_split(
     os.close(writer)
     finished = False
     try:
+        if meanwhile is not None:
+            meanwhile()
         mine = [function(item) for item in first]
         _then(then, first, mine)
         payload = _read_all(reader)
@@ -90,6 +105,8 @@ def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: in
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent decides
+        import pickle  # imported already by map_split, before the fork
+
         payload = pickle.dumps([function(item) for item in items], pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:
@@ -111,6 +128,8 @@ def _unpacked(payload: bytes, count: int) -> list[Result] | None:
     """The child's results, or None when it sent none that fit (it failed)."""
     if not payload:
         return None
+    import pickle
+
     try:
         results = pickle.loads(payload)  # our own child's bytes, through our own pipe
     except Exception:  # a cut-off payload: compute the half here

@@ -18,12 +18,15 @@ from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, parse_number
 from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
-from okrcli.files import forked, loader, writer
+from okrcli.files import cache, forked, loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.files.positions import PositionsCache
 from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
 from okrcli.services import transaction
 
+# A sync's share of the files for the forked child: this process checks the files with git
+# and writes the commit message meanwhile (see write_updates).
+_CHILD_SHARE = 0.6
 DONE_WORDS = frozenset(("done", "true", "yes"))
 NOT_DONE_WORDS = frozenset(("not-done", "false", "no"))
 
@@ -190,7 +193,7 @@ def write_updates(
     scope: transaction.Scope,
     data: CycleData,
     changed: Sequence[Update],
-    message: str,
+    message: str | Callable[[], str],
     check: Callable[[list[Diagnostic]], None] | None = None,
     keep_positions: bool = True,
 ) -> tuple[str | None, list[Diagnostic]]:
@@ -201,25 +204,52 @@ def write_updates(
     (None when not committing) and the warnings the new files have that the old did not.
     `keep_positions`: start from, and keep, each file's parse for the next check-in of it
     (PositionsCache); a sync of many files does without, as storing and reading
-    back a small file's parse costs more than parsing it.
+    back a small file's parse costs more than parsing it. `message` may be a function that
+    gives it: a sync's names a thousand KRs, and is then written while the files are spliced.
     """
     by_file: dict[str, list[Update]] = {}
     for update in changed:
         by_file.setdefault(update.team.path, []).append(update)
     files = sorted(by_file)
-    for path in files:
-        transaction.require_regular(scope, path)
-    seen = transaction.require_clean(scope, *files)
-    transaction.forget_recovered(scope, *files)
+    checked: list[transaction.Head | None] = []
+    texts: list[str] = []
+
+    def require_writable() -> None:
+        """The checks before the edits (their errors come first), and the message."""
+        for path in files:
+            transaction.require_regular(scope, path)
+        checked.append(transaction.require_clean(scope, *files))
+        transaction.forget_recovered(scope, *files)
+        texts.append(message if isinstance(message, str) else message())
+
     positions = PositionsCache(scope.workspace) if keep_positions else None
-    if positions is None:  # a sync of many files: spliced and proven on two cores
-        edits = forked.map_split(lambda p: _edit(scope, data, p, by_file[p], None), files)
+    if positions is None:
+        # A sync of many files: spliced and proven on two cores, the child taking more
+        # while this process asks git about the files and writes the commit message. What
+        # the child validated comes back with its edits, to be saved in this process's
+        # cache, so the next command finds every new file validated, not this half only.
+        store = scope.workspace.store
+
+        def edit_and_cached(
+            path: str,
+        ) -> tuple[transaction.FileEdit, list[tuple[str, cache.Stored]]]:
+            mark = store.puts()
+            return _edit(scope, data, path, by_file[path], None), store.puts_since(mark)
+
+        edits = []
+        for edit, cached in forked.map_split(
+            edit_and_cached, files, meanwhile=require_writable, child_share=_CHILD_SHARE
+        ):
+            store.adopt(cached)
+            edits.append(edit)
     else:
+        require_writable()
         edits = [_edit(scope, data, path, by_file[path], positions) for path in files]
+    seen, text = checked[0], texts[0]
     warnings = [w for edit in edits for w in edit.warnings]
     if check is not None:
         check(warnings)
-    commit = transaction.write_and_commit(scope, edits, message, seen)
+    commit = transaction.write_and_commit(scope, edits, text, seen)
     scope.workspace.store.save()
     if positions is not None:
         positions.save()

@@ -118,9 +118,9 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
         outcome = _outcome(scope, again, values, closed, read)
         if outcome.changed:
             updates = [synced.update for synced in outcome.changed]
-            message = commit_message(outcome.changed)
+            changed = outcome.changed
             outcome.commit, outcome.warnings = checkin.write_updates(
-                scope, fresh, updates, message, keep_positions=False
+                scope, fresh, updates, lambda: commit_message(changed), keep_positions=False
             )
             outcome.written = True
         return outcome

@@ -340,18 +340,30 @@ def _write_uncommitted(scope: Scope, edits: list[FileEdit]) -> None:
 
 
 def _write_all(scope: Scope, edits: list[FileEdit], written: list[FileEdit]) -> None:
-    """Write the files one by one, noting each in `written` so a failure can undo them."""
+    """Write the files, noting each in `written` as it gets its new bytes, so a failure can
+    undo them: the files replaced are made durable together, then renamed one by one
+    (atomic.replace_all); the new ones follow."""
+    replaced = [edit for edit in edits if not edit.created]
+    at = edits[:1]  # the file being written, for the message
+
+    def working(index: int) -> None:
+        at[0] = replaced[index]
+
     try:
+        atomic.replace_all(
+            [(scope.root / edit.path, edit.new) for edit in replaced],
+            lambda index: written.append(replaced[index]),
+            working,
+        )
         for edit in edits:
             if edit.created:
+                at[0] = edit
                 atomic.write_new(scope.root / edit.path, edit.new)
-            else:
-                atomic.write_atomic(scope.root / edit.path, edit.new, sync_folder=False)
-            written.append(edit)
+                written.append(edit)
         atomic.sync_folders([scope.root / edit.path for edit in edits])
     except OSError as exc:
         _restore(scope, written)
-        raise OkrError(f"cannot write {edit.path}: {exc.strerror}; nothing was changed") from None
+        raise OkrError(f"cannot write {at[0].path}: {exc.strerror}; nothing was changed") from None
 
 
 def _restore(scope: Scope, written: list[FileEdit]) -> None:
