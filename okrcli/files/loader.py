@@ -231,7 +231,7 @@ def _read_all(
             oid = workspace.source.blob_id(path, raw)
             versions[oid] = replace(version, lines=snapshot.lines_of(raw))
 
-    forked.map_split(read, missing, keep)  # the cache entries made while the child finishes
+    forked.map_split(read, missing, then=keep)  # the cache entries made while the child finishes
     if tick is not None:
         tick(total, total)
     return found
