@@ -57,7 +57,7 @@ def test_then_hears_every_item_and_result_in_order_in_this_process(
     def then(item: int, result: tuple[int, int]) -> None:
         heard.append((item, result[1], os.getpid()))
 
-    results = forked.map_split(pid_and_square, range(100), then)
+    results = forked.map_split(pid_and_square, range(100), then=then)
     assert [square for _, square in results] == [n * n for n in range(100)]
     assert heard == [(n, n * n, os.getpid()) for n in range(100)]
 

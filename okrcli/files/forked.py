@@ -41,6 +41,7 @@ def worth_forking(count: int) -> bool:
 def map_split(
     function: Callable[[Item], Result],
     items: Sequence[Item],
+    *,
     meanwhile: Callable[[], object] | None = None,
     child_share: float = 0.5,
     then: Callable[[Item, Result], None] | None = None,
