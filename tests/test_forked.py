@@ -217,16 +217,19 @@ def test_a_command_prints_and_writes_the_same_on_one_core_and_two(
 
 
 @needs_two_cores
-def test_a_sync_on_two_cores_caches_every_file_it_wrote_as_one_core_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [("sync",), ("close", "--accept")])
+def test_a_write_on_two_cores_caches_every_file_it_wrote_as_one_core_does(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
     # The child's half is validated in the child: its cache entries come back with its edits.
     one = company(tmp_path / "one")
     two = tmp_path / "two"
     shutil.copytree(one, two)
-    assert okr(one, "1", "sync").returncode == 0
-    assert okr(two, None, "sync").returncode == 0
+    assert okr(one, "1", *args).returncode == 0
+    assert okr(two, None, *args).returncode == 0
 
     def entries(jobs: str) -> set[str]:
-        folder = tmp_path / f"cache-{jobs}-sync" / "okr"
+        folder = tmp_path / f"cache-{jobs}-{args[0]}" / "okr"
         return {
             key
             for path in folder.glob("*.okrcache")

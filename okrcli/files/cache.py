@@ -28,9 +28,9 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from okrcli import __version__
 
@@ -43,6 +43,9 @@ _FILE_MODE = 0o600
 
 _option_disabled = False
 _warned = False
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def configure(use_cache: bool) -> None:
@@ -342,3 +345,25 @@ def _replace(folder: int, name: str, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=folder)
+
+
+def map_split_keeping(
+    store: Store,
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    **options: Any,
+) -> list[Result]:
+    """forked.map_split (options as it takes them), keeping what `function` puts into
+    `store` in the forked child too: the child's entries come back with its results and are
+    kept here, so the next command finds every file it validated, not this process's half."""
+    from okrcli.files import forked
+
+    def with_entries(item: Item) -> tuple[Result, list[tuple[str, Stored]]]:
+        mark = store.puts()
+        return function(item), store.puts_since(mark)
+
+    results = []
+    for result, entries in forked.map_split(with_entries, items, **options):
+        store.adopt(entries)  # in this process: put already, kept the same
+        results.append(result)
+    return results

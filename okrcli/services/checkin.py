@@ -18,7 +18,7 @@ from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import MAX_NUMBER_TEXT, format_number, over_the_limit, parse_number
 from okrcli.core.scoring import kr_progress
 from okrcli.core.text import inert
-from okrcli.files import cache, forked, loader, writer
+from okrcli.files import cache, loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.files.positions import PositionsCache
 from okrcli.history.message import CheckedIn, clean_note, format_message, sync_note
@@ -225,23 +225,14 @@ def write_updates(
     positions = PositionsCache(scope.workspace) if keep_positions else None
     if positions is None:
         # A sync of many files: spliced and proven on two cores, the child taking more
-        # while this process asks git about the files and writes the commit message. What
-        # the child validated comes back with its edits, to be saved in this process's
-        # cache, so the next command finds every new file validated, not this half only.
-        store = scope.workspace.store
-
-        def edit_and_cached(
-            path: str,
-        ) -> tuple[transaction.FileEdit, list[tuple[str, cache.Stored]]]:
-            mark = store.puts()
-            return _edit(scope, data, path, by_file[path], None), store.puts_since(mark)
-
-        edits = []
-        for edit, cached in forked.map_split(
-            edit_and_cached, files, meanwhile=require_writable, child_share=_CHILD_SHARE
-        ):
-            store.adopt(cached)
-            edits.append(edit)
+        # while this process asks git about the files and writes the commit message.
+        edits = cache.map_split_keeping(
+            scope.workspace.store,
+            lambda path: _edit(scope, data, path, by_file[path], None),
+            files,
+            meanwhile=require_writable,
+            child_share=_CHILD_SHARE,
+        )
     else:
         require_writable()
         edits = [_edit(scope, data, path, by_file[path], positions) for path in files]

@@ -17,7 +17,7 @@ from okrcli.core import scoring
 from okrcli.core.errors import InvalidFilesError, OkrError, UsageError, sort_key
 from okrcli.core.model import KeyResult, Number, Objective, Team
 from okrcli.core.numbers import parse_number, round_half
-from okrcli.files import forked, loader, writer
+from okrcli.files import cache, loader, writer
 from okrcli.files.loader import CycleData
 from okrcli.files.yamlsource import NON_PRINTABLE
 from okrcli.history.message import ClosedTeam, format_close
@@ -237,8 +237,10 @@ def write(plan: Plan, grades: list[Grade]) -> Outcome:
                 )
             transaction.require_regular(scope, path)
         transaction.require_clean(scope, *(grade.team.path for grade in grades))
-        edits = forked.map_split(
-            lambda grade: _edit(scope, grade, plan.originals[grade.team.path], plan.day), grades
+        edits = cache.map_split_keeping(
+            scope.workspace.store,
+            lambda grade: _edit(scope, grade, plan.originals[grade.team.path], plan.day),
+            grades,
         )
         message = commit_message(plan, grades)
         commit = transaction.write_and_commit(scope, edits, message)
