@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrcli.core.errors import Diagnostic
 from okrcli.core.model import (
@@ -24,13 +24,16 @@ from okrcli.core.model import (
     Team,
     layout,
 )
-from okrcli.files import alignment, cache, codec, forked, snapshot
+from okrcli.files import alignment, cache, codec, forked
 from okrcli.files.alignment import AlignRef
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
 from okrcli.files.workspace import CONFIG_FILE, Workspace, is_team_file_name, team_id_of
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
 from okrcli.files.yamlsource import NeedsStrictReader, Positioned, YamlProblem, decode
+
+if TYPE_CHECKING:  # a command that reads no history never imports it
+    from okrcli.files import snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +219,7 @@ def _read_all(
             tick(min(done, total), total)
             done += pace
         path, raw, _ = item
-        version, tree = snapshot.parse_with_data(raw) if versions is not None else (None, None)
+        version, tree = _parsed_with_data(raw) if versions is not None else (None, None)
         start = _cycle_start(workspace, path)
         result = read_team_file(path, raw, workspace.config, None, start, tree)
         if version is None or version.lines is None:
@@ -229,12 +232,20 @@ def _read_all(
         found[path] = result, None
         if versions is not None and version is not None:
             oid = workspace.source.blob_id(path, raw)
-            versions[oid] = replace(version, lines=snapshot.lines_of(raw))
+            from okrcli.files.snapshot import lines_of
+
+            versions[oid] = replace(version, lines=lines_of(raw))
 
     forked.map_split(read, missing, then=keep)  # the cache entries made while the child finishes
     if tick is not None:
         tick(total, total)
     return found
+
+
+def _parsed_with_data(raw: bytes) -> tuple[snapshot.Parsed, dict[str, Any] | None]:
+    from okrcli.files.snapshot import parse_with_data
+
+    return parse_with_data(raw)
 
 
 def _read_afresh(
