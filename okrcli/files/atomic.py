@@ -47,6 +47,23 @@ _TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_NAME = re.compile(r"\..+\.okr-[a-z0-9_]{8}\.tmp")
 
 
+def _durable_temporary(path: Path, data: bytes) -> str:
+    """A new temporary file beside `path` holding `data`, written through to the disk."""
+    handle, temporary_path = create_temporary(
+        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary_path)
+        raise
+    return temporary_path
+
+
 def write_atomic(path: Path, data: bytes, sync_folder: bool = True) -> None:
     """Replace the file's bytes all at once: a temporary file in the same folder, fsync, rename.
 
@@ -58,14 +75,8 @@ def write_atomic(path: Path, data: bytes, sync_folder: bool = True) -> None:
     if path.is_symlink():
         raise OkrError(f"{path} is a symbolic link; check-ins edit regular files only")
     mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary_path = create_temporary(
-        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
-    )
+    temporary_path = _durable_temporary(path, data)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.chmod(temporary_path, mode)
         os.replace(temporary_path, path)
     except BaseException:
@@ -207,14 +218,8 @@ def write_new(path: Path, data: bytes) -> None:
     path.parent.mkdir(exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
-    handle, temporary_path = create_temporary(
-        path.parent, f".{path.name}{_TEMPORARY_MARK}", _TEMPORARY_SUFFIX
-    )
+    temporary_path = _durable_temporary(path, data)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.chmod(temporary_path, 0o666 & ~umask)
         os.link(temporary_path, path)
     finally:
