@@ -593,3 +593,16 @@ def test_the_real_script_runs_one_command_and_still_suggests_a_mistyped_one(
     assert "Did you mean 'scorecard'?" in typo.stderr
     listing = run_okr_process("--help", cwd=example_repo)
     assert all(name in listing.stdout for name in ALL_COMMANDS)
+
+
+def test_a_profiled_run_ends_the_usual_way_so_the_profile_is_written(tmp_path: Path) -> None:
+    # okr leaves at once after its command (os._exit); under a profiler it must not.
+    profile = tmp_path / "okr.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "okrcli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0

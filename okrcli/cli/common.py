@@ -174,7 +174,10 @@ def exiting_at_once() -> Iterator[None]:
         yield
     except SystemExit as done:
         code = done.code
-        if code is None or type(code) is int:
+        # Under a profiler or a tracer (cProfile, coverage) the usual exit writes their
+        # results: they are what the run is for.
+        watched = sys.getprofile() is not None or sys.gettrace() is not None
+        if not watched and (code is None or type(code) is int):
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()
