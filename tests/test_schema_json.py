@@ -55,7 +55,7 @@ def test_the_schemas_are_draft_2020_12_and_valid_schemas(schemas: dict[str, Path
 def test_every_rule_and_every_nested_list_is_declared_for_the_schema() -> None:
     for shape in SHAPES:
         for key, (rule, _) in shape.fields.items():
-            assert rule in schema.RULE_SCHEMAS, f"{shape.name}.{key}: no JSON Schema fragment"
+            assert rule in schema_json.RULE_SCHEMAS, f"{shape.name}.{key}: no JSON Schema fragment"
             if rule in (schema.a_list, schema.mapping) and shape is not schema.CONFIG:
                 assert (shape, key) in schema.NESTED, f"{shape.name}.{key}: what does it hold?"
 

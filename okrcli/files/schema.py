@@ -418,46 +418,6 @@ CONFIG = Shape(
 )
 
 
-# What each rule accepts, in JSON Schema (schema_json.py builds the editors' schema from
-# these and the shapes above; a rule missing here fails a test, so the two never part).
-_BOUND = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
-
-
-def _ecma(pattern: re.Pattern[str]) -> str:
-    # The model's patterns end in \Z (Python); JSON Schema's are ECMA-262, where that is $.
-    return "^" + pattern.pattern.removesuffix(r"\Z") + "$"
-
-
-RULE_SCHEMAS: dict[Rule, dict[str, Any]] = {
-    number: {"type": "number", **_BOUND},
-    fraction: {"type": "number", "minimum": 0, "maximum": 1},
-    positive: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER},
-    text: {"type": "string"},
-    title: {"type": "string", "pattern": r"\S"},
-    flag: {"type": "boolean"},
-    date: {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-    count: {"type": "integer", "minimum": 1},
-    aligns: {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-    kind: {"enum": ["committed", "aspirational"]},
-    mapping: {"type": "object"},
-    text_list: {"type": "array", "items": {"type": "string"}},
-    a_list: {"type": "array"},
-    emails: {
-        "anyOf": [
-            {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"},
-            {"type": "array", "items": {"type": "string", "pattern": f"^{EMAIL_PATTERN}$"}},
-        ]
-    },
-    prose: {"type": "string", "pattern": r"\S"},
-    carried_from: {"type": "string", "pattern": _ecma(model.CARRIED_FROM_PATTERN)},
-    source: {"type": "string", "pattern": _ecma(model.SOURCE_PATTERN)},
-    source_path: {"type": "string", "pattern": _ecma(model.SOURCE_PATH_PATTERN)},
-    argv: {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"\S"}},
-    source_format: {"enum": ["json", "csv"]},
-    column: {"type": "string", "pattern": r"\S"},
-    seconds: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT},
-}
-
 # Which shape the entries of a list ("items"), the values of a mapping ("values") or a
 # mapping itself ("object") follow; checks.py validates them one by one in this layout.
 NESTED: dict[

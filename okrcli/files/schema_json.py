@@ -1,7 +1,7 @@
 """The JSON Schema (draft 2020-12) of a team file and of okr.yaml, for editors and CI.
 
 Generated from the shapes of schema.py, the declaration validation itself uses: every key,
-whether it is required, and the JSON Schema fragment that schema.RULE_SCHEMAS gives each
+whether it is required, and the JSON Schema fragment that RULE_SCHEMAS gives each
 rule. A rule without a fragment cannot be declared (a test holds it), so a change of the
 format changes both. The schema is what an editor can check as you type: unknown keys,
 wrong types, ids that are not kebab-case, a KR that is neither numeric nor a milestone.
@@ -11,9 +11,12 @@ Cross-file rules (aligns, duplicate ids) and the lint warnings stay `okr validat
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
+from okrcli.core import model
 from okrcli.core.model import ID_PATTERN
+from okrcli.core.scalars import MAX_NUMBER
 from okrcli.files import schema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -30,6 +33,47 @@ _NUMERIC_OR_MILESTONE = {
             "not": {"anyOf": [{"required": ["baseline"]}, {"required": ["target"]}]},
         },
     ]
+}
+
+
+# What each rule of schema.py accepts, in JSON Schema (the editors' schema is built from
+# these and schema.py's shapes; a rule missing here fails a test, so the two never part).
+_BOUND = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+
+
+def _ecma(pattern: re.Pattern[str]) -> str:
+    # The model's patterns end in \Z (Python); JSON Schema's are ECMA-262, where that is $.
+    return "^" + pattern.pattern.removesuffix(r"\Z") + "$"
+
+
+RULE_SCHEMAS: dict[schema.Rule, dict[str, Any]] = {
+    schema.number: {"type": "number", **_BOUND},
+    schema.fraction: {"type": "number", "minimum": 0, "maximum": 1},
+    schema.positive: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER},
+    schema.text: {"type": "string"},
+    schema.title: {"type": "string", "pattern": r"\S"},
+    schema.flag: {"type": "boolean"},
+    schema.date: {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    schema.count: {"type": "integer", "minimum": 1},
+    schema.aligns: {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    schema.kind: {"enum": ["committed", "aspirational"]},
+    schema.mapping: {"type": "object"},
+    schema.text_list: {"type": "array", "items": {"type": "string"}},
+    schema.a_list: {"type": "array"},
+    schema.emails: {
+        "anyOf": [
+            {"type": "string", "pattern": f"^{schema.EMAIL_PATTERN}$"},
+            {"type": "array", "items": {"type": "string", "pattern": f"^{schema.EMAIL_PATTERN}$"}},
+        ]
+    },
+    schema.prose: {"type": "string", "pattern": r"\S"},
+    schema.carried_from: {"type": "string", "pattern": _ecma(model.CARRIED_FROM_PATTERN)},
+    schema.source: {"type": "string", "pattern": _ecma(model.SOURCE_PATTERN)},
+    schema.source_path: {"type": "string", "pattern": _ecma(model.SOURCE_PATH_PATTERN)},
+    schema.argv: {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"\S"}},
+    schema.source_format: {"enum": ["json", "csv"]},
+    schema.column: {"type": "string", "pattern": r"\S"},
+    schema.seconds: {"type": "number", "exclusiveMinimum": 0, "maximum": schema.MAX_TIMEOUT},
 }
 
 
@@ -63,7 +107,7 @@ def _id_pattern() -> str:
 
 def _field(shape: schema.Shape, key: str, whole: bool) -> dict[str, Any]:
     rule, presence = shape.fields[key]
-    fragment = dict(schema.RULE_SCHEMAS[rule])
+    fragment = dict(RULE_SCHEMAS[rule])
     nested = schema.NESTED.get((shape, key)) if whole else None
     if nested is not None:
         how, inner = nested
