@@ -186,7 +186,7 @@ def test_replace_refs_never_leave_a_stale_history(tmp_path: Path) -> None:
 def test_a_log_started_early_reads_what_the_log_read_at_once_reads(tmp_path: Path) -> None:
     """people, person and digest start `git log` before reading the cycle's files: the
     commits it lists, and the error a failing log raises, are changes_log's own."""
-    from okrcli.history import gitrepo
+    from okrcli.history import gitread, gitrepo
 
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
@@ -194,25 +194,25 @@ def test_a_log_started_early_reads_what_the_log_read_at_once_reads(tmp_path: Pat
     commit(repo, "Import OKRs", "2026-07-01T09:00:00+00:00")
     edit(repo, HR, "current: 68", "current: 70")
     head = commit(repo, "Offer rate to 70\n\nOKR-Value: 70", "2026-07-08T09:00:00+02:00")
-    with gitrepo.BackgroundLog(repo, head, "2026-Q3", full_history=True) as log:
+    with gitread.BackgroundLog(repo, head, "2026-Q3", full_history=True) as log:
         early = log.result()
-    assert early == gitrepo.changes_log(repo, head, "2026-Q3", full_history=True)
+    assert early == gitread.changes_log(repo, head, "2026-Q3", full_history=True)
     assert [c.message for c in early] == ["Import OKRs", "Offer rate to 70\n\nOKR-Value: 70"]
     with pytest.raises(gitrepo.GitError) as at_once:
-        gitrepo.changes_log(repo, "0" * 40, "2026-Q3")
+        gitread.changes_log(repo, "0" * 40, "2026-Q3")
     with pytest.raises(gitrepo.GitError) as started:
-        gitrepo.BackgroundLog(repo, "0" * 40, "2026-Q3").result()
+        gitread.BackgroundLog(repo, "0" * 40, "2026-Q3").result()
     assert str(started.value) == str(at_once.value) != ""
-    stopped = gitrepo.BackgroundLog(repo, head, "2026-Q3")
+    stopped = gitread.BackgroundLog(repo, head, "2026-Q3")
     stopped.close()  # a command that failed meanwhile; asked after all, it reads at once
-    assert stopped.result() == gitrepo.changes_log(repo, head, "2026-Q3")
+    assert stopped.result() == gitread.changes_log(repo, head, "2026-Q3")
 
 
 def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Path) -> None:
     """A warm history read parses the commits git has listed while it lists the rest:
     cut after any NUL git wrote, the commits read so far and those of the rest are the
     log's, also where a message looks like a commit or a file change."""
-    from okrcli.history import gitlog, gitrepo
+    from okrcli.history import gitlog, gitread, gitrepo
 
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)
@@ -228,14 +228,14 @@ def test_a_log_read_while_git_writes_it_is_the_log_read_at_the_end(tmp_path: Pat
     out = gitrepo.run(gitlog.changes_log_args(head, "2026-Q3", False), cwd=repo)
     text = gitrepo._text(out)
     whole = gitlog.parse_changes_log(text)
-    assert len(whole) == 8 and whole == gitrepo.changes_log(repo, head, "2026-Q3")
+    assert len(whole) == 8 and whole == gitread.changes_log(repo, head, "2026-Q3")
     for cut in (i + 1 for i, char in enumerate(text) if char == "\0"):
         tokens = text[:cut].split("\0")[:-1]
         first, used = gitlog.parse_tokens(tokens, final=False)
         taken = sum(map(len, tokens[:used])) + used
         assert first + gitlog.parse_changes_log(text[taken:]) == whole, cut
     handed: list[gitlog.LogCommit] = []
-    with gitrepo.BackgroundLog(repo, head, "2026-Q3") as log:
+    with gitread.BackgroundLog(repo, head, "2026-Q3") as log:
         assert log.result(handed.extend) == whole
     assert handed == whole[: len(handed)]
 

@@ -245,8 +245,8 @@ def history_range(
 ) -> tuple[str | None, str]:
     """Where the cycle's history ends (HEAD, or the commit `--at` names; None before the
     first commit) and the cycle folder's path from the top of the work tree."""
-    from okrcli.history import gitrepo, revsource
+    from okrcli.history import gitread, revsource
 
     source = workspace.source
     end = source.commit if isinstance(source, revsource.RevisionSource) else revsource.head(top)
-    return end, gitrepo.path_prefix(root) + cycle_id
+    return end, gitread.path_prefix(root) + cycle_id

@@ -91,10 +91,10 @@ def validate(
 
 def _path_in_repository(root: Path) -> str:
     """Where the OKR root lies in its git work tree ('' or 'okrs/'); '' outside git."""
-    from okrcli.history import gitrepo
+    from okrcli.history import gitread, gitrepo
 
     try:
-        return gitrepo.path_prefix(root)
+        return gitread.path_prefix(root)
     except gitrepo.GitError:
         return ""
 

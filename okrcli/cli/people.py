@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from okrcli.core.model import CycleSpan
     from okrcli.files.loader import CycleData
     from okrcli.files.workspace import Workspace
-    from okrcli.history.gitrepo import BackgroundLog
+    from okrcli.history.gitread import BackgroundLog
     from okrcli.services.people import Ahead, CycleHistory
 
 
@@ -60,7 +60,7 @@ def _start_history(
     it is most of a warm run's time, and git does it on another core meanwhile. None
     where the history cannot be found: that error is raised in its turn, after the files'."""
     from okrcli.core.errors import OkrError
-    from okrcli.history.gitrepo import BackgroundLog
+    from okrcli.history.gitread import BackgroundLog
 
     try:
         root, top = git_root(options, what)

@@ -46,7 +46,7 @@ def retro(
     Example: okr --cycle 2026-Q2 retro hr-admin --format markdown
     """
     from okrcli.history import versions as history
-    from okrcli.history.gitrepo import BackgroundLog
+    from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import retro as render_retro
     from okrcli.services import report

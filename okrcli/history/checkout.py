@@ -12,7 +12,7 @@ from pathlib import Path
 
 from okrcli.files.workspace import Source, WorkTreeSource, is_team_file_name
 from okrcli.files.yamlsource import MAX_BYTES
-from okrcli.history import gitrepo
+from okrcli.history import gitread
 
 
 class CheckoutSource(WorkTreeSource):
@@ -32,7 +32,7 @@ class CheckoutSource(WorkTreeSource):
             return super().read(path)
         oid = self.skipped[path]
         if oid not in self._blobs:
-            self._blobs.update(gitrepo.read_blobs_within(self.root, [oid], MAX_BYTES))
+            self._blobs.update(gitread.read_blobs_within(self.root, [oid], MAX_BYTES))
         return self._blobs.get(oid)
 
     def folders(self) -> list[str]:
@@ -53,7 +53,7 @@ class CheckoutSource(WorkTreeSource):
             for name in sorted(left_out)
             if is_team_file_name(name) and self.not_checked_out(prefix + name)
         ]
-        self._blobs.update(gitrepo.read_blobs_within(self.root, wanted, MAX_BYTES))
+        self._blobs.update(gitread.read_blobs_within(self.root, wanted, MAX_BYTES))
         return sorted(set(present) | left_out)
 
 
@@ -62,7 +62,7 @@ def work_tree(root: Path) -> Source:
     leaves some of its files out (one `git ls-files` says)."""
     skipped = {
         path: oid
-        for path, oid in gitrepo.skipped_files(root).items()
+        for path, oid in gitread.skipped_files(root).items()
         if path.count("/") <= 1  # okr.yaml, and files directly in a folder under the root
     }
     return CheckoutSource(root, skipped) if skipped else WorkTreeSource(root)
@@ -72,6 +72,6 @@ def work_tree_of(root: Path, located: tuple[Path, Path] | None) -> Source:
     """work_tree for a caller that has the work tree's top and git directory (None: not in
     git): git is asked only where a sparse checkout is set up, so a check-in pays no git
     process for it."""
-    if located is None or not gitrepo.sparse_checkout(located[1]):
+    if located is None or not gitread.sparse_checkout(located[1]):
         return WorkTreeSource(root)
     return work_tree(root)

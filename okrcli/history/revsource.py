@@ -16,7 +16,7 @@ from pathlib import Path
 from okrcli.core.errors import OkrError, UsageError
 from okrcli.files.workspace import git_blob_id, is_team_file_name
 from okrcli.files.yamlsource import MAX_BYTES
-from okrcli.history import gitrepo
+from okrcli.history import gitread, gitrepo
 
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -29,25 +29,25 @@ class RevisionSource:
         self.commit = commit
         self.prefix = prefix  # the OKR root inside the work tree: '' or 'okrs/'
         self.label = f"commit {commit[:7]}"
-        self._trees: dict[str, dict[str, gitrepo.TreeEntry]] = {}
+        self._trees: dict[str, dict[str, gitread.TreeEntry]] = {}
         self._blobs: dict[str, bytes] = {}
 
-    def _entries(self, folder: str) -> dict[str, gitrepo.TreeEntry]:
+    def _entries(self, folder: str) -> dict[str, gitread.TreeEntry]:
         """The entries of a folder under the OKR root ('' is the root itself)."""
         if folder not in self._trees:
             if folder == "":
-                listing = gitrepo.tree_entries(self.top, f"{self.commit}:{self.prefix}")
+                listing = gitread.tree_entries(self.top, f"{self.commit}:{self.prefix}")
             else:
                 entry = self._entries("").get(folder)
                 listing = (
-                    gitrepo.tree_entries(self.top, entry.oid)
+                    gitread.tree_entries(self.top, entry.oid)
                     if entry is not None and entry.kind == "tree"
                     else None
                 )
             self._trees[folder] = {e.name: e for e in listing or []}
         return self._trees[folder]
 
-    def _entry(self, path: str) -> gitrepo.TreeEntry | None:
+    def _entry(self, path: str) -> gitread.TreeEntry | None:
         folder, _, name = path.rpartition("/")
         if "/" in folder:
             return None  # okr reads only the root and the cycle folders directly under it
@@ -59,7 +59,7 @@ class RevisionSource:
         if entry is None:
             return None
         if entry.oid not in self._blobs:
-            self._blobs.update(gitrepo.read_blobs_within(self.top, [entry.oid], MAX_BYTES))
+            self._blobs.update(gitread.read_blobs_within(self.top, [entry.oid], MAX_BYTES))
         return self._blobs.get(entry.oid)
 
     def folders(self) -> list[str]:
@@ -69,7 +69,7 @@ class RevisionSource:
         entries = [e for e in self._entries(folder).values() if e.is_regular_file]
         # The loader reads every team file next: fetch them in one batch now.
         wanted = [e.oid for e in entries if is_team_file_name(e.name) and e.oid not in self._blobs]
-        self._blobs.update(gitrepo.read_blobs_within(self.top, wanted, MAX_BYTES))
+        self._blobs.update(gitread.read_blobs_within(self.top, wanted, MAX_BYTES))
         return sorted(e.name for e in entries)
 
     def blob_id(self, path: str, data: bytes) -> str:
@@ -87,8 +87,8 @@ def at(root: Path, value: str) -> tuple[RevisionSource, dt.date]:
         as_of = day
     else:
         commit = resolve(top, value, "--at")
-        as_of = dt.date.fromisoformat(gitrepo.committer_date(top, commit)[:10])
-    return RevisionSource(top, commit, gitrepo.path_prefix(root)), as_of
+        as_of = dt.date.fromisoformat(gitread.committer_date(top, commit)[:10])
+    return RevisionSource(top, commit, gitread.path_prefix(root)), as_of
 
 
 def _date(value: str) -> dt.date:
@@ -102,7 +102,7 @@ def _date(value: str) -> dt.date:
 
 def resolve(top: Path, revision: str, what: str) -> str:
     """The commit id of a user's revision, or a clear error."""
-    commit = gitrepo.resolve_commit(top, revision)
+    commit = gitread.resolve_commit(top, revision)
     if commit is None:
         raise OkrError(
             f"{what} '{revision}' names no commit in this repository; "
@@ -113,7 +113,7 @@ def resolve(top: Path, revision: str, what: str) -> str:
 
 def head(top: Path) -> str | None:
     """HEAD's commit id, or None in a repository with no commit yet."""
-    return gitrepo.resolve_commit(top, "HEAD")
+    return gitread.resolve_commit(top, "HEAD")
 
 
 def commit_on(top: Path, day: dt.date) -> str:
@@ -126,7 +126,7 @@ def commit_on(top: Path, day: dt.date) -> str:
     # cannot read) need none, and the date check below is what decides.
     later = day + dt.timedelta(days=2) if day < dt.date(2099, 12, 1) else None
     bound = f"{later} 00:00:00 +0000" if later else None
-    for commit, committed in gitrepo.first_parent_commits(top, start, bound):
+    for commit, committed in gitread.first_parent_commits(top, start, bound):
         if dt.date.fromisoformat(committed[:10]) <= day:
             return commit
     raise OkrError(

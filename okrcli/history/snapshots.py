@@ -30,7 +30,7 @@ from okrcli.files.snapshot import (
     snapshot_of,
 )
 from okrcli.files.workspace import git_blob_id
-from okrcli.history import gitrepo, snapshot_codec
+from okrcli.history import gitread, snapshot_codec
 
 __all__ = [
     "LOG_FIELDS",
@@ -80,7 +80,7 @@ class Snapshots:
         # Under a replaced id git reads another object's content, and `git replace -d`
         # brings the original back: such an id is no name for one content, so its
         # snapshot is never cached.
-        self._replaced = gitrepo.replaced_objects(top)
+        self._replaced = gitread.replaced_objects(top)
         self.known: dict[str, Snapshot | None] = {}
         self._missing: dict[str, int] = {}  # ids to read from git -> order of use
         self._queue: list[str] = []
@@ -103,7 +103,7 @@ class Snapshots:
                 self._missing[oid] = len(self._queue)
                 self._queue.append(oid)
                 new.append(oid)
-        sizes = gitrepo.blob_sizes(self.top, new)
+        sizes = gitread.blob_sizes(self.top, new)
         self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
 
     def read_back(
@@ -151,7 +151,7 @@ class Snapshots:
             while wanted and (not batch or total + self._sizes[wanted[0]] <= self.BATCH_BYTES):
                 total += self._sizes[wanted[0]]
                 batch.append(wanted.pop(0))
-            blobs = gitrepo.read_blobs(self.top, batch)
+            blobs = gitread.read_blobs(self.top, batch)
             raws = [blobs[oid] for oid in batch if oid in blobs]
             present = [oid for oid in batch if oid in blobs]
             for oid, raw, parsed in zip(present, raws, forked.map_split(parse, raws), strict=True):
@@ -169,7 +169,7 @@ class Snapshots:
         if oid not in self._blobs:
             start = self._missing.get(oid)
             batch = [oid] if start is None else self._batch(start)
-            self._blobs.update(gitrepo.read_blobs(self.top, batch))
+            self._blobs.update(gitread.read_blobs(self.top, batch))
             for read in batch:
                 self._missing.pop(read, None)
         return self._blobs.pop(oid, None)
@@ -191,7 +191,7 @@ class Snapshots:
 
     def _too_large(self, oid: str) -> bool:
         if oid not in self._sizes:  # an id that was not planned
-            self._sizes[oid] = gitrepo.blob_sizes(self.top, [oid]).get(oid, 0)
+            self._sizes[oid] = gitread.blob_sizes(self.top, [oid]).get(oid, 0)
         return self._sizes[oid] > yamlsource.MAX_BYTES
 
     def version(self, oid: str, before: str | None = None) -> Snapshot | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from okrcli.files.workspace import Source, team_id_of
-from okrcli.history import gitlog, gitrepo
+from okrcli.history import gitlog, gitread
 from okrcli.history.message import Message, parse_message
 from okrcli.history.snapshots import (
     LOG_FIELDS,
@@ -96,12 +96,12 @@ def load(
     tick: Callable[[int, int], None] | None = None,
     full_history: bool = False,
     snapshots: Snapshots | None = None,
-    log: gitrepo.BackgroundLog | None = None,
+    log: gitread.BackgroundLog | None = None,
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
     total)` hears how many file changes have been read; `full_history` see
-    gitrepo.changes_log. `log`: the same log, started earlier (so git walked the history
+    gitread.changes_log. `log`: the same log, started earlier (so git walked the history
     meanwhile)."""
     if start is None:
         return []
@@ -110,7 +110,7 @@ def load(
     if log is not None:
         commits = log.result(_recaller(snapshots, inside))
     else:
-        commits = gitrepo.changes_log(top, start, folder, full_history)
+        commits = gitread.changes_log(top, start, folder, full_history)
     relevant = [
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
     ]
@@ -303,7 +303,7 @@ def files_at(
     top: Path, commit: str, folder: str, snapshots: Snapshots
 ) -> dict[str, Snapshot | None]:
     """The team files of `folder` at a commit, by file name (None: not parseable)."""
-    entries = gitrepo.tree_entries(top, f"{commit}:{folder}") or []
+    entries = gitread.tree_entries(top, f"{commit}:{folder}") or []
     files = {e.name: e.oid for e in entries if e.is_regular_file and is_team_file(e.name)}
     snapshots.plan(files.values())
     return {name: snapshots.version(oid) for name, oid in sorted(files.items())}

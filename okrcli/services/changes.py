@@ -19,7 +19,7 @@ from okrcli.core.numbers import round_half
 from okrcli.core.people import Identities
 from okrcli.core.scalars import is_number
 from okrcli.files.workspace import Source, team_id_of
-from okrcli.history import gitrepo
+from okrcli.history import gitread
 from okrcli.history import versions as history
 from okrcli.history.revsource import head, resolve
 from okrcli.history.snapshots import (
@@ -181,7 +181,7 @@ def diff_sides(top: Path, base: str | None, head_text: str | None) -> tuple[Side
             left_commit, right_commit = _commit(top, left), _commit(top, right)
             if separator == "..":
                 return Side(left, left_commit), Side(right, right_commit)
-            common = gitrepo.merge_base(top, left_commit, right_commit)
+            common = gitread.merge_base(top, left_commit, right_commit)
             if common is None:
                 raise OkrError(
                     f"'{left}' and '{right}' share no history, so they have no merge base; "
@@ -206,7 +206,7 @@ def read_sides(
     """The cycle folder's team files on each side, by file name (None: not parseable);
     `work_tree` reads the working tree (with what a sparse checkout leaves out)."""
     store = Snapshots(top, "diff")
-    prefix = gitrepo.path_prefix(root)
+    prefix = gitread.path_prefix(root)
 
     def files(side: Side) -> dict[str, Snapshot | None]:
         if side.commit is None:

@@ -24,7 +24,7 @@ from okrcli.core.text import inert
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import team_id_of
-from okrcli.history import gitrepo
+from okrcli.history import gitread
 from okrcli.services import checkin, close, transaction
 
 
@@ -266,7 +266,7 @@ def _last_changes(scope: transaction.Scope) -> dict[str, str]:
     from okrcli.services import stale
 
     top = scope.repo.top
-    folder = gitrepo.path_prefix(scope.root) + scope.cycle.id
+    folder = gitread.path_prefix(scope.root) + scope.cycle.id
     head, snapshots = revsource.head(top), Snapshots(top, folder)
     steps = history.load(top, head, folder, snapshots=snapshots)
     committed = stale.value_fields(history.kr_fields_at(top, head, folder, snapshots))

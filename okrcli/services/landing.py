@@ -17,7 +17,7 @@ from typing import Any
 
 from okrcli.core.errors import Interrupted, OkrError
 from okrcli.core.text import inert
-from okrcli.history import gitrepo
+from okrcli.history import gitread, gitrepo
 
 _SIGNALS = tuple(
     number
@@ -67,7 +67,7 @@ def own_commit(top: Path, reported: str | None, head: str | None, subject: str) 
     """okr's commit, when git made it: the id git reported, else (git ended before saying)
     HEAD if it is a child of `head` with okr's subject. None when okr made no commit."""
     if reported is not None:
-        found = gitrepo.resolve_commit(top, reported)
+        found = gitread.resolve_commit(top, reported)
         if found is not None:
             return found
     now = gitrepo.head_commit(top)

@@ -23,7 +23,7 @@ from okrcli.core.model import CycleSpan
 from okrcli.core.text import inert
 from okrcli.files import atomic
 from okrcli.files.workspace import Workspace, find_root, open_workspace
-from okrcli.history import gitrepo, journal
+from okrcli.history import gitread, gitrepo, journal
 from okrcli.services import landing
 
 
@@ -296,7 +296,7 @@ def write_and_commit(
                 reported = caught.commit
         interrupts.defer()  # from here on a signal is noted, and said at the end
         # The usual end, in one git process: the branch's tip is the commit git reported.
-        tip = gitrepo.resolve_commit(repo.top, ref) if failure is None and reported else None
+        tip = gitread.resolve_commit(repo.top, ref) if failure is None and reported else None
         if tip is not None and reported is not None and tip.startswith(reported):
             journal.clear_pending(repo.directory, rels)
             if interrupts.received:
