@@ -423,9 +423,9 @@ def test_a_revisions_files_are_read_in_batches_bounded_by_bytes(
 ) -> None:
     """`--at` reads every team file of the cycle: in `cat-file` calls of at most
     BATCH_BYTES each (lowered to 1 MiB here; five files of ~500 kB)."""
-    from okrcli.history import gitrepo
+    from okrcli.history import gitread
 
-    monkeypatch.setattr(gitrepo, "BATCH_BYTES", 1024 * 1024, raising=False)
+    monkeypatch.setattr(gitread, "BATCH_BYTES", 1024 * 1024)
     padding = "".join(f"# padding line {n:06d} {'x' * 60}\n" for n in range(6000))
     for team in ("a", "b", "c", "d", "e"):
         (repo / "2026-Q3" / f"{team}.yaml").write_text(
