@@ -38,16 +38,6 @@ class Lines:
         else:
             self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
-    @staticmethod
-    def of(text: str) -> Lines:
-        """Lines(text), shared with the last caller that asked for the very same string: an
-        edit looks at its text twice (is it flow style? where does the value go?), and a
-        close makes twenty edits in a row on each of hundreds of files."""
-        global _LAST_LINES
-        if _LAST_LINES is None or _LAST_LINES.text is not text:
-            _LAST_LINES = Lines(text)
-        return _LAST_LINES
-
     def index(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
         end = self.end(line)
@@ -96,9 +86,6 @@ class Lines:
         return self.text[self.starts[line - 1] : self.end(line)]
 
 
-_LAST_LINES: Lines | None = None
-
-
 # --- one-token scalars (numbers, booleans, dates) -------------------------------------------
 
 
@@ -122,7 +109,7 @@ def replace_value(
     `lines`, when given, map at least the lines from the start of the text to the value's
     line as they are in `text` (made for an earlier text that differs only below them)."""
     key_line, key_col, value_line, value_col = position
-    lines = Lines.of(text) if lines is None else lines
+    lines = Lines(text) if lines is None else lines
     if old is None:
         return _replace_null(text, lines, key_line, key_col, value_line, value_col, new)
     start = lines.index(value_line, value_col)
@@ -218,11 +205,11 @@ def key_lines(key: str, indent: int, value: str) -> list[str]:
     return [" " * indent + f"{key}: {first}", *more]
 
 
-def replace_text(text: str, position: Position, new: str) -> str:
+def replace_text(text: str, position: Position, new: str, lines: Lines | None = None) -> str:
     """The text value at `position` (plain, quoted or a block, on one line or several)
     replaced by `new`, written as text_scalar writes it; a comment after it stays."""
     _, key_col, value_line, value_col = position
-    lines = Lines.of(text)
+    lines = Lines(text) if lines is None else lines
     start = lines.index(value_line, value_col)
     end, end_line, last_line = _scalar_extent(text, lines, start, value_line, key_col - 1)
     first, more = text_scalar(new, key_col - 1)
@@ -299,7 +286,7 @@ def insert_after(
     """New lines right after the anchor key's one-line value (a file that ends without a
     line break still does). `lines` as replace_value takes them."""
     key_line, _, value_line, _ = anchor
-    lines = Lines.of(text) if lines is None else lines
+    lines = Lines(text) if lines is None else lines
     last = max(key_line, value_line)
     terminator = lines.terminator(last) or lines.file_terminator()
     at = lines.end(last)
@@ -312,7 +299,7 @@ def insert_before(
     """New lines just above a key that starts its line; None when something precedes the
     key on its line (a `- ` or a flow mapping's `{`). `lines` as replace_value takes them."""
     key_line, key_col, _, _ = key
-    lines = Lines.of(text) if lines is None else lines
+    lines = Lines(text) if lines is None else lines
     line_start = lines.starts[key_line - 1]
     if text[line_start : lines.index(key_line, key_col)].strip(" \ufeff"):
         return None

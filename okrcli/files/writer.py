@@ -185,7 +185,7 @@ def _apply(
     if field_path in positions:
         if change.field in TEXT_FIELDS:
             assert isinstance(change.value, str)
-            return textedit.replace_text(text, positions[field_path], change.value)
+            return textedit.replace_text(text, positions[field_path], change.value, lines)
         old = mapping[change.field]
         new = scalar_text(change.value)
         return textedit.replace_value(text, positions[field_path], old, new, lines)
