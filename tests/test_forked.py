@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,30 +63,28 @@ def test_then_hears_every_item_and_result_in_order_in_this_process(
     assert heard == [(n, n * n, os.getpid()) for n in range(100)]
 
 
-def fails_at_90(n: int) -> int:
-    if n == 90:
-        raise ValueError(f"item {n} is bad")
-    return n
+def failing_at(*bad: int) -> Callable[[int], int]:
+    def function(n: int) -> int:
+        if n in bad:
+            raise ValueError(f"item {n} is bad")
+        return n
 
-
-def fails_at_10_and_90(n: int) -> int:
-    if n in (10, 90):
-        raise ValueError(f"item {n} is bad")
-    return n
+    return function
 
 
 @needs_two_cores
-def test_an_error_in_the_child_half_is_raised_here_as_one_core_raises_it() -> None:
-    with pytest.raises(ValueError, match="item 90 is bad"):
-        forked.map_split(fails_at_90, list(range(100)))
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
-
-
-@needs_two_cores
-def test_the_first_error_in_order_wins_and_the_child_is_not_left_behind() -> None:
-    with pytest.raises(ValueError, match="item 10 is bad"):
-        forked.map_split(fails_at_10_and_90, list(range(100)))
+@pytest.mark.parametrize(
+    ("bad", "raised"),
+    [
+        ((90,), "item 90 is bad"),  # in the child's half: raised here as one core raises it
+        ((10, 90), "item 10 is bad"),  # in both halves: the first in order wins
+    ],
+)
+def test_an_error_is_raised_as_one_core_raises_it_and_the_child_is_not_left_behind(
+    bad: tuple[int, ...], raised: str
+) -> None:
+    with pytest.raises(ValueError, match=raised):
+        forked.map_split(failing_at(*bad), list(range(100)))
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
@@ -121,7 +120,7 @@ def test_an_error_of_meanwhile_comes_before_the_items_and_stops_the_child() -> N
         raise ValueError("not now")
 
     with pytest.raises(ValueError, match="not now"):
-        forked.map_split(fails_at_10_and_90, list(range(100)), meanwhile=refuse)
+        forked.map_split(failing_at(10, 90), list(range(100)), meanwhile=refuse)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 
