@@ -194,6 +194,9 @@ class Case:
     cwd: Path | None = None
     check: Callable[[Run], str | None] | None = None  # checks the warm-up's output
     beside: bool = True  # a floor: run it beside each run of its cases (see floor_runs)
+    # Untimed, once after the case's last run: puts back what the case changed (close edits
+    # every team file), so the cases after it measure the committed repository they name.
+    after: Callable[[], None] | None = None
     # results
     median: float | None = None
     peak: float | None = None
@@ -241,6 +244,9 @@ class Bench:
         env.update(NO_COLOR="1", COLUMNS="120", XDG_CACHE_HOME=str(cache))
         return env
 
+    def git(self, repo: Path, *args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], env=self.env(self.tmp), check=True)
+
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
@@ -248,6 +254,13 @@ class Bench:
         if self.elapsed() > SOFT_LIMIT:
             case.error = f"skipped: the run is past {SOFT_LIMIT:.0f} s"
             return case
+        try:
+            return self._measure(case)
+        finally:
+            if case.after is not None:
+                case.after()
+
+    def _measure(self, case: Case) -> Case:
         warm = self.fresh_dir("warm")
         first = self.run(case.argv(0), self.env(warm), case.cwd, self._timeout())
         case.error = first.failure() or (case.check(first) if case.check else None)
@@ -815,6 +828,7 @@ def _measure_all(
             floor="F_parse",
             budget=3,
             reps=3,
+            after=lambda: bench.git(repo_h.path, "checkout", "-q", "--", CYCLE),
         ),
         Case(
             "okr people --format json",
