@@ -469,13 +469,30 @@ def test_values_on_the_dash_lines_of_many_key_results_change_in_one_splice() -> 
 
 
 def test_a_text_only_the_strict_reader_reads_is_proved_by_it() -> None:
-    """`&` sends a file to the strict reader; proving without positions still proves it,
-    and its parse (positions included) comes along."""
+    """`&` sends a file to the strict reader; proving an added line without positions
+    still proves it, and its parse (positions included) comes along."""
     raw = TEMPLATE.format(extra="\n        current: 1\n").replace("reach 10", "R&D 10").encode()
-    spliced = splice(raw, [Change("o", "k", "current", 4)], positions=False)
+    spliced = splice(raw, [Change("o", "k", "confidence", 0.5)], positions=False)
     assert spliced.positioned is not None
-    assert spliced.positioned.data["objectives"][0]["key_results"][0]["current"] == 4
+    assert spliced.positioned.data["objectives"][0]["key_results"][0]["confidence"] == 0.5
     assert same_data(spliced.data, spliced.positioned.data)
+
+
+@pytest.mark.parametrize("positions", [True, False])
+def test_a_swap_of_number_tokens_is_proved_without_a_parse(positions: bool) -> None:
+    """tokenproof's short way: the data is the expected data, and the first parse's
+    positions hold for the new text (only tokens after each value's start changed)."""
+    raw = TEMPLATE.format(extra="\n        current: 1   # was\n").encode()
+    spliced = splice(raw, [Change("o", "k", "current", 12.5)], positions=positions)
+    text = spliced.raw.decode()
+    assert text.endswith("        current: 12.5 # was\n")
+    reread = load_positioned(text)
+    assert same_data(spliced.data, reread.data)
+    if positions:
+        assert spliced.positioned is not None
+        assert spliced.positioned.positions == reread.positions
+    else:
+        assert spliced.positioned is None
 
 
 def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next(tmp_path: Path) -> None:

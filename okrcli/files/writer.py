@@ -7,7 +7,8 @@ missing key gets lines of its own next to a sibling: a KR's `current:`, `confide
 `score:` and `retro:` after the values before them, an objective's `retro:` above its
 `key_results:`, the team's `closed:` and `retro:` above `objectives:`. The result is
 re-parsed and compared with the expected data before anyone writes it (atomic.py
-writes it).
+writes it), unless all that changed is numbers and booleans, one token each on its line
+(tokenproof.py proves that without a parse).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from okrcli.core.findings import Path
 from okrcli.core.numbers import format_number
 from okrcli.core.scalars import resolve_plain
-from okrcli.files import textedit
+from okrcli.files import textedit, tokenproof
 from okrcli.files.textedit import SpliceError
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
@@ -134,7 +135,7 @@ def splice(
     bom = raw.startswith(_BOM)
     try:
         original = decode(raw)
-        positioned = positioned or load_positioned(original)
+        positioned = first = positioned or load_positioned(original)
     except YamlProblem as problem:
         raise SpliceError(
             f"{where} is not valid YAML ({problem.line}:{problem.col}: {problem.message}); "
@@ -171,7 +172,14 @@ def splice(
             positioned, lines, edited_from = _reread(text, where), textedit.Lines(text), None
         else:
             edited_from = reach[1] if edited_from is None else min(edited_from, reach[1])
-    data, proved = _prove(text, expected, where, positions)
+    fields = [(*path, change.field) for path, change in located]
+    if tokenproof.swapped_tokens(original, text, first.positions, fields, first.data, expected):
+        # Only numbers and booleans changed, each after its value's start on its own line:
+        # every key and value still starts where the first parse saw it.
+        kept = Positioned(expected, first.positions, first.duplicates) if positions else None
+        data, proved = expected, kept
+    else:
+        data, proved = _prove(text, expected, where, positions)
     return Spliced((_BOM if bom else b"") + text.encode("utf-8"), data, proved)
 
 
