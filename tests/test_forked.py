@@ -4,6 +4,7 @@ bytes with and without it, on a cycle large enough to fork."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -238,3 +239,57 @@ def test_a_write_on_two_cores_caches_every_file_it_wrote_as_one_core_does(
     serial, split = entries("1"), entries("None")
     assert len(serial) > TEAMS + TEAMS // 2  # the files as they were, and most as written
     assert split == serial
+
+
+def weeks_of_check_ins(root: Path, weeks: int) -> None:
+    """A commit a week that changes every team's offers KR: a history of weeks × TEAMS file
+    changes, long enough to be read on two cores (versions.SPLIT_CHANGES)."""
+    for week in range(1, weeks + 1):
+        for index in range(TEAMS):
+            path = root / "2026-Q3" / f"team-{index:03d}.yaml"
+            text = path.read_text(encoding="utf-8")
+            old = f"        current: {60 + index % 9}\n"
+            new = f"        current: {60 + index % 9 + week}\n"
+            path.write_text(text.replace(old, new) if week == 1 else _bump(text), "utf-8")
+        git(root, "commit", "-qam", f"week {week}")
+
+
+def _bump(text: str) -> str:
+    lines = text.split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("        current: "))
+    lines[at] = f"        current: {int(lines[at].split(': ')[1]) + 1}"
+    return "\n".join(lines)
+
+
+@needs_two_cores
+@pytest.mark.parametrize("args", [("retro", "--format", "json"), ("retro", "team-001")])
+def test_the_history_read_on_two_cores_reads_as_on_one(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    from okrcli.history import versions
+
+    one = company(tmp_path / "one")
+    weeks = versions.SPLIT_CHANGES // TEAMS + 1
+    weeks_of_check_ins(one, weeks)
+    assert TEAMS * (weeks + 1) >= versions.SPLIT_CHANGES  # the split is taken
+    serial, split = okr(one, "1", *args), okr(one, None, *args)
+    assert (split.returncode, split.stdout, split.stderr) == (
+        serial.returncode,
+        serial.stdout,
+        serial.stderr,
+    )
+    if args[-1] == "json":
+        krs = [kr for team in json.loads(split.stdout)["teams"] for o in team["objectives"]
+               for kr in o["key_results"]]  # fmt: skip
+        offers = [kr for kr in krs if kr["address"].endswith("/offers")]
+        assert len(offers) == TEAMS and all(kr["checkins"] == weeks for kr in offers)
+
+    def entries(jobs: str) -> set[str]:
+        folder = tmp_path / f"cache-{jobs}-{args[0]}" / "okr"
+        return {
+            key
+            for path in folder.glob("*.okrcache")
+            for key in cache.decode_file(path.read_bytes())
+        }
+
+    assert entries("None") == entries("1")  # the child's snapshots were kept here too

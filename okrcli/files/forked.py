@@ -6,9 +6,10 @@ at a time. A forked child shares the parent's memory as it was, so the function 
 inputs need no pickling: only the child's results travel back, through a pipe.
 
 Nothing here may change what a command does, only when it finishes: the child never
-writes a file, prints or talks to git (the functions given are pure), and when it fails in
-any way its half is computed again in the parent, so an error is raised there exactly as a
-run on one core raises it. Serial instead, always, where forking is unavailable or unsafe:
+writes a file, prints or changes anything (the functions given are pure, though one may
+read git's objects, as the history's does), and when it fails in any way its half is
+computed again in the parent, so an error is raised there exactly as a run on one core
+raises it. Serial instead, always, where forking is unavailable or unsafe:
 one CPU, another thread running (a fork copies only the calling thread, and that thread's
 locks may be held), few items, or OKR_JOBS=1 in the environment.
 """
@@ -28,8 +29,11 @@ MIN_ITEMS = 48  # below this, forking (a few milliseconds) costs more than it sa
 JOBS_VARIABLE = "OKR_JOBS"
 
 
-def worth_forking(count: int) -> bool:
-    if count < MIN_ITEMS or not hasattr(os, "fork"):
+_in_child = False  # set in a forked child: it computes its half serially, never forks again
+
+
+def worth_forking(count: int, min_items: int = MIN_ITEMS) -> bool:
+    if count < min_items or _in_child or not hasattr(os, "fork"):
         return False
     if os.environ.get(JOBS_VARIABLE, "").strip() == "1":
         return False
@@ -45,6 +49,7 @@ def map_split(
     meanwhile: Callable[[], object] | None = None,
     child_share: float = 0.5,
     then: Callable[[Item, Result], None] | None = None,
+    min_items: int = MIN_ITEMS,
 ) -> list[Result]:
     """[function(item) for item in items], the second half computed in a forked child when
     that is worth it and safe (see the module).
@@ -56,8 +61,9 @@ def map_split(
     half when the parent has `meanwhile` to do as well). `then(item, result)`, when given, is
     called in this process for every item in order, the first half's while the child
     finishes its own (the parent's share of the work afterwards: caching what was computed,
-    say)."""
-    if not worth_forking(len(items)):
+    say). `min_items`: fewer items than this are computed serially (a caller whose items
+    are each a large piece of work sets it lower)."""
+    if not worth_forking(len(items), min_items):
         if meanwhile is not None:
             meanwhile()
         results = [function(item) for item in items]
@@ -103,6 +109,8 @@ def _then(
 
 
 def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: int) -> None:
+    global _in_child
+    _in_child = True
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent decides

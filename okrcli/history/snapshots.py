@@ -159,6 +159,18 @@ class Snapshots:
                 self._keep(oid, parsed, len(raw))
                 self._remember(oid, parsed.snapshot)
 
+    def prefetch(self) -> bool:
+        """Read every planned blob now, in one batch, when their content fits BATCH_BYTES
+        (so that two processes forked after share them instead of each asking git, whose
+        delta chains run across files). False, reading nothing, when they do not fit."""
+        wanted = [oid for oid in self._queue if oid in self._missing and not self._too_large(oid)]
+        if sum(self._sizes.get(oid, 0) for oid in wanted) > self.BATCH_BYTES:
+            return False
+        self._blobs.update(gitread.read_blobs(self.top, wanted))
+        for oid in wanted:
+            self._missing.pop(oid, None)
+        return True
+
     def recall(self, oids: Iterable[str]) -> int:
         """Look the ids up in the cache only (never git), and say how many it had: what a
         warm read can do while git is still listing the commits."""

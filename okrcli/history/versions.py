@@ -12,8 +12,9 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from okrcli.files import cache, forked
 from okrcli.files.workspace import Source, team_id_of
 from okrcli.history import gitlog, gitread
 from okrcli.history.message import Message, parse_message
@@ -89,6 +90,10 @@ class Step:
     files: tuple[FileStep, ...]
 
 
+Reduced = TypeVar("Reduced")
+SPLIT_CHANGES = 512  # file changes in a history below which one core reads it faster
+
+
 def load(
     top: Path,
     start: str | None,
@@ -105,21 +110,102 @@ def load(
     meanwhile)."""
     if start is None:
         return []
-    inside = folder.rstrip("/") + "/"
     snapshots = snapshots or Snapshots(top, folder)
+    relevant = _relevant(top, start, folder, full_history, snapshots, log)
+    steps = _read(relevant, snapshots, tick)
+    snapshots.save()
+    return steps
+
+
+def load_reduced(
+    top: Path,
+    start: str | None,
+    folder: str,
+    reduce: Callable[[list[Step]], Reduced],
+    *,
+    tick: Callable[[int, int], None] | None = None,
+    full_history: bool = False,
+    snapshots: Snapshots | None = None,
+    log: gitread.BackgroundLog | None = None,
+) -> list[Reduced]:
+    """`reduce` of what `load` reads, on two cores for a long history: the team files are
+    split in two groups of about as many changes, and the second group's history is read
+    and reduced in a forked child (forked.py). So `reduce` sees the steps of some of the
+    files, once per group, and returns what the caller merges: facts about KRs, which each
+    live in one file. One result (of all the steps) when the history is short or forking
+    is off; none before the first commit."""
+    if start is None:
+        return []
+    snapshots = snapshots or Snapshots(top, folder)
+    relevant = _relevant(top, start, folder, full_history, snapshots, log)
+    groups = _two_groups(relevant)
+    total = sum(len(changes) for _, changes in relevant)
+    if groups[1] and forked.worth_forking(total, SPLIT_CHANGES):
+        snapshots.plan(
+            oid for _, changes in relevant for c in changes for oid in (c.new, c.old) if oid
+        )
+    if not groups[1] or not forked.worth_forking(total, SPLIT_CHANGES) or not snapshots.prefetch():
+        results = [reduce(_read(relevant, snapshots, tick))]
+    else:
+
+        def read_group(paths: frozenset[str]) -> Reduced:
+            subset = [(c, [x for x in changes if x.path in paths]) for c, changes in relevant]
+            subset = [(c, changes) for c, changes in subset if changes]
+            own = sum(len(changes) for _, changes in subset)
+            # The child reads at this process's pace: the parent's count stands for both.
+            scaled = None if tick is None else lambda done, _: tick(done * total // own, total)
+            return reduce(_read(subset, snapshots, scaled))
+
+        items = [frozenset(group) for group in groups]
+        results = cache.map_split_keeping(snapshots.store, read_group, items, min_items=2)
+    snapshots.save()
+    return results
+
+
+def _two_groups(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> list[set[str]]:
+    """The team files' paths in two groups of about as many changes (the most changed
+    first, each to the lighter group)."""
+    counts: dict[str, int] = {}
+    for _, changes in relevant:
+        for change in changes:
+            counts[change.path] = counts.get(change.path, 0) + 1
+    groups: list[set[str]] = [set(), set()]
+    weights = [0, 0]
+    for path, count in sorted(counts.items(), key=lambda item: -item[1]):
+        lighter = 0 if weights[0] <= weights[1] else 1
+        groups[lighter].add(path)
+        weights[lighter] += count
+    return groups
+
+
+def _relevant(
+    top: Path,
+    start: str,
+    folder: str,
+    full_history: bool,
+    snapshots: Snapshots,
+    log: gitread.BackgroundLog | None,
+) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
+    """The commits of the log, each with its changes of the folder's team files."""
+    inside = folder.rstrip("/") + "/"
     if log is not None:
         commits = log.result(_recaller(snapshots, inside))
     else:
         commits = gitread.changes_log(top, start, folder, full_history)
-    relevant = [
+    return [
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
     ]
+
+
+def _read(
+    relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]],
+    snapshots: Snapshots,
+    tick: Callable[[int, int], None] | None,
+) -> list[Step]:
     newest_first = [(c.path, c.old, c.new) for _, changes in reversed(relevant) for c in changes]
     snapshots.plan(oid for _, old, new in newest_first for oid in (new, old) if oid)
     snapshots.read_back(newest_first, tick)
-    steps = list(_steps(relevant, snapshots))
-    snapshots.save()
-    return steps
+    return list(_steps(relevant, snapshots))
 
 
 def _recaller(snapshots: Snapshots, inside: str) -> Callable[[list[gitlog.LogCommit]], None]:

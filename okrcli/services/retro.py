@@ -94,18 +94,43 @@ class Retro:
 
 
 @dataclass
-class _Seen:
-    """Per KR address, what the history says."""
+class Seen:
+    """Per KR address, what the history says. Each KR lives in one file, so the facts of
+    groups of files (versions.load_reduced) are merged by putting them side by side."""
 
     checkins: dict[str, set[str]]  # commits that changed the value or the confidence
     valued: set[str]  # the KRs whose value some commit changed
     revisions: dict[str, list[Revision]]
     confidences: dict[str, list[float]]  # every confidence given, in commit order
     reached: dict[str, dt.date]  # the first day raw progress was >= 1, before the last days
+    paths: dict[str, list[float]]  # the values' path of each KR whose value changed
 
 
-def _seen(steps: Sequence[Step], cutoff: dt.date) -> _Seen:
-    seen = _Seen({}, set(), {}, {}, {})
+def history_facts(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Seen:
+    """What the history (these steps: all of it, or its part for some files) says."""
+    seen = _seen(steps, _cutoff(data))
+    seen.paths = {
+        item["address"]: item["values"]
+        for item in changes.value_series(list(steps), None, _now_fields(teams))
+    }
+    return seen
+
+
+def merged(parts: Sequence[Seen]) -> Seen:
+    """The facts of several groups of files as one (no KR is in two)."""
+    whole = Seen({}, set(), {}, {}, {}, {})
+    for part in parts:
+        whole.checkins.update(part.checkins)
+        whole.valued.update(part.valued)
+        whole.revisions.update(part.revisions)
+        whole.confidences.update(part.confidences)
+        whole.reached.update(part.reached)
+        whole.paths.update(part.paths)
+    return whole
+
+
+def _seen(steps: Sequence[Step], cutoff: dt.date) -> Seen:
+    seen = Seen({}, set(), {}, {}, {}, {})
     # A check-in is what `okr people` counts (SPEC §18): a commit that changed a KR's value
     # or confidence; never-checked-in is about the value alone (SPEC §15).
     for change in history.field_changes(steps, (*VALUE_FIELDS, "confidence")):
@@ -155,23 +180,27 @@ def _now_fields(teams: Sequence[Team]) -> dict[str, Fields]:
 # --- the retrospective ----------------------------------------------------------------------
 
 
-def retro(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Retro:
-    cutoff = data.cycle.end - dt.timedelta(days=STRETCH_DAYS)
-    seen = _seen(steps, cutoff)
-    paths = {
-        item["address"]: item["values"]
-        for item in changes.value_series(list(steps), None, _now_fields(teams))
-    }
-    rows = [_team(team, seen, paths, cutoff) for team in teams]
+def retro(data: CycleData, teams: Sequence[Team], past: Sequence[Step] | Seen) -> Retro:
+    """The retrospective of these teams, from the history's steps or its facts."""
+    seen = past if isinstance(past, Seen) else history_facts(data, teams, past)
+    cutoff = _cutoff(data)
+    # The rows are made here even when the facts came from two cores: a row is a tree of
+    # frozen dataclasses, whose unpickling (in Python, object by object) costs more than
+    # making it.
+    rows = [_team(team, seen, seen.paths, cutoff) for team in teams]
     scores = [o.score for row in rows for o in row.objectives]
     return Retro(data.cycle.id, _rounded(scoring.mean(scores)), rows)
+
+
+def _cutoff(data: CycleData) -> dt.date:
+    return data.cycle.end - dt.timedelta(days=STRETCH_DAYS)
 
 
 def _rounded(value: float) -> float:
     return round_half(value, DIGITS)
 
 
-def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date) -> TeamRetro:
+def _team(team: Team, seen: Seen, paths: dict[str, list[float]], cutoff: dt.date) -> TeamRetro:
     scored = [_objective(team, o, seen, paths, cutoff) for o in team.objectives]
     objectives = [row for row, _ in scored]
     exact = [score for _, score in scored]
@@ -186,7 +215,7 @@ def _team(team: Team, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.dat
 
 
 def _objective(
-    team: Team, objective: Objective, seen: _Seen, paths: dict[str, list[float]], cutoff: dt.date
+    team: Team, objective: Objective, seen: Seen, paths: dict[str, list[float]], cutoff: dt.date
 ) -> tuple[ObjectiveRetro, float]:
     """The objective's retro and its exact score (each KR's score is computed once)."""
     address = f"{team.id}/{objective.id}"
@@ -216,7 +245,7 @@ def _kr(
     objective: Objective,
     kr: KeyResult,
     score: float,
-    seen: _Seen,
+    seen: Seen,
     paths: dict[str, list[float]],
     cutoff: dt.date,
 ) -> KrRetro:
