@@ -251,7 +251,7 @@ def weeks_of_check_ins(root: Path, weeks: int) -> None:
             old = f"        current: {60 + index % 9}\n"
             new = f"        current: {60 + index % 9 + week}\n"
             path.write_text(text.replace(old, new) if week == 1 else _bump(text), "utf-8")
-        git(root, "commit", "-qam", f"week {week}")
+        git(root, "commit", "-qam", f"week {week}", f"--date=2026-07-{5 + week:02d}T10:00:00+08:00")
 
 
 def _bump(text: str) -> str:
@@ -293,3 +293,27 @@ def test_the_history_read_on_two_cores_reads_as_on_one(
         }
 
     assert entries("None") == entries("1")  # the child's snapshots were kept here too
+
+
+@needs_two_cores
+def test_the_site_built_on_two_cores_is_the_site_built_on_one(tmp_path: Path) -> None:
+    from okrcli.history import versions
+
+    root = company(tmp_path / "one")
+    weeks = versions.SPLIT_CHANGES // TEAMS + 1
+    weeks_of_check_ins(root, weeks)
+    serial = okr(root, "1", "site", "-o", str(tmp_path / "site-1"))
+    split = okr(root, None, "site", "-o", str(tmp_path / "site-2"))
+    assert serial.returncode == split.returncode == 0, split.stderr
+    pages = sorted(p.relative_to(tmp_path / "site-1") for p in (tmp_path / "site-1").rglob("*"))
+    assert pages == sorted(
+        p.relative_to(tmp_path / "site-2") for p in (tmp_path / "site-2").rglob("*")
+    )
+    for page in pages:
+        if (tmp_path / "site-1" / page).is_file():
+            assert (tmp_path / "site-1" / page).read_bytes() == (
+                tmp_path / "site-2" / page
+            ).read_bytes()
+    team = (tmp_path / "site-2" / "2026-Q3" / "teams" / "team-007.html").read_text("utf-8")
+    offers = team.split('id="kr-team-007--hiring--offers"')[1].split("</article>")[0]
+    assert offers.count("<td>current</td>") == weeks  # every week's check-in is on its page

@@ -74,6 +74,30 @@ def test_a_decimal_comma_gets_a_hint(tmp_path: Path) -> None:
     )
 
 
+def test_a_thousands_separator_gets_its_own_hint(tmp_path: Path) -> None:
+    data = read_csv(tmp_path, 'metric,value\na,"1,284"\nb,"1,284,000"\nc,"12,5"\n')
+    assert failure(sources.value, data, "a", False) == (
+        "'a' in x.csv is the text '1,284', not a number; write 1284 if the comma separates "
+        "thousands, 1.284 if it is decimal"
+    )
+    assert failure(sources.value, data, "b", False) == (
+        "'b' in x.csv is the text '1,284,000', not a number; write it without the thousands "
+        "separators (1284000)"
+    )
+    assert failure(sources.value, data, "c", False).endswith("(7.5, not 7,5)")
+
+
+def test_a_row_with_more_fields_than_its_header_is_refused(tmp_path: Path) -> None:
+    # An unquoted comma inside a value shifts every cell after it: none can be trusted.
+    text = 'metric,name,value\na,Rate (%),7.2\nb,"Cost, per head",9\nc,Cost, per head,9\n'
+    assert failure(read_csv, tmp_path, text) == (
+        "x.csv line 4 has 4 fields but its header 3; quote a value that holds ',', or fix "
+        "the export"
+    )
+    fewer = read_csv(tmp_path, "metric,name,value\na,Rate,7.2\nb\n")  # missing cells: empty
+    assert sources.value(fewer, "a", False) == 7.2
+
+
 def test_a_milestone_reads_true_or_false(tmp_path: Path) -> None:
     data = read_csv(tmp_path, "metric,value\na,true\nb,FALSE\nc,yes\nd,1\n")
     assert sources.value(data, "a", True) is True

@@ -1,6 +1,8 @@
 """`okr site` (SPEC §20): the OKRs as a static website, for the people who never open a
 terminal."""
 
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +34,7 @@ def site(
     from okrcli.files import loader
     from okrcli.history import gitrepo
     from okrcli.history import versions as history
+    from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import progress
     from okrcli.render import site as pages_of
@@ -46,26 +49,40 @@ def site(
         to_stderr("okr: not in a git repository, so the site has no history")
     sites = []
     for span in spans:
-        tick = progress.reporter(f"reading {span.id}")
-        data = loader.load_cycle(workspace, span, tick, versions=top is not None)
-        errors = sorted(data.blocking_errors(), key=sort_key)
-        if errors and span.id == selected.id:
-            raise InvalidFilesError(
-                f"{span.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
-                errors,
-            )
-        if errors:
-            to_stderr(f"okr: left out {span.id}: it has {len(errors)} error(s)")
-            continue
-        steps = None
-        if top is not None:
-            end, folder = history_range(workspace.root, top[0], workspace, span.id)
-            tick = progress.reporter(f"reading the history of {span.id}")
-            snapshots = Snapshots(top[0], folder, data.versions)
-            steps = history.load(top[0], end, folder, tick, snapshots=snapshots)
-        # A past cycle is shown as of its end; the selected one as of the as-of date.
-        cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
-        sites.append(site_data.cycle_site(data, cycle_as_of, steps))
+        with ExitStack() as stack:
+            log, end, folder = None, None, ""
+            if top is not None:
+                # git walks the cycle's history on another core while its files are read.
+                end, folder = history_range(workspace.root, top[0], workspace, span.id)
+                if end is not None:
+                    log = stack.enter_context(BackgroundLog(top[0], end, folder))
+            tick = progress.reporter(f"reading {span.id}")
+            data = loader.load_cycle(workspace, span, tick, versions=top is not None)
+            errors = sorted(data.blocking_errors(), key=sort_key)
+            if errors and span.id == selected.id:
+                raise InvalidFilesError(
+                    f"{span.id} has {len(errors)} error(s); fix them first (see 'okr validate')",
+                    errors,
+                )
+            if errors:
+                to_stderr(f"okr: left out {span.id}: it has {len(errors)} error(s)")
+                continue
+            # A past cycle is shown as of its end; the selected one as of the as-of date.
+            cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
+            kr_histories = None
+            if top is not None:
+                # Read and reduced on two cores, each taking some of the files' histories.
+                parts = history.load_reduced(
+                    top[0],
+                    end,
+                    folder,
+                    partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
+                    tick=progress.reporter(f"reading the history of {span.id}"),
+                    snapshots=Snapshots(top[0], folder, data.versions),
+                    log=log,
+                )
+                kr_histories = {k: v for part in parts for k, v in part.items()}
+        sites.append(site_data.cycle_site(data, cycle_as_of, kr_histories))
     files = pages_of.pages(sites, selected.id)
     try:
         written = site_data.write_pages(output, files)

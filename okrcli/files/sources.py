@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,6 +188,14 @@ def parse_csv(text: str, key_column: str, value_column: str, where: str) -> CsvT
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
+            if len(row) > len(names):
+                # A cell too many shifts every cell after it: no column of the row can be
+                # trusted (a value holding the separator, unquoted, does this).
+                raise SourceError(
+                    f"{where} line {reader.line_num} has {len(row)} fields but its header "
+                    f"{len(names)}; quote a value that holds '{reader.dialect.delimiter}', "
+                    "or fix the export"
+                )
             key = row[at[key_column]].strip() if at[key_column] < len(row) else ""
             value = row[at[value_column]].strip() if at[value_column] < len(row) else ""
             rows.setdefault(key, []).append((reader.line_num, value))
@@ -255,10 +264,19 @@ def value(data: Data, key: str, milestone: bool) -> int | float | bool:
     raise SourceError(f"'{_shorten(key)}' in {data.where} is {_what(raw)}, not a number{hint}")
 
 
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
 def _number_hint(raw: Any) -> str:
     written = str(raw).strip()
     if written.endswith("%") and is_number(resolve_plain(written[:-1].strip())):
         return "; write the number alone, without %"
+    if _THOUSANDS.fullmatch(written):
+        plain = written.replace(",", "")
+        if written.count(",") == 1 and is_number(resolve_plain(written.replace(",", "."))):
+            decimal = written.replace(",", ".")
+            return f"; write {plain} if the comma separates thousands, {decimal} if it is decimal"
+        return f"; write it without the thousands separators ({plain})"
     if is_number(resolve_plain(written.replace(",", ".", 1))):
         return "; write decimals with a point (7.5, not 7,5)"
     return ""

@@ -60,8 +60,11 @@ class CycleSite:
         return sorted(names)
 
 
-def cycle_site(data: CycleData, as_of: dt.date, steps: list[history.Step] | None) -> CycleSite:
-    """The cycle's data for its pages; `steps` is its history (None outside git)."""
+def cycle_site(
+    data: CycleData, as_of: dt.date, kr_histories: dict[str, dict[str, Any]] | None
+) -> CycleSite:
+    """The cycle's data for its pages; `kr_histories` what `histories` makes of its
+    history (None outside git)."""
     card = report.scorecard(data, as_of)
     config = report.config_of(data)
     krs = [kr for team in card["teams"] for o in team["objectives"] for kr in o["key_results"]]
@@ -80,9 +83,9 @@ def cycle_site(data: CycleData, as_of: dt.date, steps: list[history.Step] | None
         team_counts=team_counts,
         owners=_owners(card),
     )
-    if steps is not None:
+    if kr_histories is not None:
         site.has_history = True
-        site.histories = histories(steps, data.cycle.start, data.cycle.end, as_of)
+        site.histories = kr_histories
     return site
 
 
@@ -110,7 +113,8 @@ def histories(
     steps: list[history.Step], start: dt.date, end: dt.date, as_of: dt.date
 ) -> dict[str, dict[str, Any]]:
     """Per KR: its path (date, value, progress) at every commit that changed its fields, up
-    to the as-of date, and its log entries (check-ins and revisions)."""
+    to the as-of date, and its log entries (check-ins and revisions). Of some files'
+    steps, their KRs' (versions.load_reduced): the pages never depend on the keys' order."""
     found: dict[str, dict[str, Any]] = {}
     for step, address, old, fields in history.kr_versions(steps, as_of):
         if old == fields:
