@@ -822,3 +822,17 @@ def test_a_window_of_a_million_days_is_refused_in_a_sentence(
         f"okr: Invalid value for '--days': 1000000 is not in the range {low}<=x<=36500; "
         f"see 'okr {command} --help'\n"
     )
+
+
+def test_at_80_columns_titles_break_by_the_cjk_rules(example_repo: Path) -> None:
+    """The title under a KR's address wraps by core.text.wrap, not rich's own rules: a
+    number keeps its unit (`6.8%`), and no line starts with closing punctuation."""
+    from test_cli import ANSI, run_on_terminal
+
+    code, output = run_on_terminal(
+        "--as-of", "2026-08-15", "person", "王芳", cwd=example_repo, env={"COLUMNS": "80"}
+    )
+    assert code == 0, output
+    lines = [line.strip() for line in ANSI.sub("", output).splitlines()]
+    assert "6.8%" in "\n".join(lines)
+    assert not [line for line in lines if line[:1] in ("%", ",", "，", ")", "）")]

@@ -83,8 +83,11 @@ def _rich_table(section: Section) -> RenderableType:
     """A section as a rich table that reads at 80 columns: a column named in `under` goes
     below another's text in the same cell; codes and numbers never wrap, free text does."""
     from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
+
+    from okrcli.render.wrapped import Wrapped
 
     table = Table(
         title=Text(_title(section), style="bold"),
@@ -110,13 +113,17 @@ def _rich_table(section: Section) -> RenderableType:
             min_width=widest if below else 8 if wraps else None,
         )
     for row in section.rows:
-        cells = []
+        cells: list[RenderableType] = []
         for index in shown:
-            cell = Text(row[index], style=section.styles.get(index, ""))
-            for i, above in section.under.items():
-                if above == index and row[i]:
-                    cell.append("\n" + row[i], style="dim")
-            cells.append(cell)
+            style = section.styles.get(index, "")
+            below = [row[i] for i, above in section.under.items() if above == index and row[i]]
+            if below:  # the code on its line, the text below it wrapped by the CJK rules
+                head = Text(row[index], style=style, no_wrap=True, overflow="fold")
+                cells.append(Group(head, *(Wrapped(text, style="dim") for text in below)))
+            elif index in section.wrap:
+                cells.append(Wrapped(row[index], style=style))
+            else:
+                cells.append(Text(row[index], style=style))
         table.add_row(*cells)
     return table
 
