@@ -245,7 +245,8 @@ class Bench:
         return env
 
     def git(self, repo: Path, *args: str) -> None:
-        subprocess.run(["git", "-C", str(repo), *args], env=self.env(self.tmp), check=True)
+        env = generate.git_env(self.home)
+        subprocess.run(["git", "-C", str(repo), *args], env=env, check=True)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -258,7 +259,10 @@ class Bench:
             return self._measure(case)
         finally:
             if case.after is not None:
-                case.after()
+                try:
+                    case.after()
+                except (OSError, subprocess.CalledProcessError) as error:
+                    case.error = case.error or f"could not put the repository back: {error}"
 
     def _measure(self, case: Case) -> Case:
         warm = self.fresh_dir("warm")

@@ -340,7 +340,9 @@ def test_a_second_check_in_starts_from_the_kept_parse(
     assert len(parses) == 1
     parses.clear()
     assert check_in(example_repo, "72").exit_code == 0
-    assert parses == []  # the file as it was came from the cache
+    # The file as it was came from the cache; a kept parse is never the short proof's
+    # ground (a wrong one is caught by reading back), so the edit is read back once.
+    assert len(parses) == 1
 
 
 @pytest.mark.parametrize("damage", ["shifted", "past the end"])

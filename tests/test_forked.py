@@ -241,12 +241,18 @@ def test_a_write_on_two_cores_caches_every_file_it_wrote_as_one_core_does(
     assert split == serial
 
 
-def weeks_of_check_ins(root: Path, weeks: int) -> None:
+def weeks_of_check_ins(root: Path, weeks: int, renamed_at: int | None = None) -> None:
     """A commit a week that changes every team's offers KR: a history of weeks × TEAMS file
-    changes, long enough to be read on two cores (versions.SPLIT_CHANGES)."""
+    changes, long enough to be read on two cores (versions.SPLIT_CHANGES). `renamed_at`:
+    the week after which team-005's file is `team-005.yml`."""
     for week in range(1, weeks + 1):
+        if week - 1 == renamed_at:
+            git(root, "mv", "2026-Q3/team-005.yaml", "2026-Q3/team-005.yml")
         for index in range(TEAMS):
-            path = root / "2026-Q3" / f"team-{index:03d}.yaml"
+            name = f"team-{index:03d}.yaml"
+            if renamed_at is not None and week > renamed_at and index == 5:
+                name = "team-005.yml"
+            path = root / "2026-Q3" / name
             text = path.read_text(encoding="utf-8")
             old = f"        current: {60 + index % 9}\n"
             new = f"        current: {60 + index % 9 + week}\n"
@@ -262,15 +268,44 @@ def _bump(text: str) -> str:
 
 
 @needs_two_cores
-@pytest.mark.parametrize("args", [("retro", "--format", "json"), ("retro", "team-001")])
+def test_the_history_is_read_in_a_child_by_teams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_reduced forks: each group of teams is reduced in its own process, a renamed
+    team's two paths in one group, and the blobs were read once, before the fork."""
+    from okrcli.history import versions
+    from okrcli.history.snapshots import Snapshots
+
+    monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = company(tmp_path / "one")
+    weeks_of_check_ins(root, versions.SPLIT_CHANGES // TEAMS + 1, renamed_at=4)
+
+    def where(steps: list[versions.Step]) -> tuple[int, set[str], set[str]]:
+        return os.getpid(), {f.team for s in steps for f in s.files}, set()
+
+    snapshots = Snapshots(root, "2026-Q3")
+    parts = versions.load_reduced(root, "HEAD", "2026-Q3", where, snapshots=snapshots)
+    assert len(parts) == 2 and parts[0][0] == os.getpid() != parts[1][0]
+    teams = [part[1] for part in parts]
+    assert teams[0] | teams[1] == {f"team-{n:03d}" for n in range(TEAMS)}
+    assert not teams[0] & teams[1]  # team-005 (two paths) in one group only
+
+
+@needs_two_cores
+@pytest.mark.parametrize(
+    ("args", "renamed_at"),
+    [(("retro", "--format", "json"), None), (("retro", "team-001"), None),
+     (("retro", "--format", "json"), 4)],
+)  # fmt: skip
 def test_the_history_read_on_two_cores_reads_as_on_one(
-    tmp_path: Path, args: tuple[str, ...]
+    tmp_path: Path, args: tuple[str, ...], renamed_at: int | None
 ) -> None:
     from okrcli.history import versions
 
     one = company(tmp_path / "one")
     weeks = versions.SPLIT_CHANGES // TEAMS + 1
-    weeks_of_check_ins(one, weeks)
+    weeks_of_check_ins(one, weeks, renamed_at)
     assert TEAMS * (weeks + 1) >= versions.SPLIT_CHANGES  # the split is taken
     serial, split = okr(one, "1", *args), okr(one, None, *args)
     assert (split.returncode, split.stdout, split.stderr) == (
@@ -282,7 +317,11 @@ def test_the_history_read_on_two_cores_reads_as_on_one(
         krs = [kr for team in json.loads(split.stdout)["teams"] for o in team["objectives"]
                for kr in o["key_results"]]  # fmt: skip
         offers = [kr for kr in krs if kr["address"].endswith("/offers")]
-        assert len(offers) == TEAMS and all(kr["checkins"] == weeks for kr in offers)
+        # A rename without rename detection adds the file anew: its week is no change.
+        counts = {kr["address"]: kr["checkins"] for kr in offers}
+        renamed = {"team-005/hiring/offers": weeks - 1} if renamed_at is not None else {}
+        assert len(counts) == TEAMS
+        assert counts == {address: weeks for address in counts} | renamed
 
     def entries(jobs: str) -> set[str]:
         folder = tmp_path / f"cache-{jobs}-{args[0]}" / "okr"

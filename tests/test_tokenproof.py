@@ -111,3 +111,24 @@ def test_a_changed_line_the_edit_did_not_name_says_no() -> None:
     text = original.replace("current: 5", "current: 7").replace("current: 6", "current: 8")
     expected = _with(old.data, 0, 7)
     assert not swapped_tokens(original, text, old.positions, [_path(0)], old.data, expected)
+
+
+def test_a_kept_parse_that_is_wrong_is_caught_not_trusted() -> None:
+    """The short proof stands only on a parse splice made itself: a cached parse whose
+    positions are off (here by one KR's three lines) is caught by reading back."""
+    from okrcli.files.textedit import SpliceError
+    from okrcli.files.yamlsource import Positioned
+
+    text = (
+        "objectives:\n  - id: o\n    title: t\n    key_results:\n"
+        "      - id: k0\n        target: 10\n        current: 4\n"
+        "      - id: k1\n        target: 10\n        current: 4\n"
+    )
+    good = load_positioned(text)
+    shifted = {p: (a + 3, b, c + 3, d) for p, (a, b, c, d) in good.positions.items()}
+    wrong = Positioned(good.data, shifted, [])
+    try:
+        spliced = splice(text.encode(), [Change("o", "k0", "current", 9)], "t.yaml", wrong)
+    except SpliceError:
+        return  # refused: nothing written
+    assert same_data(spliced.data, load_positioned(spliced.raw.decode()).data)

@@ -29,11 +29,13 @@ MIN_ITEMS = 48  # below this, forking (a few milliseconds) costs more than it sa
 JOBS_VARIABLE = "OKR_JOBS"
 
 
-_in_child = False  # set in a forked child: it computes its half serially, never forks again
+# Set while a split runs (in the parent computing its half, and in the child): work inside
+# it is computed serially, so that two processes share two cores, never three.
+_splitting = False
 
 
 def worth_forking(count: int, min_items: int = MIN_ITEMS) -> bool:
-    if count < min_items or _in_child or not hasattr(os, "fork"):
+    if count < min_items or _splitting or not hasattr(os, "fork"):
         return False
     if os.environ.get(JOBS_VARIABLE, "").strip() == "1":
         return False
@@ -81,6 +83,8 @@ def map_split(
         _child(function, second, writer)
     os.close(writer)
     finished = False
+    global _splitting
+    _splitting = True
     try:
         if meanwhile is not None:
             meanwhile()
@@ -90,6 +94,7 @@ def map_split(
         os.waitpid(pid, 0)
         finished = True
     finally:
+        _splitting = False
         os.close(reader)
         if not finished:  # the parent failed (or was interrupted): the child is not wanted
             _stop(pid)
@@ -109,8 +114,8 @@ def _then(
 
 
 def _child(function: Callable[[Item], Result], items: Sequence[Item], writer: int) -> None:
-    global _in_child
-    _in_child = True
+    global _splitting
+    _splitting = True
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent decides

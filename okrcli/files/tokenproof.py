@@ -38,8 +38,8 @@ def swapped_tokens(
     the data, as `positions` has them) swapped: what `old_data` held there for what
     `new_data` holds. (An old token that does not read as the old value is not the whole
     value: a plain scalar continued on the next line. Then the answer is no.)"""
-    if "\ufeff" in original or original.count("\r") != original.count("\r\n"):
-        return False  # columns and lines would not be what str.split sees
+    if original.count("\r") != original.count("\r\n"):
+        return False  # a lone \r ends a line for the reader, not for str.split
     old_lines, new_lines = original.split("\n"), text.split("\n")
     if len(old_lines) != len(new_lines):
         return False

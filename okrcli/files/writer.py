@@ -105,9 +105,10 @@ def _as_read(change: Change) -> Any:
 @dataclass(frozen=True, slots=True)
 class Spliced:
     raw: bytes  # the file's new bytes
-    data: Any  # what they read back as (the proof read them): nobody need read them again
-    # Where each value is in them, when the proof was asked for positions (or only the
-    # strict reader could read them): the next edit of the same bytes need not parse them.
+    data: Any  # what they read as (proved): nobody need read them again
+    # Where each value is in them, when the splice was asked for positions (or the proof
+    # read them back with the strict reader, which gives them): the next edit of the same
+    # bytes need not parse them.
     positioned: Positioned | None
 
 
@@ -135,6 +136,7 @@ def splice(
     bom = raw.startswith(_BOM)
     try:
         original = decode(raw)
+        parsed_here = positioned is None
         positioned = first = positioned or load_positioned(original)
     except YamlProblem as problem:
         raise SpliceError(
@@ -173,7 +175,12 @@ def splice(
         else:
             edited_from = reach[1] if edited_from is None else min(edited_from, reach[1])
     fields = [(*path, change.field) for path, change in located]
-    if tokenproof.swapped_tokens(original, text, first.positions, fields, first.data, expected):
+    # The short proof stands on the first parse, so only on one made here: a parse the
+    # caller kept (the positions cache) is proved wrong, when it is, by reading back.
+    swapped = parsed_here and tokenproof.swapped_tokens(
+        original, text, first.positions, fields, first.data, expected
+    )
+    if swapped:
         # Only numbers and booleans changed, each after its value's start on its own line:
         # every key and value still starts where the first parse saw it.
         kept = Positioned(expected, first.positions, first.duplicates) if positions else None

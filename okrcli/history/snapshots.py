@@ -151,7 +151,9 @@ class Snapshots:
             while wanted and (not batch or total + self._sizes[wanted[0]] <= self.BATCH_BYTES):
                 total += self._sizes[wanted[0]]
                 batch.append(wanted.pop(0))
-            blobs = gitread.read_blobs(self.top, batch)
+            read = [oid for oid in batch if oid not in self._blobs]
+            blobs = gitread.read_blobs(self.top, read) if read else {}
+            blobs.update((oid, self._blobs.pop(oid)) for oid in batch if oid in self._blobs)
             raws = [blobs[oid] for oid in batch if oid in blobs]
             present = [oid for oid in batch if oid in blobs]
             for oid, raw, parsed in zip(present, raws, forked.map_split(parse, raws), strict=True):
@@ -160,15 +162,18 @@ class Snapshots:
                 self._remember(oid, parsed.snapshot)
 
     def prefetch(self) -> bool:
-        """Read every planned blob now, in one batch, when their content fits BATCH_BYTES
-        (so that two processes forked after share them instead of each asking git, whose
-        delta chains run across files). False, reading nothing, when they do not fit."""
-        wanted = [oid for oid in self._queue if oid in self._missing and not self._too_large(oid)]
+        """Read every planned blob not read yet, through one git process, when their
+        content fits BATCH_BYTES (so that two processes forked after share them instead of
+        each asking git). False, reading nothing, when they do not fit. The ids stay
+        planned: `_raw` and `parse_ahead` take the bytes from here."""
+        wanted = [
+            oid
+            for oid in self._queue
+            if oid in self._missing and oid not in self._blobs and not self._too_large(oid)
+        ]
         if sum(self._sizes.get(oid, 0) for oid in wanted) > self.BATCH_BYTES:
             return False
         self._blobs.update(gitread.read_blobs(self.top, wanted))
-        for oid in wanted:
-            self._missing.pop(oid, None)
         return True
 
     def recall(self, oids: Iterable[str]) -> int:
@@ -184,6 +189,7 @@ class Snapshots:
             self._blobs.update(gitread.read_blobs(self.top, batch))
             for read in batch:
                 self._missing.pop(read, None)
+        self._missing.pop(oid, None)  # read now (or prefetched)
         return self._blobs.pop(oid, None)
 
     def _batch(self, start: int) -> list[str]:
@@ -192,7 +198,7 @@ class Snapshots:
         batch: list[str] = []
         total = 0
         for oid in self._queue[start:]:
-            if oid not in self._missing or self._too_large(oid):
+            if oid not in self._missing or oid in self._blobs or self._too_large(oid):
                 continue
             size = self._sizes.get(oid, 0)
             if batch and (len(batch) == self.BATCH or total + size > self.BATCH_BYTES):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,31 +130,47 @@ def load_reduced(
     log: gitread.BackgroundLog | None = None,
 ) -> list[Reduced]:
     """`reduce` of what `load` reads, on two cores for a long history: the team files are
-    split in two groups of about as many changes, and the second group's history is read
-    and reduced in a forked child (forked.py). So `reduce` sees the steps of some of the
+    split in two groups of about as many changes (a team's paths in one group, so that a
+    renamed file's history stays whole), and the second group's history is read and
+    reduced in a forked child (forked.py). So `reduce` sees the steps of some of the
     files, once per group, and returns what the caller merges: facts about KRs, which each
-    live in one file. One result (of all the steps) when the history is short or forking
-    is off; none before the first commit."""
+    live in one team. One result (of all the steps) when the history is short, when its
+    blobs are more than Snapshots.BATCH_BYTES (read in batches, on one core) or forking is
+    off; none before the first commit. Should `reduce` fail on both groups, the first
+    group's error is raised (not the earliest step's, as on one core): it is pure code over
+    parsed data, which a failure of its own would fail on one core too."""
     if start is None:
         return []
     snapshots = snapshots or Snapshots(top, folder)
     relevant = _relevant(top, start, folder, full_history, snapshots, log)
     groups = _two_groups(relevant)
     total = sum(len(changes) for _, changes in relevant)
-    if groups[1] and forked.worth_forking(total, SPLIT_CHANGES):
+    split = bool(groups[1]) and forked.worth_forking(total, SPLIT_CHANGES)
+    if split:
+        # Both processes take their blobs from one read: git's delta chains run across
+        # files, and two cat-files would inflate the same bases twice.
         snapshots.plan(
             oid for _, changes in relevant for c in changes for oid in (c.new, c.old) if oid
         )
-    if not groups[1] or not forked.worth_forking(total, SPLIT_CHANGES) or not snapshots.prefetch():
+        split = snapshots.prefetch()
+    if not split:
         results = [reduce(_read(relevant, snapshots, tick))]
     else:
+        parent = os.getpid()
 
-        def read_group(paths: frozenset[str]) -> Reduced:
-            subset = [(c, [x for x in changes if x.path in paths]) for c, changes in relevant]
+        def read_group(teams: frozenset[str]) -> Reduced:
+            subset = [
+                (c, [x for x in changes if team_id_of(x.path) in teams]) for c, changes in relevant
+            ]
             subset = [(c, changes) for c, changes in subset if changes]
             own = sum(len(changes) for _, changes in subset)
-            # The child reads at this process's pace: the parent's count stands for both.
-            scaled = None if tick is None else lambda done, _: tick(done * total // own, total)
+
+            # Only this process draws progress (the child never prints); its count stands
+            # for both, which read at one pace.
+            def scaled(done: int, _: int) -> None:
+                if tick is not None and os.getpid() == parent:
+                    tick(done * total // max(own, 1), total)
+
             return reduce(_read(subset, snapshots, scaled))
 
         items = [frozenset(group) for group in groups]
@@ -163,17 +180,18 @@ def load_reduced(
 
 
 def _two_groups(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> list[set[str]]:
-    """The team files' paths in two groups of about as many changes (the most changed
-    first, each to the lighter group)."""
+    """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups
+    of about as many changes, the most changed first, each to the lighter group."""
     counts: dict[str, int] = {}
     for _, changes in relevant:
         for change in changes:
-            counts[change.path] = counts.get(change.path, 0) + 1
+            team = team_id_of(change.path)
+            counts[team] = counts.get(team, 0) + 1
     groups: list[set[str]] = [set(), set()]
     weights = [0, 0]
-    for path, count in sorted(counts.items(), key=lambda item: -item[1]):
+    for team, count in sorted(counts.items(), key=lambda item: -item[1]):
         lighter = 0 if weights[0] <= weights[1] else 1
-        groups[lighter].add(path)
+        groups[lighter].add(team)
         weights[lighter] += count
     return groups
 

@@ -108,12 +108,11 @@ class Seen:
 
 def history_facts(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Seen:
     """What the history (these steps: all of it, or its part for some files) says."""
-    seen = _seen(steps, _cutoff(data))
-    seen.paths = {
+    paths = {
         item["address"]: item["values"]
         for item in changes.value_series(list(steps), None, _now_fields(teams))
     }
-    return seen
+    return _seen(steps, _cutoff(data), paths)
 
 
 def merged(parts: Sequence[Seen]) -> Seen:
@@ -129,8 +128,8 @@ def merged(parts: Sequence[Seen]) -> Seen:
     return whole
 
 
-def _seen(steps: Sequence[Step], cutoff: dt.date) -> Seen:
-    seen = Seen({}, set(), {}, {}, {}, {})
+def _seen(steps: Sequence[Step], cutoff: dt.date, paths: dict[str, list[float]]) -> Seen:
+    seen = Seen({}, set(), {}, {}, {}, paths)
     # A check-in is what `okr people` counts (SPEC §18): a commit that changed a KR's value
     # or confidence; never-checked-in is about the value alone (SPEC §15).
     for change in history.field_changes(steps, (*VALUE_FIELDS, "confidence")):
