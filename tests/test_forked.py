@@ -356,3 +356,67 @@ def test_the_site_built_on_two_cores_is_the_site_built_on_one(tmp_path: Path) ->
     team = (tmp_path / "site-2" / "2026-Q3" / "teams" / "team-007.html").read_text("utf-8")
     offers = team.split('id="kr-team-007--hiring--offers"')[1].split("</article>")[0]
     assert offers.count("<td>current</td>") == weeks  # every week's check-in is on its page
+
+
+@pytest.mark.parametrize("jobs", ["1", ""])
+def test_waiting_is_called_once_here_before_the_results_come(
+    monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    monkeypatch.setenv(forked.JOBS_VARIABLE, jobs)
+    called: list[int] = []
+    results = forked.map_split(
+        pid_and_square, range(100), waiting=lambda: called.append(os.getpid())
+    )
+    assert called == [os.getpid()]
+    assert [square for _, square in results] == [n * n for n in range(100)]
+
+
+def test_blobs_read_in_the_background_are_those_read_in_the_foreground(tmp_path: Path) -> None:
+    from okrcli.history import gitread
+
+    root = company(tmp_path / "one")
+    listed = git(root, "ls-tree", "-r", "HEAD", "2026-Q3").split("\n")
+    oids = [*(line.split()[2] for line in listed[:10]), "0" * 40]  # and one missing
+    early = gitread.BackgroundBlobs(root, oids)
+    assert early.result() == gitread.read_blobs(root, oids)
+    assert len(early.result()) == 10  # read again in the foreground: it was collected
+
+
+@needs_two_cores
+def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EarlyRead, as load_cycle's `waiting`: the history read after it is the history read
+    without it (the blobs git inflated meanwhile are the ones read)."""
+    from okrcli.files import loader
+    from okrcli.files.workspace import open_workspace
+    from okrcli.history import gitread, versions
+    from okrcli.history.snapshots import Snapshots
+
+    monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
+    root = company(tmp_path / "one")
+    weeks_of_check_ins(root, versions.SPLIT_CHANGES // TEAMS + 1)
+
+    def read(early_too: bool) -> list[tuple[set[str], int]]:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{early_too}"))
+        workspace = open_workspace(root)
+        span = workspace.cycles["2026-Q3"]
+        snapshots = Snapshots(root, "2026-Q3")
+        with gitread.BackgroundLog(root, "HEAD", "2026-Q3") as log:
+            early = versions.EarlyRead(snapshots, "2026-Q3", log) if early_too else None
+            data = loader.load_cycle(workspace, span, versions=True, waiting=early)
+            if early is not None:
+                assert early.relevant is not None and early.error is None
+            snapshots.seed(data.versions)
+            parts = versions.load_reduced(
+                root,
+                "HEAD",
+                "2026-Q3",
+                lambda steps: ({f.team for s in steps for f in s.files}, len(steps)),
+                snapshots=snapshots,
+                log=None if early_too else log,
+                early=early,
+            )
+        return parts
+
+    assert read(True) == read(False)

@@ -8,7 +8,7 @@ import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -134,13 +134,17 @@ def read_cycle(
 
 
 def load_cycle(
-    workspace: "Workspace", cycle: "CycleSpan", refuse_errors: bool, versions: bool = False
+    workspace: "Workspace",
+    cycle: "CycleSpan",
+    refuse_errors: bool,
+    versions: bool = False,
+    waiting: "Callable[[], None] | None" = None,
 ) -> "CycleData":
-    """One cycle of the workspace, read and validated."""
+    """One cycle of the workspace, read and validated (`waiting`: see loader.load_cycle)."""
     from okrcli.files import loader
 
     tick = progress.reporter("reading team files")
-    data = loader.load_cycle(workspace, cycle, tick, versions)
+    data = loader.load_cycle(workspace, cycle, tick, versions, waiting)
     errors = sorted(data.blocking_errors(), key=sort_key)
     if refuse_errors and errors:
         raise InvalidFilesError(

@@ -50,14 +50,17 @@ def site(
     sites = []
     for span in spans:
         with ExitStack() as stack:
-            log, end, folder = None, None, ""
+            end, folder, snapshots, early = None, "", None, None
             if top is not None:
-                # git walks the cycle's history on another core while its files are read.
+                # git walks the cycle's history on another core while its files are read,
+                # and inflates its blobs while the forked child reads its half of them.
                 end, folder = history_range(workspace.root, top[0], workspace, span.id)
+                snapshots = Snapshots(top[0], folder)
                 if end is not None:
                     log = stack.enter_context(BackgroundLog(top[0], end, folder))
+                    early = history.EarlyRead(snapshots, folder, log)
             tick = progress.reporter(f"reading {span.id}")
-            data = loader.load_cycle(workspace, span, tick, versions=top is not None)
+            data = loader.load_cycle(workspace, span, tick, top is not None, early)
             errors = sorted(data.blocking_errors(), key=sort_key)
             if errors and span.id == selected.id:
                 raise InvalidFilesError(
@@ -70,7 +73,8 @@ def site(
             # A past cycle is shown as of its end; the selected one as of the as-of date.
             cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
             kr_histories = None
-            if top is not None:
+            if top is not None and snapshots is not None:
+                snapshots.seed(data.versions)
                 # Read and reduced on two cores, each taking some of the files' histories.
                 parts = history.load_reduced(
                     top[0],
@@ -78,8 +82,8 @@ def site(
                     folder,
                     partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
                     tick=progress.reporter(f"reading the history of {span.id}"),
-                    snapshots=Snapshots(top[0], folder, data.versions),
-                    log=log,
+                    snapshots=snapshots,
+                    early=early,
                 )
                 kr_histories = {k: v for part in parts for k, v in part.items()}
         sites.append(site_data.cycle_site(data, cycle_as_of, kr_histories))

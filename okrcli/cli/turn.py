@@ -59,8 +59,11 @@ def retro(
     end, folder = history_range(root, top, workspace, cycle.id)
     # git walks the history on another core while the cycle's files are read.
     log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
+    snapshots = Snapshots(top, folder)
+    early = None if log is None else history.EarlyRead(snapshots, folder, log)
     with contextlib.nullcontext() if log is None else log:
-        data = load_cycle(workspace, cycle, refuse_errors=True, versions=True)
+        data = load_cycle(workspace, cycle, refuse_errors=True, versions=True, waiting=early)
+        snapshots.seed(data.versions)
         teams = report.selected_teams(data, team)
         # Read and reduced on two cores, each taking some of the files' histories.
         parts = history.load_reduced(
@@ -70,8 +73,9 @@ def retro(
             lambda steps: service.history_facts(data, teams, steps),
             tick=progress.reporter("reading history"),
             full_history=True,
-            snapshots=Snapshots(top, folder, data.versions),
+            snapshots=snapshots,
             log=log,
+            early=early,
         )
     result = service.retro(data, teams, service.merged(parts))
     if output is DiffFormat.json:

@@ -52,6 +52,7 @@ def map_split(
     child_share: float = 0.5,
     then: Callable[[Item, Result], None] | None = None,
     min_items: int = MIN_ITEMS,
+    waiting: Callable[[], None] | None = None,
 ) -> list[Result]:
     """[function(item) for item in items], the second half computed in a forked child when
     that is worth it and safe (see the module).
@@ -64,12 +65,16 @@ def map_split(
     called in this process for every item in order, the first half's while the child
     finishes its own (the parent's share of the work afterwards: caching what was computed,
     say). `min_items`: fewer items than this are computed serially (a caller whose items
-    are each a large piece of work sets it lower)."""
+    are each a large piece of work sets it lower). `waiting`, when given, is called once in
+    this process, when its own part is done and the child's may not be: work for after the
+    results that can start early (asking git for what comes next); serially, last."""
     if not worth_forking(len(items), min_items):
         if meanwhile is not None:
             meanwhile()
         results = [function(item) for item in items]
         _then(then, items, results)
+        if waiting is not None:
+            waiting()
         return results
     share = min(max(child_share, 0.0), 1.0)
     middle = max(1, len(items) - int(len(items) * share))  # the parent's part (its first)
@@ -90,6 +95,8 @@ def map_split(
             meanwhile()
         mine = [function(item) for item in first]
         _then(then, first, mine)
+        if waiting is not None:
+            waiting()
         payload = _read_all(reader)
         os.waitpid(pid, 0)
         finished = True

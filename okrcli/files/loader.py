@@ -192,6 +192,7 @@ def _read_all(
     files: list[tuple[str, bytes]],
     tick: Callable[[int, int], None] | None = None,
     versions: dict[str, snapshot.Parsed] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> dict[str, tuple[FileResult, _CachedTeam | None]]:
     """_cached_result of every file; the ones the cache lacks are read on two cores when
     there are many (a company's first run, or one after an upgrade). `tick` hears of the
@@ -236,7 +237,8 @@ def _read_all(
 
             versions[oid] = replace(version, lines=lines_of(raw))
 
-    forked.map_split(read, missing, then=keep)  # the cache entries made while the child finishes
+    # The cache entries are made, and `waiting` called, while the child finishes.
+    forked.map_split(read, missing, then=keep, waiting=waiting)
     if tick is not None:
         tick(total, total)
     return found
@@ -299,11 +301,12 @@ def load_cycle(
     cycle: CycleSpan,
     tick: Callable[[int, int], None] | None = None,
     versions: bool = False,
+    waiting: Callable[[], None] | None = None,
 ) -> CycleData:
     """Every team file of the cycle, read through the cache; `tick(done, total)` is told
     how far it got (the CLI draws progress with it). With `versions`, the files parsed
     afresh are kept as history versions too (CycleData.versions), for a command that reads
-    the history next."""
+    the history next. `waiting`: see forked.map_split (called once, before this returns)."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
     data = CycleData(workspace, cycle, list(workspace.diagnostics))
@@ -311,7 +314,8 @@ def load_cycle(
     seen_ids: dict[str, str] = {}
     files = [(f"{cycle.id}/{name}", source.read(f"{cycle.id}/{name}")) for name in names]
     kept = data.versions if versions else None
-    read = _read_all(workspace, [(p, raw) for p, raw in files if raw is not None], tick, kept)
+    present = [(p, raw) for p, raw in files if raw is not None]
+    read = _read_all(workspace, present, tick, kept, waiting)
     for path, raw in files:
         if raw is None:
             continue

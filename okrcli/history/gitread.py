@@ -128,6 +128,11 @@ def read_blobs(top: Path, oids: list[str]) -> dict[str, bytes]:
     if not wanted:
         return {}
     out = run(["cat-file", "--batch"], cwd=top, input="".join(f"{o}\n" for o in wanted).encode())
+    return _batch_output(out, wanted)
+
+
+def _batch_output(out: bytes, wanted: list[str]) -> dict[str, bytes]:
+    """`git cat-file --batch`'s answer to `wanted`, by id; missing ones left out."""
     blobs: dict[str, bytes] = {}
     position = 0
     for oid in wanted:
@@ -243,6 +248,53 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
     """
     out = run(changes_log_args(start, folder, full_history), cwd=top)
     return parse_changes_log(_text(out))
+
+
+class BackgroundBlobs:
+    """read_blobs started now and read later: git inflates the objects on another core
+    while okr does other work (a cold history read asks for thousands). Into unnamed
+    temporary files, as BackgroundLog; where they or the process cannot be made, or git
+    fails, `result` reads in the foreground, failing as read_blobs does."""
+
+    def __init__(self, top: Path, oids: list[str]) -> None:
+        import tempfile
+
+        self._top = top
+        self._wanted = list(dict.fromkeys(oids))
+        self._process: subprocess.Popen[bytes] | None = None
+        self._files: list[IO[bytes]] = []
+        try:
+            for _ in ("stdin", "stdout", "stderr"):
+                self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
+            self._files[0].write("".join(f"{o}\n" for o in self._wanted).encode())
+            self._files[0].seek(0)
+            self._process = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=top,
+                stdin=self._files[0],
+                stdout=self._files[1],
+                stderr=self._files[2],
+                env=git_env(),
+            )
+        except OSError:
+            self.close()
+
+    def result(self) -> dict[str, bytes]:
+        try:
+            if self._process is not None and self._process.wait() == 0:
+                return _batch_output(BackgroundLog._read(self._files[1]), self._wanted)
+        finally:
+            self.close()
+        return read_blobs(self._top, self._wanted)
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        for file in self._files:
+            file.close()
+        self._files = []
 
 
 class BackgroundLog:

@@ -88,7 +88,12 @@ class Snapshots:
         self._blobs: dict[str, bytes] = {}
         self._parsed: dict[str, tuple[Parsed, int]] = {}
         self._parsed_bytes = 0
-        for oid, parsed in (seeds or {}).items():
+        self._early: gitread.BackgroundBlobs | None = None
+        self.seed(seeds or {})
+
+    def seed(self, seeds: Mapping[str, Parsed]) -> None:
+        """Know these versions, parsed already (see __init__)."""
+        for oid, parsed in seeds.items():
             if oid not in self._replaced:
                 self._keep(oid, parsed, sum(map(len, parsed.lines or ())))
                 self._remember(oid, parsed.snapshot)
@@ -145,6 +150,7 @@ class Snapshots:
         ]
         if not forked.worth_forking(len(wanted)):
             return  # read one by one, in order, as version() reads the rest
+        self._collect_early()
         while wanted:
             batch: list[str] = []
             total = 0
@@ -161,20 +167,36 @@ class Snapshots:
                 self._keep(oid, parsed, len(raw))
                 self._remember(oid, parsed.snapshot)
 
+    def prefetch_start(self) -> None:
+        """Have git read every planned blob in the background (gitread.BackgroundBlobs),
+        when they fit BATCH_BYTES; `prefetch` takes them."""
+        wanted = self._unread()
+        if wanted and sum(self._sizes.get(oid, 0) for oid in wanted) <= self.BATCH_BYTES:
+            self._early = gitread.BackgroundBlobs(self.top, wanted)
+
     def prefetch(self) -> bool:
         """Read every planned blob not read yet, through one git process, when their
         content fits BATCH_BYTES (so that two processes forked after share them instead of
         each asking git). False, reading nothing, when they do not fit. The ids stay
         planned: `_raw` and `parse_ahead` take the bytes from here."""
-        wanted = [
-            oid
-            for oid in self._queue
-            if oid in self._missing and oid not in self._blobs and not self._too_large(oid)
-        ]
+        self._collect_early()
+        wanted = self._unread()
         if sum(self._sizes.get(oid, 0) for oid in wanted) > self.BATCH_BYTES:
             return False
         self._blobs.update(gitread.read_blobs(self.top, wanted))
         return True
+
+    def _collect_early(self) -> None:
+        if self._early is not None:
+            early, self._early = self._early, None
+            self._blobs.update(early.result())
+
+    def _unread(self) -> list[str]:
+        return [
+            oid
+            for oid in self._queue
+            if oid in self._missing and oid not in self._blobs and not self._too_large(oid)
+        ]
 
     def recall(self, oids: Iterable[str]) -> int:
         """Look the ids up in the cache only (never git), and say how many it had: what a
@@ -183,6 +205,7 @@ class Snapshots:
 
     def _raw(self, oid: str) -> bytes | None:
         """A blob's bytes, read with the next ones planned (each blob is read once)."""
+        self._collect_early()
         if oid not in self._blobs:
             start = self._missing.get(oid)
             batch = [oid] if start is None else self._batch(start)

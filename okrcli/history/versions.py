@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from okrcli.files import cache, forked
 from okrcli.files.workspace import Source, team_id_of
 from okrcli.history import gitlog, gitread
+from okrcli.history.gitrepo import GitError
 from okrcli.history.message import Message, parse_message
 from okrcli.history.snapshots import (
     LOG_FIELDS,
@@ -128,6 +129,7 @@ def load_reduced(
     full_history: bool = False,
     snapshots: Snapshots | None = None,
     log: gitread.BackgroundLog | None = None,
+    early: EarlyRead | None = None,
 ) -> list[Reduced]:
     """`reduce` of what `load` reads, on two cores for a long history: the team files are
     split in two groups of about as many changes (a team's paths in one group, so that a
@@ -142,7 +144,12 @@ def load_reduced(
     if start is None:
         return []
     snapshots = snapshots or Snapshots(top, folder)
-    relevant = _relevant(top, start, folder, full_history, snapshots, log)
+    if early is not None and early.error is not None:
+        raise early.error
+    if early is not None and early.relevant is not None:
+        relevant = early.relevant
+    else:
+        relevant = _relevant(top, start, folder, full_history, snapshots, log)
     groups = _two_groups(relevant)
     total = sum(len(changes) for _, changes in relevant)
     split = bool(groups[1]) and forked.worth_forking(total, SPLIT_CHANGES)
@@ -179,6 +186,35 @@ def load_reduced(
     return results
 
 
+class EarlyRead:
+    """The log taken, and the blobs of a cold history asked of git, while the cycle's
+    files are still being read: called as loader.load_cycle's `waiting` (this process is
+    done with its half of the files, the forked child not yet), so that git inflates the
+    blobs on a core that would wait anyway. A failure is kept, and raised by load_reduced
+    in its turn, after the files' own errors."""
+
+    def __init__(self, snapshots: Snapshots, folder: str, log: gitread.BackgroundLog) -> None:
+        self.snapshots, self.folder, self.log = snapshots, folder, log
+        self.relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]] | None = None
+        self.error: Exception | None = None
+
+    def __call__(self) -> None:
+        if self.relevant is not None or self.error is not None:
+            return
+        inside = self.folder.rstrip("/") + "/"
+        try:
+            commits = self.log.result(_recaller(self.snapshots, inside))
+            relevant = _in_folder_changes(commits, inside)
+            changes = [c for _, found in relevant for c in found]
+            # Newest first, as read_back reads them.
+            self.snapshots.plan(oid for c in reversed(changes) for oid in (c.new, c.old) if oid)
+            self.snapshots.prefetch_start()
+        except (GitError, OSError) as error:
+            self.error = error
+            return
+        self.relevant = relevant
+
+
 def _two_groups(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> list[set[str]]:
     """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups
     of about as many changes, the most changed first, each to the lighter group."""
@@ -210,6 +246,12 @@ def _relevant(
         commits = log.result(_recaller(snapshots, inside))
     else:
         commits = gitread.changes_log(top, start, folder, full_history)
+    return _in_folder_changes(commits, inside)
+
+
+def _in_folder_changes(
+    commits: list[gitlog.LogCommit], inside: str
+) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
     return [
         (commit, [c for c in commit.changes if _in_folder(c.path, inside)]) for commit in commits
     ]

@@ -45,7 +45,9 @@ class Revision:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+# The rows are plain (not frozen) dataclasses: a company's retro makes 10,000 KR rows, and
+# a frozen one's every field is set through object.__setattr__ (twice the time).
+@dataclass(slots=True)
 class KrRetro:
     address: str
     title: str
@@ -62,7 +64,7 @@ class KrRetro:
     flags: list[Flag]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ObjectiveRetro:
     address: str
     title: str
@@ -73,7 +75,7 @@ class ObjectiveRetro:
     key_results: list[KrRetro]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TeamRetro:
     team: str
     name: str
