@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from okrcli.files.loader import CycleData
     from okrcli.files.workspace import Workspace
     from okrcli.history.gitread import BackgroundLog
+    from okrcli.history.snapshots import Snapshots
+    from okrcli.history.versions import EarlyRead
     from okrcli.services.people import Ahead, CycleHistory
 
 
@@ -45,12 +47,15 @@ class PageFormat(StrEnum):
 
 @dataclass(frozen=True)
 class _Started:
-    """Where a cycle's history lies, and git walking it already."""
+    """Where a cycle's history lies, git walking it already, and what reads it early (the
+    log and the blobs, while the cycle's files are read: versions.EarlyRead)."""
 
     top: Path
     end: str | None
     folder: str
     log: "BackgroundLog | None"
+    snapshots: "Snapshots"
+    early: "EarlyRead | None"
 
 
 def _start_history(
@@ -61,6 +66,8 @@ def _start_history(
     where the history cannot be found: that error is raised in its turn, after the files'."""
     from okrcli.core.errors import OkrError
     from okrcli.history.gitread import BackgroundLog
+    from okrcli.history.snapshots import Snapshots
+    from okrcli.history.versions import EarlyRead
 
     try:
         root, top = git_root(options, what)
@@ -70,7 +77,9 @@ def _start_history(
     log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
     if log is not None:
         stack.enter_context(log)
-    return _Started(top, end, folder, log)
+    snapshots = Snapshots(top, folder)
+    early = None if log is None else EarlyRead(snapshots, folder, log)
+    return _Started(top, end, folder, log, snapshots, early)
 
 
 def _read_cycles(
@@ -87,7 +96,10 @@ def _read_cycles(
     makes of them alone (`ahead`) made, while git walks the histories."""
     with ExitStack() as stack:
         started = [_start_history(options, workspace, span.id, what, stack) for span in spans]
-        every = [load_cycle(workspace, span, True, versions=True) for span in spans]
+        every = [
+            load_cycle(workspace, span, True, True, None if start is None else start.early)
+            for span, start in zip(spans, started, strict=True)
+        ]
         for data in every:
             data.teams  # noqa: B018 (built from the cache now, while git runs)
         made = [None if ahead is None else ahead(data, as_of) for data in every]
@@ -130,9 +142,10 @@ def _read_history(
     if started is None:
         root, top = git_root(options, what)
         end, folder = history_range(root, top, data.workspace, data.cycle.id)
-        started = _Started(top, end, folder, None)
+        started = _Started(top, end, folder, None, Snapshots(top, folder), None)
     top, end, folder = started.top, started.end, started.folder
-    snapshots = Snapshots(top, folder, data.versions)
+    snapshots = started.snapshots
+    snapshots.seed(data.versions)
     steps = history.load(
         top,
         end,
@@ -140,7 +153,8 @@ def _read_history(
         progress.reporter(f"reading the history of {data.cycle.id}"),
         full_history=True,
         snapshots=snapshots,
-        log=started.log,
+        log=None if started.early is not None else started.log,
+        early=started.early,
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)
     people = identities(config_of(data).people)

@@ -104,16 +104,17 @@ def load(
     full_history: bool = False,
     snapshots: Snapshots | None = None,
     log: gitread.BackgroundLog | None = None,
+    early: EarlyRead | None = None,
 ) -> list[Step]:
     """The commits reachable from `start` that changed a team file of `folder` (a path from
     the top of the work tree), oldest first; [] when there is no commit yet. `tick(done,
     total)` hears how many file changes have been read; `full_history` see
     gitread.changes_log. `log`: the same log, started earlier (so git walked the history
-    meanwhile)."""
+    meanwhile); `early`: that log taken already, and its blobs asked for (EarlyRead)."""
     if start is None:
         return []
     snapshots = snapshots or Snapshots(top, folder)
-    relevant = _relevant(top, start, folder, full_history, snapshots, log)
+    relevant = _early_or_relevant(top, start, folder, full_history, snapshots, log, early)
     steps = _read(relevant, snapshots, tick)
     snapshots.save()
     return steps
@@ -144,12 +145,7 @@ def load_reduced(
     if start is None:
         return []
     snapshots = snapshots or Snapshots(top, folder)
-    if early is not None and early.error is not None:
-        raise early.error
-    if early is not None and early.relevant is not None:
-        relevant = early.relevant
-    else:
-        relevant = _relevant(top, start, folder, full_history, snapshots, log)
+    relevant = _early_or_relevant(top, start, folder, full_history, snapshots, log, early)
     groups = _two_groups(relevant)
     total = sum(len(changes) for _, changes in relevant)
     split = bool(groups[1]) and forked.worth_forking(total, SPLIT_CHANGES)
@@ -230,6 +226,22 @@ def _two_groups(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]
         groups[lighter].add(team)
         weights[lighter] += count
     return groups
+
+
+def _early_or_relevant(
+    top: Path,
+    start: str,
+    folder: str,
+    full_history: bool,
+    snapshots: Snapshots,
+    log: gitread.BackgroundLog | None,
+    early: EarlyRead | None,
+) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
+    if early is not None and early.error is not None:
+        raise early.error
+    if early is not None and early.relevant is not None:
+        return early.relevant
+    return _relevant(top, start, folder, full_history, snapshots, log)
 
 
 def _relevant(
