@@ -74,17 +74,37 @@ def asset(name: str) -> bytes:
 def pages(sites: list[CycleSite], selected: str) -> dict[str, bytes]:
     """Every file of the site, by its path inside the output folder."""
     cycles = sorted(site.cycle for site in sites)
+    jobs: list[Page] = []
+    for site in sites:
+        jobs += _cycle_pages(site, cycles, f"{site.cycle}/")
+        if site.cycle == selected:
+            jobs.append(_board(site, cycles, "index.html", root="", here=f"{site.cycle}/"))
     out: dict[str, bytes] = {
         "assets/style.css": asset("style.css"),
         "assets/app.js": asset("app.js"),
     }
-    for site in sites:
-        for path, text in _cycle_pages(site, cycles).items():
-            out[f"{site.cycle}/{path}"] = text.encode("utf-8")
-        if site.cycle == selected:
-            board = _render(site, cycles, "board.html.j2", root="", here=f"{site.cycle}/")
-            out["index.html"] = board.encode("utf-8")
+    out.update(_rendered(jobs))
     return out
+
+
+# A page to render: its path, its size (KRs on it, as a guess at its work) and how.
+Page = tuple[str, int, Callable[[], str]]
+
+
+def _rendered(jobs: list[Page]) -> dict[str, bytes]:
+    """Every page rendered, on two cores when there are many: the pages dealt out by size,
+    the biggest first, each to the lighter share (a person's page may be a hundred teams'),
+    this process's share first and the child's after it."""
+    shares: list[list[Page]] = [[], []]
+    weights = [0, 0]
+    for job in sorted(jobs, key=lambda job: -job[1]):
+        lighter = 0 if weights[0] <= weights[1] else 1
+        shares[lighter].append(job)
+        weights[lighter] += job[1]
+    ordered = shares[0] + shares[1]
+    child_share = (len(shares[1]) + 0.5) / max(len(ordered), 1)
+    pages = forked.map_split(lambda job: job[2]().encode("utf-8"), ordered, child_share=child_share)
+    return {path: page for (path, _, _), page in zip(ordered, pages, strict=True)}
 
 
 def _render(site: CycleSite, cycles: list[str], template: str, **values: Any) -> str:
@@ -94,10 +114,14 @@ def _render(site: CycleSite, cycles: list[str], template: str, **values: Any) ->
     )
 
 
-def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
+def _board(site: CycleSite, cycles: list[str], path: str, **links: str) -> Page:
+    return path, len(site.key_results), lambda: _render(site, cycles, "board.html.j2", **links)
+
+
+def _cycle_pages(site: CycleSite, cycles: list[str], into: str) -> list[Page]:
     top = {"root": "../", "here": ""}
     one_down = {"root": "../../", "here": "../"}
-    out = {"index.html": _render(site, cycles, "board.html.j2", **top)}
+    jobs = [_board(site, cycles, f"{into}index.html", **top)]
     roots = site_svg.forest(site.objectives)
     count = len(site_svg.walk(roots))
 
@@ -108,23 +132,31 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
 
         return link
 
-    overview = roots if count <= WHOLE_MAP_LIMIT else _tops(roots)
-    svg = site_svg.map_svg(overview, link_from(""), f"Alignment map of {site.cycle}")
-    out["map.html"] = _render(
-        site, cycles, "map.html.j2", svg=Markup(svg), branch=None, roots=_branches(roots), **top
-    )
-    for root in roots:
-        if not root.children:
-            continue  # a top objective that nothing serves links to its team page instead
-        name = root.address.replace("/", "--")
-        branch_svg = site_svg.map_svg([root], link_from("../"), f"Alignment of {root.address}")
-        out[f"map/{name}.html"] = _render(
-            site, cycles, "map.html.j2", svg=Markup(branch_svg), branch=root, roots=[], **one_down
+    def whole_map() -> str:
+        overview = roots if count <= WHOLE_MAP_LIMIT else _tops(roots)
+        svg = site_svg.map_svg(overview, link_from(""), f"Alignment map of {site.cycle}")
+        return _render(
+            site, cycles, "map.html.j2", svg=Markup(svg), branch=None, roots=_branches(roots), **top
         )
 
-    # A page per team and per person: hundreds in a company, rendered on two cores.
-    def team_page(team: dict[str, Any]) -> str:
-        return _render(
+    def branch_map(root: site_svg.MapNode) -> Callable[[], str]:
+        def render() -> str:
+            svg = site_svg.map_svg([root], link_from("../"), f"Alignment of {root.address}")
+            return _render(
+                site, cycles, "map.html.j2", svg=Markup(svg), branch=root, roots=[], **one_down
+            )
+
+        return render
+
+    jobs.append((f"{into}map.html", count, whole_map))
+    for root in roots:
+        if root.children:  # a top objective that nothing serves links to its team page
+            name = root.address.replace("/", "--")
+            size = len(site_svg.walk([root]))
+            jobs.append((f"{into}map/{name}.html", size, branch_map(root)))
+
+    def team_page(team: dict[str, Any]) -> Callable[[], str]:
+        return lambda: _render(
             site,
             cycles,
             "team.html.j2",
@@ -136,14 +168,20 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
             **one_down,
         )
 
-    teams = site.card["teams"]
-    for team, text in zip(teams, forked.map_split(team_page, teams), strict=True):
-        out[f"teams/{team['team']}.html"] = text
+    for team in site.card["teams"]:
+        size = sum(len(o["key_results"]) for o in team["objectives"])
+        jobs.append((f"{into}teams/{team['team']}.html", size, team_page(team)))
     people = _people(site)
-    out["people.html"] = _render(site, cycles, "people.html.j2", people=people, **top)
+    jobs.append(
+        (
+            f"{into}people.html",
+            len(people),
+            lambda: _render(site, cycles, "people.html.j2", people=people, **top),
+        )
+    )
 
-    def person_page(person: dict[str, Any]) -> str:
-        return _render(
+    def person_page(person: dict[str, Any]) -> Callable[[], str]:
+        return lambda: _render(
             site,
             cycles,
             "person.html.j2",
@@ -153,9 +191,10 @@ def _cycle_pages(site: CycleSite, cycles: list[str]) -> dict[str, str]:
             **one_down,
         )
 
-    for person, text in zip(people, forked.map_split(person_page, people), strict=True):
-        out[f"people/{person['slug']}.html"] = text
-    return out
+    for person in people:
+        size = len(person["owned"]) + len(person["changes"])
+        jobs.append((f"{into}people/{person['slug']}.html", size, person_page(person)))
+    return jobs
 
 
 def _tops(roots: list[site_svg.MapNode]) -> list[site_svg.MapNode]:
