@@ -243,7 +243,7 @@ def test_a_write_on_two_cores_caches_every_file_it_wrote_as_one_core_does(
 
 def weeks_of_check_ins(root: Path, weeks: int, renamed_at: int | None = None) -> None:
     """A commit a week that changes every team's offers KR: a history of weeks × TEAMS file
-    changes, long enough to be read on two cores (versions.SPLIT_CHANGES). `renamed_at`:
+    changes, long enough to be read on two cores (split.SPLIT_CHANGES). `renamed_at`:
     the week after which team-005's file is `team-005.yml`."""
     for week in range(1, weeks + 1):
         if week - 1 == renamed_at:
@@ -273,19 +273,19 @@ def test_the_history_is_read_in_a_child_by_teams(
 ) -> None:
     """load_reduced forks: each group of teams is reduced in its own process, a renamed
     team's two paths in one group, and the blobs were read once, before the fork."""
-    from okrcli.history import versions
+    from okrcli.history import split, versions
     from okrcli.history.snapshots import Snapshots
 
     monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = company(tmp_path / "one")
-    weeks_of_check_ins(root, versions.SPLIT_CHANGES // TEAMS + 1, renamed_at=4)
+    weeks_of_check_ins(root, split.SPLIT_CHANGES // TEAMS + 1, renamed_at=4)
 
     def where(steps: list[versions.Step]) -> tuple[int, set[str], set[str]]:
         return os.getpid(), {f.team for s in steps for f in s.files}, set()
 
     snapshots = Snapshots(root, "2026-Q3")
-    parts = versions.load_reduced(root, "HEAD", "2026-Q3", where, snapshots=snapshots)
+    parts = split.load_reduced(root, "HEAD", "2026-Q3", where, snapshots=snapshots)
     assert len(parts) == 2 and parts[0][0] == os.getpid() != parts[1][0]
     teams = [part[1] for part in parts]
     assert teams[0] | teams[1] == {f"team-{n:03d}" for n in range(TEAMS)}
@@ -301,12 +301,12 @@ def test_the_history_is_read_in_a_child_by_teams(
 def test_the_history_read_on_two_cores_reads_as_on_one(
     tmp_path: Path, args: tuple[str, ...], renamed_at: int | None
 ) -> None:
-    from okrcli.history import versions
+    from okrcli.history import split
 
     one = company(tmp_path / "one")
-    weeks = versions.SPLIT_CHANGES // TEAMS + 1
+    weeks = split.SPLIT_CHANGES // TEAMS + 1
     weeks_of_check_ins(one, weeks, renamed_at)
-    assert TEAMS * (weeks + 1) >= versions.SPLIT_CHANGES  # the split is taken
+    assert TEAMS * (weeks + 1) >= split.SPLIT_CHANGES  # the split is taken
     serial, split = okr(one, "1", *args), okr(one, None, *args)
     assert (split.returncode, split.stdout, split.stderr) == (
         serial.returncode,
@@ -336,10 +336,10 @@ def test_the_history_read_on_two_cores_reads_as_on_one(
 
 @needs_two_cores
 def test_the_site_built_on_two_cores_is_the_site_built_on_one(tmp_path: Path) -> None:
-    from okrcli.history import versions
+    from okrcli.history import split
 
     root = company(tmp_path / "one")
-    weeks = versions.SPLIT_CHANGES // TEAMS + 1
+    weeks = split.SPLIT_CHANGES // TEAMS + 1
     weeks_of_check_ins(root, weeks)
     serial = okr(root, "1", "site", "-o", str(tmp_path / "site-1"))
     split = okr(root, None, "site", "-o", str(tmp_path / "site-2"))
@@ -390,12 +390,12 @@ def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
     without it (the blobs git inflated meanwhile are the ones read)."""
     from okrcli.files import loader
     from okrcli.files.workspace import open_workspace
-    from okrcli.history import gitread, versions
+    from okrcli.history import gitread, split, versions
     from okrcli.history.snapshots import Snapshots
 
     monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
     root = company(tmp_path / "one")
-    weeks_of_check_ins(root, versions.SPLIT_CHANGES // TEAMS + 1)
+    weeks_of_check_ins(root, split.SPLIT_CHANGES // TEAMS + 1)
 
     def read(early_too: bool) -> list[tuple[set[str], int]]:
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{early_too}"))
@@ -408,7 +408,7 @@ def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
             if early is not None:
                 assert early.relevant is not None and early.error is None
             snapshots.seed(data.versions)
-            parts = versions.load_reduced(
+            parts = split.load_reduced(
                 root,
                 "HEAD",
                 "2026-Q3",

@@ -32,7 +32,7 @@ def site(
     """
     from okrcli.core.errors import InvalidFilesError, OkrError, sort_key
     from okrcli.files import loader
-    from okrcli.history import gitrepo
+    from okrcli.history import gitrepo, split
     from okrcli.history import versions as history
     from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
@@ -76,7 +76,7 @@ def site(
             if top is not None and snapshots is not None:
                 snapshots.seed(data.versions)
                 # Read and reduced on two cores, each taking some of the files' histories.
-                parts = history.load_reduced(
+                parts = split.load_reduced(
                     top[0],
                     end,
                     folder,

@@ -45,6 +45,7 @@ def retro(
 
     Example: okr --cycle 2026-Q2 retro hr-admin --format markdown
     """
+    from okrcli.history import split
     from okrcli.history import versions as history
     from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
@@ -66,7 +67,7 @@ def retro(
         snapshots.seed(data.versions)
         teams = report.selected_teams(data, team)
         # Read and reduced on two cores, each taking some of the files' histories.
-        parts = history.load_reduced(
+        parts = split.load_reduced(
             top,
             end,
             folder,

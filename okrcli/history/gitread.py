@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 from okrcli.history.gitlog import (
     REGULAR_FILE_MODES,
@@ -250,44 +250,47 @@ def changes_log(top: Path, start: str, folder: str, full_history: bool = False) 
     return parse_changes_log(_text(out))
 
 
-class BackgroundBlobs:
-    """read_blobs started now and read later: git inflates the objects on another core
-    while okr does other work (a cold history read asks for thousands). Into unnamed
-    temporary files, as BackgroundLog; where they or the process cannot be made, or git
-    fails, `result` reads in the foreground, failing as read_blobs does."""
+class _Background:
+    """A git process started now and read later, on another core while okr works.
 
-    def __init__(self, top: Path, oids: list[str]) -> None:
+    git writes into unnamed temporary files, not pipes: a pipe holds a few dozen kilobytes,
+    and git would wait for a reader that is busy elsewhere. Where the files or the process
+    cannot be made, `_process` is None (and the caller does its work in the foreground).
+    Used as a context manager, so that a command failing meanwhile leaves no git behind.
+    """
+
+    def __init__(self, top: Path, args: list[str], stdin: bytes | None = None) -> None:
         import tempfile
 
-        self._top = top
-        self._wanted = list(dict.fromkeys(oids))
         self._process: subprocess.Popen[bytes] | None = None
-        self._files: list[IO[bytes]] = []
+        self._files: list[IO[bytes]] = []  # its stdout, stderr (and stdin), open until close
         try:
-            for _ in ("stdin", "stdout", "stderr"):
+            for _ in ("stdout", "stderr"):
                 self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
-            self._files[0].write("".join(f"{o}\n" for o in self._wanted).encode())
-            self._files[0].seek(0)
+            source: IO[bytes] | int = subprocess.DEVNULL
+            if stdin is not None:
+                source = tempfile.TemporaryFile()  # noqa: SIM115
+                self._files.append(source)
+                source.write(stdin)
+                source.seek(0)
             self._process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
+                ["git", *args],
                 cwd=top,
-                stdin=self._files[0],
-                stdout=self._files[1],
-                stderr=self._files[2],
+                stdin=source,
+                stdout=self._files[0],
+                stderr=self._files[1],
                 env=git_env(),
             )
         except OSError:
             self.close()
 
-    def result(self) -> dict[str, bytes]:
-        try:
-            if self._process is not None and self._process.wait() == 0:
-                return _batch_output(BackgroundLog._read(self._files[1]), self._wanted)
-        finally:
-            self.close()
-        return read_blobs(self._top, self._wanted)
+    @staticmethod
+    def _read(file: IO[bytes]) -> bytes:
+        file.seek(0)
+        return file.read()
 
     def close(self) -> None:
+        """Stop git if it is still running, and drop its output."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
@@ -296,36 +299,41 @@ class BackgroundBlobs:
             file.close()
         self._files = []
 
+    def __enter__(self) -> Self:
+        return self
 
-class BackgroundLog:
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class BackgroundBlobs(_Background):
+    """read_blobs started now and read later: git inflates the objects while okr does other
+    work (a cold history read asks for thousands). Where git cannot be started, or fails,
+    `result` reads in the foreground, failing as read_blobs does."""
+
+    def __init__(self, top: Path, oids: list[str]) -> None:
+        self._top = top
+        self._wanted = list(dict.fromkeys(oids))
+        request = "".join(f"{o}\n" for o in self._wanted).encode()
+        super().__init__(top, ["cat-file", "--batch"], request)
+
+    def result(self) -> dict[str, bytes]:
+        try:
+            if self._process is not None and self._process.wait() == 0:
+                return _batch_output(self._read(self._files[0]), self._wanted)
+        finally:
+            self.close()
+        return read_blobs(self._top, self._wanted)
+
+
+class BackgroundLog(_Background):
     """changes_log started now and read later: git walks the history (most of a warm
-    history read) on another core while okr reads and scores the working tree's files.
-
-    git writes into unnamed temporary files, not pipes: a pipe holds a few dozen commits,
-    and git would wait for a reader that is busy elsewhere. Where the files or the process
-    cannot be made, `result` runs the log in the foreground, failing as changes_log does.
-    Used as a context manager, so that a command failing meanwhile leaves no git behind.
-    """
+    history read) while okr reads and scores the working tree's files. Where git cannot be
+    started, `result` runs the log in the foreground, failing as changes_log does."""
 
     def __init__(self, top: Path, start: str, folder: str, full_history: bool = False) -> None:
-        import tempfile
-
         self._call = (top, start, folder, full_history)
-        self._process: subprocess.Popen[bytes] | None = None
-        self._files: list[IO[bytes]] = []
-        try:
-            for _ in ("stdout", "stderr"):  # both kept open until close()
-                self._files.append(tempfile.TemporaryFile())  # noqa: SIM115
-            self._process = subprocess.Popen(
-                ["git", *changes_log_args(start, folder, full_history)],
-                cwd=top,
-                stdin=subprocess.DEVNULL,
-                stdout=self._files[0],
-                stderr=self._files[1],
-                env=git_env(),
-            )
-        except OSError:
-            self.close()
+        super().__init__(top, changes_log_args(start, folder, full_history))
 
     def result(self, meanwhile: Callable[[list[LogCommit]], None] | None = None) -> list[LogCommit]:
         """The commits, as changes_log lists them (waiting for git if it is still at it).
@@ -337,7 +345,7 @@ class BackgroundLog:
         try:
             commits, read = self._follow(meanwhile) if meanwhile is not None else ([], 0)
             returncode = self._process.wait()
-            out, err = (self._read(file) for file in self._files)
+            out, err = (self._read(file) for file in self._files[:2])
         finally:
             self.close()
         if returncode != 0:
@@ -364,24 +372,3 @@ class BackgroundLog:
             commits += found
             meanwhile(found)
         return commits, read
-
-    @staticmethod
-    def _read(file: IO[bytes]) -> bytes:
-        file.seek(0)
-        return file.read()
-
-    def close(self) -> None:
-        """Stop git if it is still running, and drop its output."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
-        for file in self._files:
-            file.close()
-        self._files = []
-
-    def __enter__(self) -> BackgroundLog:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from okrcli.files import cache, forked
 from okrcli.files.workspace import Source, team_id_of
 from okrcli.history import gitlog, gitread
 from okrcli.history.gitrepo import GitError
@@ -92,10 +90,6 @@ class Step:
     files: tuple[FileStep, ...]
 
 
-Reduced = TypeVar("Reduced")
-SPLIT_CHANGES = 512  # file changes in a history below which one core reads it faster
-
-
 def load(
     top: Path,
     start: str | None,
@@ -114,79 +108,17 @@ def load(
     if start is None:
         return []
     snapshots = snapshots or Snapshots(top, folder)
-    relevant = _early_or_relevant(top, start, folder, full_history, snapshots, log, early)
-    steps = _read(relevant, snapshots, tick)
+    relevant = relevant_changes(top, start, folder, full_history, snapshots, log, early)
+    steps = read_steps(relevant, snapshots, tick)
     snapshots.save()
     return steps
-
-
-def load_reduced(
-    top: Path,
-    start: str | None,
-    folder: str,
-    reduce: Callable[[list[Step]], Reduced],
-    *,
-    tick: Callable[[int, int], None] | None = None,
-    full_history: bool = False,
-    snapshots: Snapshots | None = None,
-    log: gitread.BackgroundLog | None = None,
-    early: EarlyRead | None = None,
-) -> list[Reduced]:
-    """`reduce` of what `load` reads, on two cores for a long history: the team files are
-    split in two groups of about as many changes (a team's paths in one group, so that a
-    renamed file's history stays whole), and the second group's history is read and
-    reduced in a forked child (forked.py). So `reduce` sees the steps of some of the
-    files, once per group, and returns what the caller merges: facts about KRs, which each
-    live in one team. One result (of all the steps) when the history is short, when its
-    blobs are more than Snapshots.BATCH_BYTES (read in batches, on one core) or forking is
-    off; none before the first commit. Should `reduce` fail on both groups, the first
-    group's error is raised (not the earliest step's, as on one core): it is pure code over
-    parsed data, which a failure of its own would fail on one core too."""
-    if start is None:
-        return []
-    snapshots = snapshots or Snapshots(top, folder)
-    relevant = _early_or_relevant(top, start, folder, full_history, snapshots, log, early)
-    groups = _two_groups(relevant)
-    total = sum(len(changes) for _, changes in relevant)
-    split = bool(groups[1]) and forked.worth_forking(total, SPLIT_CHANGES)
-    if split:
-        # Both processes take their blobs from one read: git's delta chains run across
-        # files, and two cat-files would inflate the same bases twice.
-        snapshots.plan(
-            oid for _, changes in relevant for c in changes for oid in (c.new, c.old) if oid
-        )
-        split = snapshots.prefetch()
-    if not split:
-        results = [reduce(_read(relevant, snapshots, tick))]
-    else:
-        parent = os.getpid()
-
-        def read_group(teams: frozenset[str]) -> Reduced:
-            subset = [
-                (c, [x for x in changes if team_id_of(x.path) in teams]) for c, changes in relevant
-            ]
-            subset = [(c, changes) for c, changes in subset if changes]
-            own = sum(len(changes) for _, changes in subset)
-
-            # Only this process draws progress (the child never prints); its count stands
-            # for both, which read at one pace.
-            def scaled(done: int, _: int) -> None:
-                if tick is not None and os.getpid() == parent:
-                    tick(done * total // max(own, 1), total)
-
-            return reduce(_read(subset, snapshots, scaled))
-
-        items = [frozenset(group) for group in groups]
-        results = cache.map_split_keeping(snapshots.store, read_group, items, min_items=2)
-    snapshots.save()
-    return results
 
 
 class EarlyRead:
     """The log taken, and the blobs of a cold history asked of git, while the cycle's
     files are still being read: called as loader.load_cycle's `waiting` (this process is
     done with its half of the files, the forked child not yet), so that git inflates the
-    blobs on a core that would wait anyway. A failure is kept, and raised by load_reduced
+    blobs on a core that would wait anyway. A failure is kept, and raised by versions.load or split.load_reduced
     in its turn, after the files' own errors."""
 
     def __init__(self, snapshots: Snapshots, folder: str, log: gitread.BackgroundLog) -> None:
@@ -211,24 +143,7 @@ class EarlyRead:
         self.relevant = relevant
 
 
-def _two_groups(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> list[set[str]]:
-    """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups
-    of about as many changes, the most changed first, each to the lighter group."""
-    counts: dict[str, int] = {}
-    for _, changes in relevant:
-        for change in changes:
-            team = team_id_of(change.path)
-            counts[team] = counts.get(team, 0) + 1
-    groups: list[set[str]] = [set(), set()]
-    weights = [0, 0]
-    for team, count in sorted(counts.items(), key=lambda item: -item[1]):
-        lighter = 0 if weights[0] <= weights[1] else 1
-        groups[lighter].add(team)
-        weights[lighter] += count
-    return groups
-
-
-def _early_or_relevant(
+def relevant_changes(
     top: Path,
     start: str,
     folder: str,
@@ -269,7 +184,7 @@ def _in_folder_changes(
     ]
 
 
-def _read(
+def read_steps(
     relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]],
     snapshots: Snapshots,
     tick: Callable[[int, int], None] | None,

@@ -98,7 +98,7 @@ class Retro:
 @dataclass
 class Seen:
     """Per KR address, what the history says. Each KR lives in one file, so the facts of
-    groups of files (versions.load_reduced) are merged by putting them side by side."""
+    groups of files (split.load_reduced) are merged by putting them side by side."""
 
     checkins: dict[str, set[str]]  # commits that changed the value or the confidence
     valued: set[str]  # the KRs whose value some commit changed

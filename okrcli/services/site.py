@@ -114,7 +114,7 @@ def histories(
 ) -> dict[str, dict[str, Any]]:
     """Per KR: its path (date, value, progress) at every commit that changed its fields, up
     to the as-of date, and its log entries (check-ins and revisions). Of some files'
-    steps, their KRs' (versions.load_reduced): the pages never depend on the keys' order."""
+    steps, their KRs' (split.load_reduced): the pages never depend on the keys' order."""
     found: dict[str, dict[str, Any]] = {}
     for step, address, old, fields in history.kr_versions(steps, as_of):
         if old == fields:
