@@ -36,9 +36,9 @@ def load_reduced(
     log: gitread.BackgroundLog | None = None,
     early: versions.EarlyRead | None = None,
 ) -> list[Reduced]:
-    """`reduce` of what versions.load reads, on two cores for a long history: the team files are
-    split in two groups of about as many changes (a team's paths in one group, so that a
-    renamed file's history stays whole), and the second group's history is read and
+    """`reduce` of what versions.load reads, on two cores for a long history: the team
+    files are split in two groups of about as many changes (a team's paths in one group, so
+    that a renamed file's history stays whole), and the second group's history is read and
     reduced in a forked child (forked.py). So `reduce` sees the steps of some of the
     files, once per group, and returns what the caller merges: facts about KRs, which each
     live in one team. One result (of all the steps) when the history is short, when its

@@ -118,8 +118,8 @@ class EarlyRead:
     """The log taken, and the blobs of a cold history asked of git, while the cycle's
     files are still being read: called as loader.load_cycle's `waiting` (this process is
     done with its half of the files, the forked child not yet), so that git inflates the
-    blobs on a core that would wait anyway. A failure is kept, and raised by versions.load or split.load_reduced
-    in its turn, after the files' own errors."""
+    blobs on a core that would wait anyway. A failure is kept, and raised by `load` or
+    split.load_reduced in its turn, after the files' own errors."""
 
     def __init__(self, snapshots: Snapshots, folder: str, log: gitread.BackgroundLog) -> None:
         self.snapshots, self.folder, self.log = snapshots, folder, log
