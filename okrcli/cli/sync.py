@@ -62,6 +62,6 @@ def sync(
         to_stderr(f"okr: {service.closed_line(outcome.closed)}")
     for warning in outcome.warnings:
         to_stderr(f"okr: warning: {warning.format()}")
-    for synced in outcome.changed:
-        print(service.change_line(synced, dry_run))
+    for line in outcome.change_lines(dry_run):
+        print(line)
     print(service.result_line(outcome, dry_run, scope.cycle.id))
