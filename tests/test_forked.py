@@ -420,3 +420,62 @@ def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
         return parts
 
     assert read(True) == read(False)
+
+
+def test_a_seed_keeps_the_snapshot_the_history_cache_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files read afresh seed the history, whose versions came from its cache: each
+    seed keeps the cached snapshot, whose very dicts the older versions share, so a KR the
+    last commit left alone is one dict before and after it (kr_versions relies on that)."""
+    from okrcli.files import loader
+    from okrcli.files.cache import Store
+    from okrcli.files.workspace import open_workspace
+    from okrcli.history import gitread, versions
+    from okrcli.history.snapshots import Snapshots
+
+    root = company(tmp_path / "one")
+    weeks_of_check_ins(root, 3)
+    cold = okr(root, "1", "retro", "--format", "json")  # fills both caches
+    assert cold.returncode == 0, cold.stderr
+    folder = root.parent / "cache-1-retro"
+    (folder / "okr" / Store(f"files\0{root}").name).unlink()  # the history's stays
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    workspace = open_workspace(root)
+    data = loader.load_cycle(workspace, workspace.cycles["2026-Q3"], versions=True)
+    assert data.versions  # every file read afresh
+    snapshots = Snapshots(root, "2026-Q3")
+    changes = [c for commit in gitread.changes_log(root, "HEAD", "2026-Q3") for c in commit.changes]
+    snapshots.plan(oid for c in changes for oid in (c.new, c.old) if oid)  # from the cache
+    snapshots.seed(data.versions)
+    steps = versions.load(root, "HEAD", "2026-Q3", snapshots=snapshots)
+    last = steps[-1].files[0]
+    assert last.before is not None and last.after is not None
+    assert last.before["hiring/handbook"] is last.after["hiring/handbook"]
+    assert last.before["hiring/offers"] is not last.after["hiring/offers"]
+
+
+@pytest.mark.parametrize("jobs", ["1", None])
+def test_a_history_cache_without_a_files_cache_reads_as_a_cold_one(
+    tmp_path: Path, jobs: str | None
+) -> None:
+    """The files read afresh seed the history, whose versions come from the cache: each
+    seed keeps the cached snapshot, whose dicts the older versions share (a retro counts
+    the KR versions a commit wrote by that identity)."""
+    from okrcli.files.cache import Store
+
+    root = company(tmp_path / "one")
+    weeks_of_check_ins(root, 3)
+    for index in (1, 2):  # each has 3 weeks of check-ins: reached and confidences matter
+        edit = root / "2026-Q3" / f"team-{index:03d}.yaml"
+        edit.write_text(edit.read_text("utf-8").replace("target: 7", "target: 6"), "utf-8")
+    git(root, "commit", "-qam", "lower two targets", "--date=2026-07-20T10:00:00+08:00")
+    args = ("retro", "--format", "json")
+    cold = okr(root, jobs, *args)
+    assert cold.returncode == 0, cold.stderr
+    folder = root.parent / f"cache-{jobs}-retro" / "okr"
+    files_store = folder / Store(f"files\0{root}").name
+    assert files_store.exists() and len(list(folder.glob("*.okrcache"))) > 1
+    files_store.unlink()  # the history's cache stays
+    again = okr(root, jobs, *args)
+    assert (again.returncode, again.stdout) == (0, cold.stdout)

@@ -9,6 +9,7 @@ batches of `git cat-file --batch`; the newest are the loader's own parses when i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from okrcli.files import cache, forked, yamlsource
@@ -92,11 +93,19 @@ class Snapshots:
         self.seed(seeds or {})
 
     def seed(self, seeds: Mapping[str, Parsed]) -> None:
-        """Know these versions, parsed already (see __init__)."""
+        """Know these versions, parsed already (see __init__). One known already (read
+        from the cache by an earlier `plan`) keeps the snapshot it has: the versions read
+        from the cache against it share its very dicts, and comparing versions relies on
+        that (see snapshot_codec)."""
         for oid, parsed in seeds.items():
-            if oid not in self._replaced:
-                self._keep(oid, parsed, sum(map(len, parsed.lines or ())))
-                self._remember(oid, parsed.snapshot)
+            if oid in self._replaced:
+                continue
+            known = self.known.get(oid)
+            if known is not None:
+                self._keep(oid, replace(parsed, snapshot=known), sum(map(len, parsed.lines or ())))
+                continue
+            self._keep(oid, parsed, sum(map(len, parsed.lines or ())))
+            self._remember(oid, parsed.snapshot)
 
     def plan(self, oids: Iterable[str]) -> None:
         """Look the ids up in the cache; those missing are read from git when first needed."""
