@@ -78,6 +78,7 @@ def _start_history(
     if log is not None:
         stack.enter_context(log)
     snapshots = Snapshots(top, folder)
+    stack.callback(snapshots.close)  # no git left behind if reading fails
     early = None if log is None else EarlyRead(snapshots, folder, log)
     return _Started(top, end, folder, log, snapshots, early)
 

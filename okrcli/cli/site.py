@@ -56,6 +56,7 @@ def site(
                 # and inflates its blobs while the forked child reads its half of them.
                 end, folder = history_range(workspace.root, top[0], workspace, span.id)
                 snapshots = Snapshots(top[0], folder)
+                stack.callback(snapshots.close)  # no git left behind if reading fails
                 if end is not None:
                     log = stack.enter_context(BackgroundLog(top[0], end, folder))
                     early = history.EarlyRead(snapshots, folder, log)

@@ -62,7 +62,10 @@ def retro(
     log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
     snapshots = Snapshots(top, folder)
     early = None if log is None else history.EarlyRead(snapshots, folder, log)
-    with contextlib.nullcontext() if log is None else log:
+    with contextlib.ExitStack() as running:  # no git left behind if reading fails
+        if log is not None:
+            running.enter_context(log)
+        running.callback(snapshots.close)
         data = load_cycle(workspace, cycle, refuse_errors=True, versions=True, waiting=early)
         snapshots.seed(data.versions)
         teams = report.selected_teams(data, team)

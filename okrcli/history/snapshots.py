@@ -195,6 +195,12 @@ class Snapshots:
         self._blobs.update(gitread.read_blobs(self.top, wanted))
         return True
 
+    def close(self) -> None:
+        """Stop git reading blobs that nobody will take (the command failed meanwhile)."""
+        if self._early is not None:
+            self._early.close()
+            self._early = None
+
     def _collect_early(self) -> None:
         if self._early is not None:
             early, self._early = self._early, None
