@@ -383,19 +383,25 @@ def test_blobs_read_in_the_background_are_those_read_in_the_foreground(tmp_path:
 
 
 @needs_two_cores
+@pytest.mark.parametrize("walked", [True, False])
 def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, walked: bool
 ) -> None:
     """EarlyRead, as load_cycle's `waiting`: the history read after it is the history read
-    without it (the blobs git inflated meanwhile are the ones read)."""
+    without it. When git has walked the history by then, the early read asks git for the
+    blobs, none of the files as they stand (the loader's); when git is still at it (here,
+    asked at once), it leaves the history to be read as usual."""
+    import time
+
     from okrcli.files import loader
-    from okrcli.files.workspace import open_workspace
+    from okrcli.files.workspace import git_blob_id, open_workspace
     from okrcli.history import gitread, split, versions
     from okrcli.history.snapshots import Snapshots
 
     monkeypatch.delenv(forked.JOBS_VARIABLE, raising=False)
     root = company(tmp_path / "one")
     weeks_of_check_ins(root, split.SPLIT_CHANGES // TEAMS + 1)
+    present = {git_blob_id(p.read_bytes()) for p in (root / "2026-Q3").glob("*.yaml")}
 
     def read(early_too: bool) -> list[tuple[set[str], int]]:
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{early_too}"))
@@ -404,9 +410,17 @@ def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
         snapshots = Snapshots(root, "2026-Q3")
         with gitread.BackgroundLog(root, "HEAD", "2026-Q3") as log:
             early = versions.EarlyRead(snapshots, "2026-Q3", log) if early_too else None
+            if early is not None and not walked:
+                early()  # git has only just started: nothing is taken
+                assert (early.relevant is None and not log.finished()) or early.relevant
+            while walked and not log.finished():
+                time.sleep(0.01)
             data = loader.load_cycle(workspace, span, versions=True, waiting=early)
-            if early is not None:
+            if early is not None and walked:
                 assert early.relevant is not None and early.error is None
+                asked = snapshots._early
+                assert asked is not None and not present & set(asked._wanted)
+                assert len(asked._wanted) >= TEAMS * 3
             snapshots.seed(data.versions)
             parts = split.load_reduced(
                 root,
@@ -414,12 +428,33 @@ def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(
                 "2026-Q3",
                 lambda steps: ({f.team for s in steps for f in s.files}, len(steps)),
                 snapshots=snapshots,
-                log=None if early_too else log,
+                log=log,
                 early=early,
             )
         return parts
 
     assert read(True) == read(False)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="reads /proc")
+@pytest.mark.parametrize("command", [("retro",), ("people",), ("site", "-o", "out")])
+def test_a_command_failing_on_a_file_leaves_no_git_behind(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """The early read starts git on the history's blobs; a file error after it stops git."""
+    root = company(tmp_path / "one")
+    weeks_of_check_ins(root, 6)
+    (root / "2026-Q3" / "team-003.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    done = okr(root, None, *command)
+    assert done.returncode != 0 and "team-003.yaml" in done.stderr
+    left = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (proc / "cwd").resolve() == root.resolve():
+                left.append((proc / "cmdline").read_bytes().replace(b"\0", b" "))
+        except OSError:
+            continue  # gone, or not ours to read
+    assert left == []
 
 
 def test_a_seed_keeps_the_snapshot_the_history_cache_gave(

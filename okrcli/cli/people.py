@@ -154,7 +154,7 @@ def _read_history(
         progress.reporter(f"reading the history of {data.cycle.id}"),
         full_history=True,
         snapshots=snapshots,
-        log=None if started.early is not None else started.log,
+        log=started.log,  # taken by the early read already, unless git was still at it
         early=started.early,
     )
     committed = history.kr_fields_at(top, end, folder, snapshots)

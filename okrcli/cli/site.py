@@ -50,7 +50,7 @@ def site(
     sites = []
     for span in spans:
         with ExitStack() as stack:
-            end, folder, snapshots, early = None, "", None, None
+            end, folder, snapshots, log, early = None, "", None, None, None
             if top is not None:
                 # git walks the cycle's history on another core while its files are read,
                 # and inflates its blobs while the forked child reads its half of them.
@@ -84,6 +84,7 @@ def site(
                     partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
                     tick=progress.reporter(f"reading the history of {span.id}"),
                     snapshots=snapshots,
+                    log=log,
                     early=early,
                 )
                 kr_histories = {k: v for part in parts for k, v in part.items()}

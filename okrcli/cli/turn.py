@@ -58,14 +58,14 @@ def retro(
     workspace, as_of = read_workspace(options)
     cycle = workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)
     end, folder = history_range(root, top, workspace, cycle.id)
-    # git walks the history on another core while the cycle's files are read.
-    log = None if end is None else BackgroundLog(top, end, folder, full_history=True)
-    snapshots = Snapshots(top, folder)
-    early = None if log is None else history.EarlyRead(snapshots, folder, log)
     with contextlib.ExitStack() as running:  # no git left behind if reading fails
-        if log is not None:
-            running.enter_context(log)
+        # git walks the history on another core while the cycle's files are read.
+        log = None
+        if end is not None:
+            log = running.enter_context(BackgroundLog(top, end, folder, full_history=True))
+        snapshots = Snapshots(top, folder)
         running.callback(snapshots.close)
+        early = None if log is None else history.EarlyRead(snapshots, folder, log)
         data = load_cycle(workspace, cycle, refuse_errors=True, versions=True, waiting=early)
         snapshots.seed(data.versions)
         teams = report.selected_teams(data, team)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -42,6 +42,20 @@ def worth_forking(count: int, min_items: int = MIN_ITEMS) -> bool:
     if threading.active_count() > 1:
         return False
     return len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else False
+
+
+def deal(weighted: Iterable[tuple[Item, int]], second_share: float = 0.5) -> list[list[Item]]:
+    """Items in two shares, the second with about `second_share` of the weight: the
+    heaviest first, each to the share furthest below its part (for map_split's halves,
+    when items differ in size)."""
+    parts = (1 - second_share, second_share)
+    shares: list[list[Item]] = [[], []]
+    weights = [0, 0]
+    for item, weight in sorted(weighted, key=lambda pair: -pair[1]):
+        behind = 0 if weights[0] * parts[1] <= weights[1] * parts[0] else 1
+        shares[behind].append(item)
+        weights[behind] += weight
+    return shares
 
 
 def map_split(

@@ -284,6 +284,10 @@ class _Background:
         except OSError:
             self.close()
 
+    def finished(self) -> bool:
+        """Whether git is done (or never started: the work is then done in the foreground)."""
+        return self._process is None or self._process.poll() is not None
+
     @staticmethod
     def _read(file: IO[bytes]) -> bytes:
         file.seek(0)
@@ -308,8 +312,9 @@ class _Background:
 
 class BackgroundBlobs(_Background):
     """read_blobs started now and read later: git inflates the objects while okr does other
-    work (a cold history read asks for thousands). Where git cannot be started, or fails,
-    `result` reads in the foreground, failing as read_blobs does."""
+    work (a cold history read asks for thousands, all through this one process: the
+    caller bounds their bytes). Where git cannot be started, or fails, `result` reads in
+    the foreground, failing as read_blobs does."""
 
     def __init__(self, top: Path, oids: list[str]) -> None:
         self._top = top

@@ -8,7 +8,7 @@ batches of `git cat-file --batch`; the newest are the loader's own parses when i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -100,6 +100,8 @@ class Snapshots:
         for oid, parsed in seeds.items():
             if oid in self._replaced:
                 continue
+            self._missing.pop(oid, None)  # planned already (EarlyRead): never to be read now
+            self._blobs.pop(oid, None)
             known = self.known.get(oid)
             if known is not None:
                 self._keep(oid, replace(parsed, snapshot=known), sum(map(len, parsed.lines or ())))
@@ -176,10 +178,10 @@ class Snapshots:
                 self._keep(oid, parsed, len(raw))
                 self._remember(oid, parsed.snapshot)
 
-    def prefetch_start(self) -> None:
-        """Have git read every planned blob in the background (gitread.BackgroundBlobs),
-        when they fit BATCH_BYTES; `prefetch` takes them."""
-        wanted = self._unread()
+    def prefetch_start(self, skip: Collection[str] = ()) -> None:
+        """Have git read every planned blob but those in `skip` in the background
+        (gitread.BackgroundBlobs), when they fit BATCH_BYTES; `prefetch` takes them."""
+        wanted = [oid for oid in self._unread() if oid not in skip]
         if wanted and sum(self._sizes.get(oid, 0) for oid in wanted) <= self.BATCH_BYTES:
             self._early = gitread.BackgroundBlobs(self.top, wanted)
 
@@ -210,7 +212,10 @@ class Snapshots:
         return [
             oid
             for oid in self._queue
-            if oid in self._missing and oid not in self._blobs and not self._too_large(oid)
+            if oid in self._missing
+            and oid not in self.known
+            and oid not in self._blobs
+            and not self._too_large(oid)
         ]
 
     def recall(self, oids: Iterable[str]) -> int:

@@ -56,9 +56,7 @@ def load_reduced(
     if forking:
         # Both processes take their blobs from one read: git's delta chains run across
         # files, and two cat-files would inflate the same bases twice.
-        snapshots.plan(
-            oid for _, changes in relevant for c in changes for oid in (c.new, c.old) if oid
-        )
+        snapshots.plan(versions.blob_ids(relevant))
         forking = snapshots.prefetch()
     if not forking:
         results = [reduce(versions.read_steps(relevant, snapshots, tick))]
@@ -88,16 +86,10 @@ def load_reduced(
 
 def _two_groups(relevant: list[tuple[LogCommit, list[FileChange]]]) -> list[set[str]]:
     """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups
-    of about as many changes, the most changed first, each to the lighter group."""
+    of about as many changes."""
     counts: dict[str, int] = {}
     for _, changes in relevant:
         for change in changes:
             team = team_id_of(change.path)
             counts[team] = counts.get(team, 0) + 1
-    groups: list[set[str]] = [set(), set()]
-    weights = [0, 0]
-    for team, count in sorted(counts.items(), key=lambda item: -item[1]):
-        lighter = 0 if weights[0] <= weights[1] else 1
-        groups[lighter].add(team)
-        weights[lighter] += count
-    return groups
+    return [set(share) for share in forked.deal(counts.items())]

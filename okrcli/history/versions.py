@@ -118,8 +118,10 @@ class EarlyRead:
     """The log taken, and the blobs of a cold history asked of git, while the cycle's
     files are still being read: called as loader.load_cycle's `waiting` (this process is
     done with its half of the files, the forked child not yet), so that git inflates the
-    blobs on a core that would wait anyway. A failure is kept, and raised by `load` or
-    split.load_reduced in its turn, after the files' own errors."""
+    blobs on a core that would wait anyway. Only when git has walked the history already:
+    waiting for it here would hold up the files' own errors (and a warm run, whose files
+    come from the cache at once), so then the history is read as usual, later. A failure
+    is kept, and raised by `load` or split.load_reduced in its turn, after the files'."""
 
     def __init__(self, snapshots: Snapshots, folder: str, log: gitread.BackgroundLog) -> None:
         self.snapshots, self.folder, self.log = snapshots, folder, log
@@ -127,20 +129,26 @@ class EarlyRead:
         self.error: Exception | None = None
 
     def __call__(self) -> None:
-        if self.relevant is not None or self.error is not None:
+        if self.relevant is not None or self.error is not None or not self.log.finished():
             return
-        inside = self.folder.rstrip("/") + "/"
         try:
-            commits = self.log.result(_recaller(self.snapshots, inside))
-            relevant = _in_folder_changes(commits, inside)
-            changes = [c for _, found in relevant for c in found]
-            # Newest first, as read_back reads them.
-            self.snapshots.plan(oid for c in reversed(changes) for oid in (c.new, c.old) if oid)
-            self.snapshots.prefetch_start()
+            relevant = _logged(self.log, self.snapshots, self.folder)
+            self.snapshots.plan(blob_ids(relevant))
+            # The newest version of each file is the file as it stands, which the loader
+            # parses (the seeds): only where the work tree differs is it read after all.
+            newest = {c.path: c.new for _, changes in relevant for c in changes}
+            self.snapshots.prefetch_start(skip={oid for oid in newest.values() if oid})
         except (GitError, OSError) as error:
             self.error = error
             return
         self.relevant = relevant
+
+
+def blob_ids(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> Iterator[str]:
+    """The versions these changes name, newest first (as read_back reads them)."""
+    for _, changes in reversed(relevant):
+        for change in changes:
+            yield from (oid for oid in (change.new, change.old) if oid)
 
 
 def relevant_changes(
@@ -168,12 +176,17 @@ def _relevant(
     log: gitread.BackgroundLog | None,
 ) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
     """The commits of the log, each with its changes of the folder's team files."""
-    inside = folder.rstrip("/") + "/"
     if log is not None:
-        commits = log.result(_recaller(snapshots, inside))
-    else:
-        commits = gitread.changes_log(top, start, folder, full_history)
-    return _in_folder_changes(commits, inside)
+        return _logged(log, snapshots, folder)
+    inside = folder.rstrip("/") + "/"
+    return _in_folder_changes(gitread.changes_log(top, start, folder, full_history), inside)
+
+
+def _logged(
+    log: gitread.BackgroundLog, snapshots: Snapshots, folder: str
+) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
+    inside = folder.rstrip("/") + "/"
+    return _in_folder_changes(log.result(_recaller(snapshots, inside)), inside)
 
 
 def _in_folder_changes(
@@ -190,7 +203,7 @@ def read_steps(
     tick: Callable[[int, int], None] | None,
 ) -> list[Step]:
     newest_first = [(c.path, c.old, c.new) for _, changes in reversed(relevant) for c in changes]
-    snapshots.plan(oid for _, old, new in newest_first for oid in (new, old) if oid)
+    snapshots.plan(blob_ids(relevant))
     snapshots.read_back(newest_first, tick)
     return list(_steps(relevant, snapshots))
 

@@ -95,12 +95,7 @@ def _rendered(jobs: list[Page]) -> dict[str, bytes]:
     """Every page rendered, on two cores when there are many: the pages dealt out by size,
     the biggest first, each to the lighter share (a person's page may be a hundred teams'),
     this process's share first and the child's after it."""
-    shares: list[list[Page]] = [[], []]
-    weights = [0, 0]
-    for job in sorted(jobs, key=lambda job: -job[1]):
-        lighter = 0 if weights[0] <= weights[1] else 1
-        shares[lighter].append(job)
-        weights[lighter] += job[1]
+    shares = forked.deal((job, job[1]) for job in jobs)
     ordered = shares[0] + shares[1]
     child_share = (len(shares[1]) + 0.5) / max(len(ordered), 1)
     pages = forked.map_split(lambda job: job[2]().encode("utf-8"), ordered, child_share=child_share)

@@ -85,12 +85,12 @@ class Outcome:
     commit: str | None = None
     written: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)
-    lines: list[str] | None = None  # change_line of each changed KR, when made already
+    written_lines: list[str] | None = None  # change_line of each KR written, made already
 
     def change_lines(self, dry_run: bool) -> list[str]:
-        if self.lines is None:
+        if dry_run or self.written_lines is None:
             return [change_line(synced, dry_run) for synced in self.changed]
-        return self.lines
+        return self.written_lines
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -124,12 +124,11 @@ def sync(scope: transaction.Scope, wanted: Sequence[str], dry_run: bool) -> Outc
         outcome = _outcome(scope, again, values, closed, read)
         if outcome.changed:
             updates = [synced.update for synced in outcome.changed]
-            done = outcome
 
             def message() -> str:
                 # Made while the forked child splices files: the output lines too.
-                done.lines = [change_line(synced, False) for synced in done.changed]
-                return commit_message(done.changed)
+                outcome.written_lines = [change_line(s, False) for s in outcome.changed]
+                return commit_message(outcome.changed)
 
             outcome.commit, outcome.warnings = checkin.write_updates(
                 scope, fresh, updates, message, keep_positions=False
