@@ -160,22 +160,12 @@ def relevant_changes(
     log: gitread.BackgroundLog | None,
     early: EarlyRead | None,
 ) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
+    """The commits of the log, each with its changes of the folder's team files: as the
+    early read took them, else from `log` (started earlier), else from git now."""
     if early is not None and early.error is not None:
         raise early.error
     if early is not None and early.relevant is not None:
         return early.relevant
-    return _relevant(top, start, folder, full_history, snapshots, log)
-
-
-def _relevant(
-    top: Path,
-    start: str,
-    folder: str,
-    full_history: bool,
-    snapshots: Snapshots,
-    log: gitread.BackgroundLog | None,
-) -> list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]:
-    """The commits of the log, each with its changes of the folder's team files."""
     if log is not None:
         return _logged(log, snapshots, folder)
     inside = folder.rstrip("/") + "/"
