@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from okrcli.cli.common import history_range, options_of, read_workspace, to_stderr
+from okrcli.cli.common import (
+    history_range,
+    keep_until_exit,
+    options_of,
+    read_workspace,
+    to_stderr,
+)
 
 
 def site(
@@ -89,10 +95,12 @@ def site(
                 )
                 kr_histories = {k: v for part in parts for k, v in part.items()}
         sites.append(site_data.cycle_site(data, cycle_as_of, kr_histories))
+        keep_until_exit(data, kr_histories, snapshots)
     files = pages_of.pages(sites, selected.id)
     try:
         written = site_data.write_pages(output, files)
     except OSError as error:
         raise OkrError(f"cannot write the site into {output}: {error.strerror}") from None
+    keep_until_exit(sites, files)
     size = sum(len(content) for content in files.values())
     to_stderr(f"wrote {written} files ({size / 1024:.0f} KiB) into {output}")

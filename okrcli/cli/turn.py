@@ -13,6 +13,7 @@ from okrcli.cli.common import (
     git_root,
     history_range,
     is_terminal,
+    keep_until_exit,
     load_cycle,
     options_of,
     print_json,
@@ -49,7 +50,6 @@ def retro(
     from okrcli.history import versions as history
     from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
-    from okrcli.render import retro as render_retro
     from okrcli.services import report
     from okrcli.services import retro as service
 
@@ -82,9 +82,12 @@ def retro(
             early=early,
         )
     result = service.retro(data, teams, service.merged(parts))
+    keep_until_exit(data, parts, result, snapshots)
     if output is DiffFormat.json:
         print_json(service.as_json(result))
         return
+    from okrcli.render import retro as render_retro
+
     organization = data.workspace.config.organization if data.workspace.config else ""
     if output is DiffFormat.markdown:
         sys.stdout.write(render_retro.markdown(result, organization))
