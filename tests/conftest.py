@@ -152,3 +152,11 @@ def run_okr_process(
 @pytest.fixture
 def okr() -> Iterator[object]:
     yield run_okr
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as a pull request or a wiki shows it: CommonMark with GitHub's tables and
+    strikethrough, rendered to HTML by markdown-it (the parser rich itself uses)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)

@@ -17,6 +17,7 @@ from okrcli.core.text import inert, value_text
 from okrcli.render.history import ABSENT, sparkline
 from okrcli.render.history import value_text as plain_value
 from okrcli.render.tables import GRADE_STYLE, plain_table
+from okrcli.render.tables import markdown_cell as md
 from okrcli.services.retro import Flag, KrRetro, ObjectiveRetro, Retro, TeamRetro
 
 if TYPE_CHECKING:
@@ -235,13 +236,7 @@ def _sections(team: TeamRetro) -> list[tuple[str, list[tuple[str, str]]]]:
 
 # --- markdown -------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _BLOCK_START = re.compile(r"([#+=-]|\d+[.)])")
-
-
-def md(text: object) -> str:
-    """User text that markdown shows as it is: no emphasis, links, HTML or table breaks."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", inert(text))
 
 
 def _md_line(line: str) -> str:

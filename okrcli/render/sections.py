@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from okrcli.core.text import display_width, inert
-from okrcli.render.tables import plain_table
+from okrcli.core.text import display_width
+from okrcli.render.tables import markdown_cell, plain_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -29,11 +29,6 @@ class Section:
     styles: dict[int, str] = field(default_factory=dict)  # rich style per column
     wrap: frozenset[int] = frozenset()  # columns of free text, which a terminal may wrap
     under: dict[int, int] = field(default_factory=dict)  # at a terminal: column -> below which
-
-
-def markdown_cell(text: object) -> str:
-    """Text that stays text in a markdown table: no cell break, code span or HTML tag."""
-    return inert(text).replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
 
 
 def _one_line(header: str) -> str:

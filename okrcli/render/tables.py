@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -199,8 +200,15 @@ def score_text(score: float, style: str = "") -> Any:
 # --- markdown and csv -----------------------------------------------------------------------
 
 
+# Backslash escapes every character that could start emphasis, a link, an image, a code
+# span, an HTML tag, an entity, a strikethrough or a table cell break (CommonMark lets any
+# ASCII punctuation be escaped), so user text in a PR comment or a pasted retro is only text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
 def markdown_cell(text: object) -> str:
-    return inert(text).replace("|", "\\|")
+    """User text that markdown shows as it is: no emphasis, link, HTML or cell break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", inert(text))
 
 
 def scorecard_markdown(card: dict[str, Any], organization: str) -> str:
