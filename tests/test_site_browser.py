@@ -151,3 +151,17 @@ def test_the_print_stylesheet_leaves_the_navigation_out(browser: Any, site: Path
     assert page.locator("header nav").first.is_hidden()
     assert page.locator("main h1").is_visible()
     page.close()
+
+
+def test_at_a_phones_width_no_label_stands_without_its_value(browser: Any, site: Path) -> None:
+    """The KR tables become one block per KR, each cell under its label; a cell with nothing
+    in it (a KR with no trend yet) shows no bare "Trend:"."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto((site / "2026-Q3" / "teams" / "hr-admin.html").resolve().as_uri())
+    cells = page.locator(".krs td[data-label]")
+    empty = [i for i in range(cells.count()) if not cells.nth(i).inner_html().strip()]
+    assert empty, "the example has a KR whose trend cell is empty"
+    assert all(cells.nth(i).is_hidden() for i in empty)
+    assert all(cells.nth(i).is_visible() for i in range(cells.count()) if i not in empty)
+    context.close()
