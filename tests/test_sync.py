@@ -246,7 +246,13 @@ def test_a_kr_without_a_source_or_an_unknown_address_is_refused(repo: Path) -> N
     assert "okr: people/growth/by-hand has no source; give it one" in result.stderr
     unknown = sync(repo, "ofer-rate")
     assert unknown.exit_code == 1
-    assert "did you mean 'people/talent/offer-rate'?" in unknown.stderr
+    assert unknown.stderr == (
+        "okr: no team or address 'ofer-rate' in 2026-Q3; did you mean 'people/talent/offer-rate'?\n"
+    )
+    # A team's id is what a mistyped team is closest to, not one of its objectives.
+    team = sync(repo, "peple")
+    assert team.exit_code == 1
+    assert team.stderr == "okr: no team or address 'peple' in 2026-Q3; did you mean 'people'?\n"
 
 
 def test_at_is_a_usage_error(repo: Path) -> None:

@@ -36,8 +36,15 @@ def targets(
     return found
 
 
-def resolve(text: str, cycle_id: str, candidates: list[Target], what: str = "address") -> Target:
-    """The one candidate whose address is `text` or ends with `/text`."""
+def resolve(
+    text: str,
+    cycle_id: str,
+    candidates: list[Target],
+    what: str = "address",
+    teams: Iterable[str] = (),
+) -> Target:
+    """The one candidate whose address is `text` or ends with `/text`. `teams`: the team
+    ids a caller takes as well (by itself), which an unknown text may be closest to."""
     wanted = text.strip().strip("/")
     if wanted.startswith(f"{cycle_id}/"):
         wanted = wanted[len(cycle_id) + 1 :]
@@ -53,16 +60,17 @@ def resolve(text: str, cycle_id: str, candidates: list[Target], what: str = "add
             f"{what} '{text}' is ambiguous in {cycle_id}: it could be {listed}; "
             "give more of the address"
         )
-    raise OkrError(f"no {what} '{text}' in {cycle_id}{_suggestion(wanted, by_address)}")
+    hint = _suggestion(wanted, by_address, teams)
+    raise OkrError(f"no {what} '{text}' in {cycle_id}{hint}")
 
 
-def _suggestion(wanted: str, by_address: dict[str, Target]) -> str:
+def _suggestion(wanted: str, by_address: dict[str, Target], teams: Iterable[str] = ()) -> str:
     """The closest address (SPEC §4: an unknown one "suggests the closest"), compared both
     as a whole and by its last part, so `ofer-rate` finds `hr-admin/talent/offer-rate`."""
     below = sorted(a for a in by_address if a.startswith(wanted.strip("/") + "/"))
     if len(below) > 1:  # a team (or objective) named whole: every address under it
         return f"; did you mean one of {', '.join(below)}?"
-    names = {address: address for address in by_address}
+    names = {address: address for address in (*teams, *by_address)}
     for address in by_address:
         names.setdefault(address.rsplit("/", 1)[-1], address)
     import difflib

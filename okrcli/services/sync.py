@@ -209,7 +209,7 @@ def select(data: CycleData, wanted: Sequence[str]) -> list[Fed]:
             continue
         if team.split("/", 1)[0] in team_ids:
             _require_valid(data, [team_ids[team.split("/", 1)[0]]])
-        found = resolve(name, data.cycle.id, candidates)
+        found = resolve(name, data.cycle.id, candidates, "team or address", teams=team_ids)
         if found.key_result is None:
             objective_krs = targets([found.team], objectives=False)
             chosen.update((t.address, t) for t in objective_krs if t.objective is found.objective)
