@@ -351,6 +351,21 @@ def test_the_site_built_on_two_cores_is_the_site_built_on_one(tmp_path: Path) ->
     assert offers.count("<td>current</td>") == weeks  # every week's check-in is on its page
 
 
+@needs_two_cores
+def test_a_page_either_process_cannot_write_fails_the_site_in_one_line(tmp_path: Path) -> None:
+    root = company(tmp_path / "one")
+    out = tmp_path / "site"
+    assert okr(root, None, "site", "-o", str(out)).returncode == 0
+    # Pages are dealt out by size, the biggest first: the smallest pages go to both shares.
+    blocked = [out / "2026-Q3" / "teams" / f"team-{n:03d}.html" for n in (0, 1, 2, 3)]
+    for page in blocked:
+        page.unlink()
+        page.mkdir()
+    result = okr(root, None, "site", "-o", str(out))
+    assert result.returncode == 1
+    assert result.stderr == f"okr: cannot write the site into {out}: Is a directory\n"
+
+
 @pytest.mark.parametrize("jobs", ["1", ""])
 def test_waiting_is_called_once_here_before_the_results_come(
     monkeypatch: pytest.MonkeyPatch, jobs: str

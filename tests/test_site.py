@@ -186,6 +186,26 @@ def test_a_rerun_replaces_its_own_pages_and_refuses_a_folder_of_other_files(
     assert (other / "notes.txt").read_text() == "mine"
 
 
+def test_a_page_that_cannot_be_written_is_one_line_and_no_link_is_followed(
+    okrs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(okrs, out)
+    page = out / "2026-Q3" / "teams" / "sales.html"
+    page.unlink()
+    page.mkdir()  # a folder where the page goes
+    result = run_okr("-C", str(okrs), "--as-of", "2026-08-15", "site", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"okr: cannot write the site into {out}: Is a directory\n"
+    page.rmdir()
+    elsewhere = tmp_path / "elsewhere.html"
+    page.symlink_to(elsewhere)  # a planted link is not followed
+    result = run_okr("-C", str(okrs), "--as-of", "2026-08-15", "site", "-o", str(out))
+    assert result.exit_code == 1
+    assert "cannot write the site into" in result.stderr
+    assert not elsewhere.exists()
+
+
 def test_a_cycle_with_errors_is_refused(okrs: Path, tmp_path: Path) -> None:
     edit(okrs, "2026-Q3/sales.yaml", "name: Sales\n", "name: Sales\nnmae: x\n")
     result = run_okr("-C", str(okrs), "--as-of", "2026-08-15", "site", "-o", str(tmp_path / "s"))

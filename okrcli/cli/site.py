@@ -98,9 +98,8 @@ def site(
         keep_until_exit(data, kr_histories, snapshots)
     files = pages_of.pages(sites, selected.id)
     try:
-        written = site_data.write_pages(output, files)
+        size = site_data.write_pages(output, files)
     except OSError as error:
         raise OkrError(f"cannot write the site into {output}: {error.strerror}") from None
     keep_until_exit(sites, files)
-    size = sum(len(content) for content in files.values())
-    to_stderr(f"wrote {written} files ({size / 1024:.0f} KiB) into {output}")
+    to_stderr(f"wrote {len(files)} files ({size / 1024:.0f} KiB) into {output}")

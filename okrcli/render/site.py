@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -26,10 +26,9 @@ from markupsafe import Markup, escape
 
 from okrcli import __version__
 from okrcli.core.text import percent
-from okrcli.files import forked
 from okrcli.render import site_rows as rows
 from okrcli.render import site_svg
-from okrcli.services.site import CycleSite
+from okrcli.services.site import CycleSite, Page
 
 WHOLE_MAP_LIMIT = 200  # objectives drawn on the overview map; beyond it, top objectives only
 
@@ -71,42 +70,26 @@ def asset(name: str) -> bytes:
     return resources.files("okrcli.render").joinpath("site", name).read_bytes()
 
 
-def pages(sites: list[CycleSite], selected: str) -> dict[str, bytes]:
-    """Every file of the site, by its path inside the output folder."""
+def pages(sites: list[CycleSite], selected: str) -> list[Page]:
+    """Every file of the site: its path inside the output folder, its size (KRs on it, as a
+    guess at its work) and how it is made (services.site.write_pages makes and writes each,
+    on two cores)."""
     cycles = sorted(site.cycle for site in sites)
-    jobs: list[Page] = []
+    jobs: list[Page] = [
+        ("assets/style.css", 1, partial(asset, "style.css")),
+        ("assets/app.js", 1, partial(asset, "app.js")),
+    ]
     for site in sites:
         jobs += _cycle_pages(site, cycles, f"{site.cycle}/")
         if site.cycle == selected:
             jobs.append(_board(site, cycles, "index.html", root="", here=f"{site.cycle}/"))
-    out: dict[str, bytes] = {
-        "assets/style.css": asset("style.css"),
-        "assets/app.js": asset("app.js"),
-    }
-    out.update(_rendered(jobs))
-    return out
+    return jobs
 
 
-# A page to render: its path, its size (KRs on it, as a guess at its work) and how.
-Page = tuple[str, int, Callable[[], str]]
-
-
-def _rendered(jobs: list[Page]) -> dict[str, bytes]:
-    """Every page rendered, on two cores when there are many: the pages dealt out by size,
-    the biggest first, each to the lighter share (a person's page may be a hundred teams'),
-    this process's share first and the child's after it."""
-    shares = forked.deal((job, job[1]) for job in jobs)
-    ordered = shares[0] + shares[1]
-    child_share = (len(shares[1]) + 0.5) / max(len(ordered), 1)
-    pages = forked.map_split(lambda job: job[2]().encode("utf-8"), ordered, child_share=child_share)
-    return {path: page for (path, _, _), page in zip(ordered, pages, strict=True)}
-
-
-def _render(site: CycleSite, cycles: list[str], template: str, **values: Any) -> str:
+def _render(site: CycleSite, cycles: list[str], template: str, **values: Any) -> bytes:
     page = template.split(".", 1)[0]
-    return (
-        _environment().get_template(template).render(site=site, cycles=cycles, page=page, **values)
-    )
+    template_of = _environment().get_template(template)
+    return template_of.render(site=site, cycles=cycles, page=page, **values).encode("utf-8")
 
 
 def _board(site: CycleSite, cycles: list[str], path: str, **links: str) -> Page:
@@ -127,15 +110,15 @@ def _cycle_pages(site: CycleSite, cycles: list[str], into: str) -> list[Page]:
 
         return link
 
-    def whole_map() -> str:
+    def whole_map() -> bytes:
         overview = roots if count <= WHOLE_MAP_LIMIT else _tops(roots)
         svg = site_svg.map_svg(overview, link_from(""), f"Alignment map of {site.cycle}")
         return _render(
             site, cycles, "map.html.j2", svg=Markup(svg), branch=None, roots=_branches(roots), **top
         )
 
-    def branch_map(root: site_svg.MapNode) -> Callable[[], str]:
-        def render() -> str:
+    def branch_map(root: site_svg.MapNode) -> Callable[[], bytes]:
+        def render() -> bytes:
             svg = site_svg.map_svg([root], link_from("../"), f"Alignment of {root.address}")
             return _render(
                 site, cycles, "map.html.j2", svg=Markup(svg), branch=root, roots=[], **one_down
@@ -150,7 +133,7 @@ def _cycle_pages(site: CycleSite, cycles: list[str], into: str) -> list[Page]:
             size = len(site_svg.walk([root]))
             jobs.append((f"{into}map/{name}.html", size, branch_map(root)))
 
-    def team_page(team: dict[str, Any]) -> Callable[[], str]:
+    def team_page(team: dict[str, Any]) -> Callable[[], bytes]:
         return lambda: _render(
             site,
             cycles,
@@ -175,7 +158,7 @@ def _cycle_pages(site: CycleSite, cycles: list[str], into: str) -> list[Page]:
         )
     )
 
-    def person_page(person: dict[str, Any]) -> Callable[[], str]:
+    def person_page(person: dict[str, Any]) -> Callable[[], bytes]:
         return lambda: _render(
             site,
             cycles,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,27 +132,46 @@ def histories(
     return found
 
 
-def write_pages(output: Path, files: dict[str, bytes]) -> int:
-    """Write the site into `output` (created if missing), replacing what the last run wrote
-    and removing its pages that are gone; refuses a folder of other files. Files are opened
-    without following symbolic links, so a planted link cannot redirect a write."""
+# A file of the site: its path inside the output folder, its size (a guess at the work of
+# making it: KRs on the page) and how its bytes are made (render/site.py).
+Page = tuple[str, int, Callable[[], bytes]]
+
+
+def write_pages(output: Path, pages: Sequence[Page]) -> int:
+    """Make and write the site into `output` (created if missing), replacing what the last
+    run wrote and removing its pages that are gone; refuses a folder of other files; the
+    number of bytes written. Each process writes the pages it makes (two cores when there
+    are many, dealt out by size: a person's page may be a hundred teams'), so the pages
+    never travel between them. Files are opened without following symbolic links, so a
+    planted link cannot redirect a write."""
     from okrcli.core.errors import OkrError
+    from okrcli.files import forked
 
     manifest = output / MANIFEST
     if output.exists() and not output.is_dir():
         raise OkrError(f"{output} is a file; give okr site a folder with -o")
     if output.is_dir() and any(output.iterdir()) and not manifest.is_file():
         raise OkrError(f"{output} holds files okr site did not write; give an empty or new folder")
+    names = sorted(path for path, _, _ in pages)
     before = set(manifest.read_text("utf-8").splitlines()) if manifest.is_file() else set()
-    for stale in sorted(before - set(files)):
+    for stale in sorted(before - set(names)):
         path = output / stale
         if path.is_file() and not path.is_symlink():
             path.unlink()
-    listing = "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")
-    for name, content in [*sorted(files.items()), (MANIFEST, listing)]:
-        path = output / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-        with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
-            handle.write(content)
-    return len(files)
+    for folder in sorted({(output / name).parent for name in names}):
+        folder.mkdir(parents=True, exist_ok=True)  # here, not in two processes at once
+    shares = forked.deal((page, page[1]) for page in pages)
+    ordered = shares[0] + shares[1]
+    child_share = (len(shares[1]) + 0.5) / max(len(ordered), 1)
+    sizes = forked.map_split(
+        lambda page: _write(output / page[0], page[2]()), ordered, child_share=child_share
+    )
+    _write(manifest, "".join(f"{name}\n" for name in names).encode("utf-8"))
+    return sum(sizes)
+
+
+def _write(path: Path, content: bytes) -> int:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    with os.fdopen(os.open(path, flags, 0o644), "wb") as handle:
+        handle.write(content)
+    return len(content)
