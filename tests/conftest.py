@@ -155,8 +155,9 @@ def okr() -> Iterator[object]:
 
 
 def markdown_html(text: str) -> str:
-    """Markdown as a pull request or a wiki shows it: CommonMark with GitHub's tables and
-    strikethrough, rendered to HTML by markdown-it (the parser rich itself uses)."""
-    from markdown_it import MarkdownIt
+    """Markdown as GitHub shows it in a pull-request comment: its own renderer, cmark-gfm
+    (tables, strikethrough, autolinks, the tag filter), to HTML."""
+    import cmarkgfm
 
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    html: str = cmarkgfm.github_flavored_markdown_to_html(text)
+    return html

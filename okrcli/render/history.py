@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from okrcli.core.numbers import format_number
 from okrcli.core.text import inert, percent
 from okrcli.history.snapshots import REVISION_FIELDS
-from okrcli.render.tables import markdown_cell, plain_table
+from okrcli.render.tables import markdown_cell, markdown_code, plain_table
 from okrcli.services.changes import revised_fields
 
 if TYPE_CHECKING:
@@ -246,12 +246,12 @@ def diff_rich(result: dict[str, Any], cycle: str) -> RenderableType:
 def diff_markdown(result: dict[str, Any], cycle: str) -> str:
     """A pull-request comment: a summary, moved goalposts called out, a table per kind."""
     changes = result["changes"]
-    base, head = markdown_cell(result["base"]), markdown_cell(result["head"])
-    head_text = head if result["head"] == "working tree" else f"`{head}`"
+    head = result["head"]
+    head_text = head if head == "working tree" else markdown_code(head)
     lines = [
         f"## OKR changes in {cycle}",
         "",
-        f"`{base}` → {head_text} · {_diff_summary(result)}",
+        f"{markdown_code(result['base'])} → {head_text} · {_diff_summary(result)}",
         "",
     ]
     if not changes:

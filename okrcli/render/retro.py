@@ -8,7 +8,6 @@ User text is made inert first; in markdown it is escaped too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from okrcli.core.scoring import grade
 from okrcli.core.text import inert, value_text
 from okrcli.render.history import ABSENT, sparkline
 from okrcli.render.history import value_text as plain_value
-from okrcli.render.tables import GRADE_STYLE, plain_table
+from okrcli.render.tables import GRADE_STYLE, markdown_line, plain_table
 from okrcli.render.tables import markdown_cell as md
 from okrcli.services.retro import Flag, KrRetro, ObjectiveRetro, Retro, TeamRetro
 
@@ -236,13 +235,6 @@ def _sections(team: TeamRetro) -> list[tuple[str, list[tuple[str, str]]]]:
 
 # --- markdown -------------------------------------------------------------------------------
 
-_BLOCK_START = re.compile(r"([#+=-]|\d+[.)])")
-
-
-def _md_line(line: str) -> str:
-    escaped = md(line)
-    return "\\" + escaped if _BLOCK_START.match(escaped) else escaped
-
 
 def markdown(result: Retro, organization: str) -> str:
     title = f"{md(organization)} — " if organization else ""
@@ -297,7 +289,7 @@ def _markdown_team(team: TeamRetro) -> list[str]:
         for address, text in retros:
             first, *rest = _lines(text)
             lines.append(f"- `{address}`: {md(first)}")
-            lines += [f"  {_md_line(line)}" if line else "" for line in rest]
+            lines += [f"  {markdown_line(line)}" if line else "" for line in rest]
         lines.append("")
     return lines
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from okrcli.core.text import display_width
-from okrcli.render.tables import markdown_cell, plain_table
+from okrcli.render.tables import markdown_cell, markdown_line, plain_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -129,14 +129,14 @@ def page_markdown(
     """`heading` at `level`, each section one level below it."""
     out = [f"{'#' * level} {markdown_cell(heading)}", ""]
     for line in lines:
-        out += [markdown_cell(line), ""]
+        out += [markdown_line(line), ""]
     for section in sections:
         out += [f"{'#' * (level + 1)} {markdown_cell(_title(section))}", ""]
         if not section.rows:
             out += [f"_{markdown_cell(section.empty).capitalize()}._", ""]
             continue
         if not section.headers:
-            out += [*(f"- {markdown_cell(row[0])}" for row in section.rows), ""]
+            out += [*(f"- {markdown_line(row[0])}" for row in section.rows), ""]
             continue
         out.append("| " + " | ".join(markdown_cell(_one_line(h)) for h in section.headers) + " |")
         out.append(

@@ -204,11 +204,48 @@ def score_text(score: float, style: str = "") -> Any:
 # span, an HTML tag, an entity, a strikethrough or a table cell break (CommonMark lets any
 # ASCII punctuation be escaped), so user text in a PR comment or a pasted retro is only text.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+# What GitHub links by itself (a URL, www., an email address): a backslash there would be
+# shown and break the link, so only a cell break is escaped inside one. It ends before any
+# character that could make a link, a tag, a code span or emphasis of the text after it.
+_AUTOLINKED = re.compile(r"(?:https?://|www\.)[^\s<>\[\]`*]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# At a line's start: a heading, a list item, a quote, a setext underline or a numbered item.
+_LINE_MARKER = re.compile(r"( *)(?:([#+=-])|(\d+)([.)]))")
 
 
 def markdown_cell(text: object) -> str:
     """User text that markdown shows as it is: no emphasis, link, HTML or cell break."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", inert(text))
+    shown = inert(text)
+    parts = []
+    at = 0
+    for link in _AUTOLINKED.finditer(shown):
+        parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", shown[at : link.start()]))
+        parts.append(link.group().replace("|", "\\|"))
+        at = link.end()
+    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", shown[at:]))
+    return "".join(parts)
+
+
+def markdown_line(text: object) -> str:
+    """markdown_cell of text that starts a line (of a paragraph or a list item): no
+    heading, list, quote or underline of its own either."""
+    escaped = markdown_cell(text)
+    marker = _LINE_MARKER.match(escaped)
+    if marker is None:
+        return escaped
+    indent, sign, number, closing = marker.groups()
+    if sign is not None:
+        return f"{indent}\\{escaped[len(indent) :]}"
+    return f"{indent}{number}\\{closing}{escaped[marker.end() :]}"  # `1\.`: `\1` is no escape
+
+
+def markdown_code(text: object) -> str:
+    """Text as a code span, shown as it is: fenced by more backticks than it holds in a
+    row (CommonMark shows no escape inside one)."""
+    shown = inert(text)
+    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {shown} " if shown.startswith("`") or shown.endswith("`") else shown
+    return f"{fence}{padded}{fence}"
 
 
 def scorecard_markdown(card: dict[str, Any], organization: str) -> str:
