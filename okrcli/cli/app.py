@@ -25,7 +25,13 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from okrcli import __version__
 from okrcli.cli import completion
-from okrcli.cli.common import Options, exiting_at_once, parse_date, to_stderr
+from okrcli.cli.common import (
+    Options,
+    exiting_at_once,
+    no_cycle_collector,
+    parse_date,
+    to_stderr,
+)
 from okrcli.core.errors import InvalidFilesError, OkrError
 
 
@@ -311,7 +317,8 @@ def main() -> None:
 
 
 def run() -> None:
-    """The `okr` program: main, and the process ends as soon as it is done (see
-    exiting_at_once; main alone is for callers that carry on after it)."""
-    with exiting_at_once():
+    """The `okr` program: main with the cycle collector off, and the process ends as soon
+    as it is done (see no_cycle_collector and exiting_at_once; main alone is for callers
+    that carry on after it)."""
+    with exiting_at_once(), no_cycle_collector():
         main()

@@ -202,10 +202,13 @@ def keep_until_exit(*values: object) -> None:
 
 @contextmanager
 def no_cycle_collector() -> Iterator[None]:
-    """Python's cycle collector off for one command. A history read builds some 10^5
-    small dicts, lists and tuples, which reference counting frees as they go; each pass of
-    the collector walks the live ones for nothing (5% of a warm `okr digest` of 2,000
-    commits, 8% of a cold one). Back on afterwards, for whoever runs commands in-process."""
+    """Python's cycle collector off while `okr` runs one command. A company's files and
+    history are some 10^6 small dicts, lists, tuples and libyaml's nodes, which reference
+    counting frees as they go; each pass of the collector walks the live ones for nothing
+    (with it on, a cold `okr retro` of 500 teams and 2,000 commits takes 13% longer, their
+    `okr site` 9%) and frees no more memory (the same peak). What okr builds holds few
+    cycles, and the process ends with its command. Back on afterwards, for whoever runs
+    commands in-process."""
     enabled = gc.isenabled()
     gc.disable()
     try:

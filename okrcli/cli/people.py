@@ -22,7 +22,6 @@ from okrcli.cli.common import (
     is_terminal,
     keep_until_exit,
     load_cycle,
-    no_cycle_collector,
     options_of,
     print_json,
     print_rich,
@@ -188,17 +187,16 @@ def people(
     from okrcli.services import people as people_service
 
     options = options_of(ctx)
-    with no_cycle_collector():
-        cycle, as_of = _read_selected(options, "okr people", people_service.for_people)
-        rows = people_service.people(cycle, as_of)
-        keep_until_exit(cycle, rows)
-        if output is TableFormat.json:
-            print_json(rows)
-        elif output is TableFormat.csv:
-            sys.stdout.write(render.people_csv(rows))
-        else:
-            page = render.people_page(rows, cycle.data.cycle.id, as_of.isoformat())
-            _show(page, output.value, options)
+    cycle, as_of = _read_selected(options, "okr people", people_service.for_people)
+    rows = people_service.people(cycle, as_of)
+    keep_until_exit(cycle, rows)
+    if output is TableFormat.json:
+        print_json(rows)
+    elif output is TableFormat.csv:
+        sys.stdout.write(render.people_csv(rows))
+    else:
+        page = render.people_page(rows, cycle.data.cycle.id, as_of.isoformat())
+        _show(page, output.value, options)
 
 
 def person(
@@ -224,24 +222,21 @@ def person(
     from okrcli.services.report import config_of
 
     options = options_of(ctx)
-    with no_cycle_collector():
-        workspace, as_of = read_workspace(options)
-        if all_cycles:
-            if not workspace.cycles:
-                workspace.select_cycle(None, as_of)  # says there is no cycle folder
-            spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
-        else:
-            spans = [workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)]
-        cycles = _read_cycles(
-            options, workspace, spans, as_of, "okr person", people_service.for_person
-        )
-        declared = [p.name for p in config_of(cycles[0].data).people]
-        result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
-        keep_until_exit(cycles, result)
-        if output is PageFormat.json:
-            print_json(result)
-        else:
-            _show(render.person_page(result, as_of.isoformat()), output.value, options)
+    workspace, as_of = read_workspace(options)
+    if all_cycles:
+        if not workspace.cycles:
+            workspace.select_cycle(None, as_of)  # says there is no cycle folder
+        spans = sorted(workspace.cycles.values(), key=lambda s: (s.start, s.end, s.id))
+    else:
+        spans = [workspace.select_cycle(cycle_named(options.cycle, None, workspace), as_of)]
+    cycles = _read_cycles(options, workspace, spans, as_of, "okr person", people_service.for_person)
+    declared = [p.name for p in config_of(cycles[0].data).people]
+    result = people_service.person(name, cycles, as_of, declared, every_cycle=all_cycles)
+    keep_until_exit(cycles, result)
+    if output is PageFormat.json:
+        print_json(result)
+    else:
+        _show(render.person_page(result, as_of.isoformat()), output.value, options)
 
 
 def digest(
@@ -268,11 +263,10 @@ def digest(
     from okrcli.services import digest as digest_service
 
     options = options_of(ctx)
-    with no_cycle_collector():
-        cycle, as_of = _read_selected(options, "okr digest", None, days)
-        result = digest_service.digest(cycle, as_of, days)
-        keep_until_exit(cycle, result)
-        if output is PageFormat.json:
-            print_json(result)
-        else:
-            _show(render.digest_page(result), output.value, options)
+    cycle, as_of = _read_selected(options, "okr digest", None, days)
+    result = digest_service.digest(cycle, as_of, days)
+    keep_until_exit(cycle, result)
+    if output is PageFormat.json:
+        print_json(result)
+    else:
+        _show(render.digest_page(result), output.value, options)
