@@ -4,6 +4,7 @@ bytes with and without it, on a cycle large enough to fork."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import commit, git
+from conftest import EXAMPLE, commit, git
 
 from okrcli.files import cache, forked
 
@@ -523,3 +524,36 @@ def test_a_history_cache_without_a_files_cache_reads_as_a_cold_one(
     files_store.unlink()  # the history's cache stays
     again = okr(root, jobs, *args)
     assert (again.returncode, again.stdout) == (0, cold.stdout)
+
+
+def test_what_a_child_sends_back_pickles_to_equal_records() -> None:
+    """The records a forked child sends (files/forked.py) pickle as calls of their class
+    (core/records.py): every field of the example's teams, findings and versions comes back."""
+    import pickle
+
+    from okrcli.files import loader, snapshot
+    from okrcli.files.workspace import open_workspace
+
+    workspace = open_workspace(EXAMPLE)
+    data = loader.load_cycle(workspace, workspace.select_cycle("2026-Q3", dt.date(2026, 8, 15)))
+    texts = data.texts.items()
+    versions = [snapshot.parse(raw) for _, raw in texts]
+    results = [loader.read_team_file(path, raw, workspace.config) for path, raw in texts]
+    broken = loader.read_team_file("2026-Q3/x.yaml", b"objectives: 3\n", workspace.config)
+    sent = (data.teams, versions, results, broken)
+    assert pickle.loads(pickle.dumps(sent, pickle.HIGHEST_PROTOCOL)) == sent
+    assert broken.diagnostics and results[0].aligns is not None
+
+
+def test_a_record_with_a_field_that_is_no_positional_parameter_is_refused() -> None:
+    from dataclasses import dataclass, field
+
+    from okrcli.core.records import pickled_as_call
+
+    @dataclass(frozen=True)
+    class Keyword:
+        a: int
+        b: int = field(kw_only=True)
+
+    with pytest.raises(TypeError, match="every field must be a positional parameter"):
+        pickled_as_call(Keyword)

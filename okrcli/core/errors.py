@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from okrcli.core.records import pickled_as_call
+
 Severity = Literal["error", "warning"]
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding in one file, positioned 1-based at the offending key or value."""

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from okrcli.core.errors import Severity
+from okrcli.core.records import pickled_as_call
 
 # Where in a file's data: keys and list indexes from the root.
 Path = tuple[str | int, ...]
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from okrcli.core.records import pickled_as_call
+
 Number = int | float
 Kind = Literal["committed", "aspirational"]
 Status = Literal["done", "on-track", "at-risk", "off-track"]
@@ -52,6 +54,7 @@ DEFAULT_MAX_KEY_RESULTS = 5
 DEFAULT_SOURCE_TIMEOUT = 30  # seconds a source's command may run (SPEC §19)
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class KeyResult:
     id: str
@@ -80,6 +83,7 @@ class KeyResult:
         return self.baseline if self.current is None else self.current
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Objective:
     id: str
@@ -92,6 +96,7 @@ class Objective:
     retro: str | None = None
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Team:
     id: str  # the file's stem

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrcli.core.findings import Finding
+from okrcli.core.records import pickled_as_call
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class AlignRef:
     """One `aligns` entry, kept from the raw data so alignment is checked for every file."""

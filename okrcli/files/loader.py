@@ -24,6 +24,7 @@ from okrcli.core.model import (
     Team,
     layout,
 )
+from okrcli.core.records import pickled_as_call
 from okrcli.files import alignment, cache, codec, forked
 from okrcli.files.alignment import AlignRef
 from okrcli.files.diagnostics import diagnostic, from_problem, positioned_diagnostics
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # a command that reads no history never imports it
     from okrcli.files import snapshot
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class FileResult:
     team: Team | None  # None when the file has errors
@@ -225,7 +227,9 @@ def _read_all(
         result = read_team_file(path, raw, workspace.config, None, start, tree)
         if version is None or version.lines is None:
             return result, None
-        return result, replace(version, lines=None)  # its lines are the text's, rebuilt there
+        if os.getpid() != parent:  # sent back without its lines (the text's, rebuilt there)
+            return result, replace(version, lines=None)
+        return result, version
 
     def keep(item: tuple[str, bytes, str], got: tuple[FileResult, snapshot.Parsed | None]) -> None:
         (path, raw, entry_key), (result, version) = item, got
@@ -233,9 +237,11 @@ def _read_all(
         found[path] = result, None
         if versions is not None and version is not None:
             oid = workspace.source.blob_id(path, raw)
-            from okrcli.files.snapshot import lines_of
+            if version.lines is None:
+                from okrcli.files.snapshot import lines_of
 
-            versions[oid] = replace(version, lines=lines_of(raw))
+                version = replace(version, lines=lines_of(raw))
+            versions[oid] = version
 
     # The cache entries are made, and `waiting` called, while the child finishes.
     forked.map_split(read, missing, then=keep, waiting=waiting)

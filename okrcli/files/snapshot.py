@@ -16,12 +16,13 @@ from itertools import compress
 from operator import ne
 from typing import Any, TypeGuard
 
+from okrcli.core.records import pickled_as_call
 from okrcli.core.scalars import resolve_plain
 from okrcli.files import yaml_fast, yamlsource
 from okrcli.files.workspace import is_team_file_name
 from okrcli.files.yaml_fast import load_fast
 from okrcli.files.yaml_strict import load_positioned
-from okrcli.files.yamlsource import NeedsStrictReader, YamlProblem, decode
+from okrcli.files.yamlsource import BOM, NeedsStrictReader, YamlProblem, decode
 
 Fields = dict[str, Any]
 # "" -> the team's own fields; "OBJ" -> an objective's; "OBJ/KR" -> a key result's.
@@ -130,6 +131,7 @@ _NOT_A_SCALAR = object()
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")  # what any reader reads as one number
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """One version of a team file, and what it takes to read the next one cheaply."""
@@ -165,8 +167,9 @@ def parse_with_data(raw: bytes) -> tuple[Parsed, dict[str, Any] | None]:
 
 
 def lines_of(raw: bytes) -> list[str]:
-    """The lines `parse` keeps (to send a Parsed between processes without its text)."""
-    return decode(raw).split("\n")
+    """The lines `parse` keeps, of bytes it took (so they decode, and its guards are not run
+    again): to send a Parsed between processes without its text."""
+    return raw.decode("utf-8").removeprefix(BOM).split("\n")
 
 
 def _line_index(root: Any, lines: list[str]) -> dict[int, tuple[str, str, int]]:

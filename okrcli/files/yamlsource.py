@@ -63,7 +63,7 @@ class Positioned:
 
 # --- text guards -------------------------------------------------------------------------
 
-_BOM = "\ufeff"
+BOM = "\ufeff"
 # YAML's printable set, less U+FEFF (a BOM is fine only as the file's first character) and
 # the YAML 1.1 line breaks U+0085, U+2028, U+2029, which parsers disagree about.
 # Written as the complement of the printable set: a negated class over all of Unicode
@@ -94,7 +94,7 @@ def decode(raw: bytes) -> str:
         raise YamlProblem(
             "E001", line, col, "file is not valid UTF-8; save it with UTF-8 encoding"
         ) from None
-    if text.startswith(_BOM):
+    if text.startswith(BOM):
         text = text[1:]
     check_text(text)
     return text

@@ -17,6 +17,7 @@ from typing import Any
 from okrcli.core import scoring
 from okrcli.core.model import KeyResult, Objective, Team
 from okrcli.core.numbers import format_number, round_half
+from okrcli.core.records import pickled_as_call
 from okrcli.core.scalars import is_number
 from okrcli.files.loader import CycleData
 from okrcli.history import versions as history
@@ -36,6 +37,7 @@ class Flag:
     reason: str  # for people: why the meeting should look here
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Revision:
     date: str  # the commit's author date, ISO 8601 (as in `okr log`)
