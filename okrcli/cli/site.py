@@ -1,10 +1,11 @@
 """`okr site` (SPEC §20): the OKRs as a static website, for the people who never open a
 terminal."""
 
+import datetime as dt
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +16,10 @@ from okrcli.cli.common import (
     read_workspace,
     to_stderr,
 )
+
+if TYPE_CHECKING:
+    from okrcli.files.loader import CycleData
+    from okrcli.services.site import CycleSite
 
 
 def site(
@@ -79,23 +84,26 @@ def site(
                 continue
             # A past cycle is shown as of its end; the selected one as of the as-of date.
             cycle_as_of = as_of if span.id == selected.id else min(as_of, span.end)
-            kr_histories = None
-            if top is not None and snapshots is not None:
-                snapshots.seed(data.versions)
-                # Read and reduced on two cores, each taking some of the files' histories.
-                parts = split.load_reduced(
-                    top[0],
-                    end,
-                    folder,
-                    partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
-                    tick=progress.reporter(f"reading the history of {span.id}"),
-                    snapshots=snapshots,
-                    log=log,
-                    early=early,
-                )
-                kr_histories = {k: v for part in parts for k, v in part.items()}
-        sites.append(site_data.cycle_site(data, cycle_as_of, kr_histories))
-        keep_until_exit(data, kr_histories, snapshots)
+            if top is None or snapshots is None:
+                sites.append(site_data.cycle_site(data, cycle_as_of))
+                keep_until_exit(data)
+                continue
+            snapshots.seed(data.versions)
+            # Read and reduced on two cores, each taking some of the files' histories; the
+            # cycle's scorecard is made here meanwhile.
+            parts = split.load_reduced(
+                top[0],
+                end,
+                folder,
+                partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
+                tick=progress.reporter(f"reading the history of {span.id}"),
+                snapshots=snapshots,
+                log=log,
+                early=early,
+                meanwhile=partial(_add_site, sites, data, cycle_as_of),
+            )
+            sites[-1].add_histories({k: v for part in parts for k, v in part.items()})
+            keep_until_exit(data, parts, snapshots)
     files = pages_of.pages(sites, selected.id)
     try:
         size = site_data.write_pages(output, files)
@@ -103,3 +111,10 @@ def site(
         raise OkrError(f"cannot write the site into {output}: {error.strerror}") from None
     keep_until_exit(sites, files)
     to_stderr(f"wrote {len(files)} files ({size / 1024:.0f} KiB) into {output}")
+
+
+def _add_site(sites: "list[CycleSite]", data: "CycleData", as_of: "dt.date") -> None:
+    """The cycle's site, without its history (made while the history is read)."""
+    from okrcli.services import site as site_data
+
+    sites.append(site_data.cycle_site(data, as_of))

@@ -22,6 +22,9 @@ from okrcli.history.snapshots import Snapshots
 
 Reduced = TypeVar("Reduced")
 SPLIT_CHANGES = 512  # file changes in a history below which one core reads it faster
+# The child's share of the changes when this process has `meanwhile` to do as well: the
+# site's scorecard of 500 teams is about a fifth of their history's reading (2,000 commits).
+MEANWHILE_SHARE = 0.6
 
 
 def load_reduced(
@@ -35,6 +38,7 @@ def load_reduced(
     snapshots: Snapshots | None = None,
     log: gitread.BackgroundLog | None = None,
     early: versions.EarlyRead | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Reduced]:
     """`reduce` of what versions.load reads, on two cores for a long history: the team
     files are split in two groups of about as many changes (a team's paths in one group, so
@@ -45,12 +49,17 @@ def load_reduced(
     blobs are more than Snapshots.BATCH_BYTES (read in batches, on one core) or forking is
     off; none before the first commit. Should `reduce` fail on both groups, the first
     group's error is raised (not the earliest step's, as on one core): it is pure code over
-    parsed data, which a failure of its own would fail on one core too."""
+    parsed data, which a failure of its own would fail on one core too.
+    `meanwhile`, when given, is called once in this process, whatever the history: work
+    the caller needs and the history does not, done here while the child reads its group
+    (which is then the larger one, so that both finish together)."""
     if start is None:
+        if meanwhile is not None:
+            meanwhile()
         return []
     snapshots = snapshots or Snapshots(top, folder)
     relevant = versions.relevant_changes(top, start, folder, full_history, snapshots, log, early)
-    groups = _two_groups(relevant)
+    groups = _two_groups(relevant, MEANWHILE_SHARE if meanwhile is not None else 0.5)
     total = sum(len(changes) for _, changes in relevant)
     forking = bool(groups[1]) and forked.worth_forking(total, SPLIT_CHANGES)
     if forking:
@@ -59,6 +68,8 @@ def load_reduced(
         snapshots.plan(versions.blob_ids(relevant))
         forking = snapshots.prefetch()
     if not forking:
+        if meanwhile is not None:
+            meanwhile()
         results = [reduce(versions.read_steps(relevant, snapshots, tick))]
     else:
         parent = os.getpid()
@@ -79,17 +90,21 @@ def load_reduced(
             return reduce(versions.read_steps(subset, snapshots, scaled))
 
         items = [frozenset(group) for group in groups]
-        results = cache.map_split_keeping(snapshots.store, read_group, items, min_items=2)
+        results = cache.map_split_keeping(
+            snapshots.store, read_group, items, min_items=2, meanwhile=meanwhile
+        )
     snapshots.save()
     return results
 
 
-def _two_groups(relevant: list[tuple[LogCommit, list[FileChange]]]) -> list[set[str]]:
-    """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups
-    of about as many changes."""
+def _two_groups(
+    relevant: list[tuple[LogCommit, list[FileChange]]], second_share: float
+) -> list[set[str]]:
+    """The teams (ids: a team's file renamed from .yml to .yaml is one team) in two groups,
+    the second with about `second_share` of the changes."""
     counts: dict[str, int] = {}
     for _, changes in relevant:
         for change in changes:
             team = team_id_of(change.path)
             counts[team] = counts.get(team, 0) + 1
-    return [set(share) for share in forked.deal(counts.items())]
+    return [set(share) for share in forked.deal(counts.items(), second_share)]

@@ -35,8 +35,11 @@ WHOLE_MAP_LIMIT = 200  # objectives drawn on the overview map; beyond it, top ob
 
 @cache
 def _environment() -> Environment:
+    """The templates' environment, every template compiled: once, before the pages are
+    rendered on two cores (a forked child inherits them rather than compiling its own)."""
     env = Environment(
         loader=PackageLoader("okrcli.render", "site"),
+        auto_reload=False,  # the package's templates do not change while okr runs
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -52,6 +55,8 @@ def _environment() -> Environment:
         version=__version__,
         lang="en",
     )
+    for name in env.list_templates(extensions=["j2"]):
+        env.get_template(name)
     return env
 
 
@@ -75,6 +80,7 @@ def pages(sites: list[CycleSite], selected: str) -> list[Page]:
     guess at its work) and how it is made (services.site.write_pages makes and writes each,
     on two cores)."""
     cycles = sorted(site.cycle for site in sites)
+    _environment()
     jobs: list[Page] = [
         ("assets/style.css", 1, partial(asset, "style.css")),
         ("assets/app.js", 1, partial(asset, "app.js")),

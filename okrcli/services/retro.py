@@ -112,9 +112,10 @@ class Seen:
 
 def history_facts(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Seen:
     """What the history (these steps: all of it, or its part for some files) says."""
+    changed = {file.team for step in steps for file in step.files}  # a part: its teams only
+    now = _now_fields([team for team in teams if team.id in changed])
     paths = {
-        item["address"]: item["values"]
-        for item in changes.value_series(list(steps), None, _now_fields(teams))
+        item["address"]: item["values"] for item in changes.value_series(list(steps), None, now)
     }
     return _seen(steps, _cutoff(data), paths)
 

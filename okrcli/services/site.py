@@ -53,6 +53,11 @@ class CycleSite:
     def key_results(self) -> list[dict[str, Any]]:
         return [kr for o in self.objectives for kr in o["key_results"]]
 
+    def add_histories(self, kr_histories: dict[str, dict[str, Any]]) -> None:
+        """What `histories` made of the cycle's history (a site outside git has none)."""
+        self.histories = kr_histories
+        self.has_history = True
+
     def people(self) -> list[str]:
         """Everyone who owns a KR or authored a change in the cycle, by name."""
         names = {owner for owner in self.owners.values() if owner}
@@ -61,11 +66,8 @@ class CycleSite:
         return sorted(names)
 
 
-def cycle_site(
-    data: CycleData, as_of: dt.date, kr_histories: dict[str, dict[str, Any]] | None
-) -> CycleSite:
-    """The cycle's data for its pages; `kr_histories` what `histories` makes of its
-    history (None outside git)."""
+def cycle_site(data: CycleData, as_of: dt.date) -> CycleSite:
+    """The cycle's data for its pages, without its history (see CycleSite.add_histories)."""
     card = report.scorecard(data, as_of)
     config = report.config_of(data)
     krs = [kr for team in card["teams"] for o in team["objectives"] for kr in o["key_results"]]
@@ -84,9 +86,6 @@ def cycle_site(
         team_counts=team_counts,
         owners=_owners(card),
     )
-    if kr_histories is not None:
-        site.has_history = True
-        site.histories = kr_histories
     return site
 
 
