@@ -169,6 +169,37 @@ def test_the_json_is_exactly_sections_15s(repo: Path) -> None:
     }
 
 
+def test_piped_json_made_team_by_team_is_the_whole_retros_json(repo: Path) -> None:
+    """Piped, the JSON is joined from each team's text, made where its group's history was
+    read (jsonout.retro): it is the whole retrospective's JSON, a team with no history (a
+    new file, uncommitted) included, in the teams' order."""
+    import datetime as dt
+
+    from okrcli.files.loader import load_cycle
+    from okrcli.files.workspace import open_workspace
+    from okrcli.history import split
+    from okrcli.render import jsonout
+    from okrcli.services import report
+    from okrcli.services import retro as service
+
+    (repo / "2026-Q3" / "a-new.yaml").write_text(TEAM.replace("The Team", "New"), "utf-8")
+    workspace = open_workspace(repo)
+    data = load_cycle(workspace, workspace.select_cycle("2026-Q3", dt.date(2026, 8, 15)))
+    teams = report.selected_teams(data, None)
+    (steps,) = split.load_reduced(repo, "HEAD", "2026-Q3", list)
+    assert [team.id for team in teams] == ["a-new", "team"]
+
+    def whole(past: list[Any]) -> str:
+        return jsonout.encode(service.as_json(service.retro(data, teams, past)), indent=False)
+
+    texts = jsonout.retro_team_texts(data, teams, steps)
+    assert list(texts) == ["team"]  # the teams its steps change
+    assert jsonout.retro(data, teams, [texts]) == whole(steps)
+    assert jsonout.retro(data, teams, []) == whole([])
+    piped = run_okr("-C", str(repo), "--cycle", "2026-Q3", "retro", "--format", "json")
+    assert piped.stdout == whole(steps) + "\n"
+
+
 def test_a_krs_path_checkins_and_confidence(repo: Path) -> None:
     easy = key_results(retro_json(repo))["team/grow/easy"]
     assert (easy["first"], easy["last"], easy["checkins"]) == (0, 12, 2)

@@ -2,7 +2,7 @@
 
 import contextlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -50,6 +50,7 @@ def retro(
     from okrcli.history import versions as history
     from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
+    from okrcli.render import jsonout
     from okrcli.services import report
     from okrcli.services import retro as service
 
@@ -69,18 +70,26 @@ def retro(
         data = load_cycle(workspace, cycle, refuse_errors=True, versions=True, waiting=early)
         snapshots.seed(data.versions)
         teams = report.selected_teams(data, team)
+        # Piped JSON is text, made where each group's history is read (jsonout.retro).
+        texts = output is DiffFormat.json and not is_terminal()
         # Read and reduced on two cores, each taking some of the files' histories.
-        parts = split.load_reduced(
+        parts: list[Any] = split.load_reduced(
             top,
             end,
             folder,
-            lambda steps: service.history_facts(data, teams, steps),
+            (lambda steps: jsonout.retro_team_texts(data, teams, steps))
+            if texts
+            else (lambda steps: service.history_facts(data, teams, steps)),
             tick=progress.reporter("reading history"),
             full_history=True,
             snapshots=snapshots,
             log=log,
             early=early,
         )
+    if texts:
+        sys.stdout.write(jsonout.retro(data, teams, parts) + "\n")
+        keep_until_exit(data, parts, snapshots)
+        return
     result = service.retro(data, teams, service.merged(parts))
     keep_until_exit(data, parts, result, snapshots)
     if output is DiffFormat.json:

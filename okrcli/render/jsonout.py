@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from okrcli.files import cache
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import team_id_of
 from okrcli.services import report
+
+if TYPE_CHECKING:
+    from okrcli.core.model import Team
+    from okrcli.history.versions import Step
 
 # Part of every fragment's key: bump when report.team_row's output changes shape, so a
 # fragment encoded by older code is never spliced into newer output.
@@ -128,9 +133,39 @@ def scorecard(data: CycleData, as_of: dt.date, team_id: str | None, indent: bool
         fragments.append(entry[0])
         every_objective += entry[1]
     store.save()
-    head = encode(report.card(data, as_of, every_objective), indent=False)
     # The card's fields come first and "teams" last, as in report.scorecard.
-    return f'{head[:-1]},"teams":[{",".join(fragments)}]}}'
+    return spliced(report.card(data, as_of, every_objective), "teams", fragments)
+
+
+def spliced(head: dict[str, Any], key: str, fragments: Sequence[str]) -> str:
+    """encode({**head, key: values}, indent=False) for values each encoded already (with
+    encode, compact): their texts are joined, not the values encoded again."""
+    text = encode(head, indent=False)
+    return f"{text[:-1]}{',' if head else ''}{encode(key, False)}:[{','.join(fragments)}]}}"
+
+
+def retro_team_texts(
+    data: CycleData, teams: Sequence[Team], steps: Sequence[Step]
+) -> dict[str, str]:
+    """One group's part of `okr retro --format json`, piped: the compact JSON of each team
+    these steps change, by id (split.load_reduced's reduce). Made in the process that read
+    the group's history: text comes back from a forked child far cheaper than rows."""
+    from okrcli.services import retro
+
+    rows = retro.group_rows(data, teams, steps)
+    return {row.team: encode(retro.team_json(row), indent=False) for row in rows}
+
+
+def retro(data: CycleData, teams: Sequence[Team], parts: Sequence[dict[str, str]]) -> str:
+    """encode(retro.as_json(...), indent=False) from the groups' texts (retro_team_texts);
+    the teams no step changed are made here."""
+    from okrcli.services import retro
+
+    texts = {team_id: text for part in parts for team_id, text in part.items()}
+    rest = [team for team in teams if team.id not in texts]
+    for row in retro.team_rows(data, rest, retro.history_facts(data, rest, [])):
+        texts[row.team] = encode(retro.team_json(row), indent=False)
+    return spliced({"cycle": data.cycle.id}, "teams", [texts[team.id] for team in teams])
 
 
 def _selected_paths(data: CycleData, team_id: str | None) -> list[str]:

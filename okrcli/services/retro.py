@@ -187,13 +187,25 @@ def _now_fields(teams: Sequence[Team]) -> dict[str, Fields]:
 def retro(data: CycleData, teams: Sequence[Team], past: Sequence[Step] | Seen) -> Retro:
     """The retrospective of these teams, from the history's steps or its facts."""
     seen = past if isinstance(past, Seen) else history_facts(data, teams, past)
-    cutoff = _cutoff(data)
     # The rows are made here even when the facts came from two cores: made in the child,
     # 10,000 KR rows cost more to send back than to make (a cold company retro ran 7 %
-    # slower that way).
-    rows = [_team(team, seen, seen.paths, cutoff) for team in teams]
+    # slower that way). Their JSON text travels cheaply: see group_rows.
+    rows = team_rows(data, teams, seen)
     scores = [o.score for row in rows for o in row.objectives]
     return Retro(data.cycle.id, _rounded(scoring.mean(scores)), rows)
+
+
+def team_rows(data: CycleData, teams: Sequence[Team], seen: Seen) -> list[TeamRetro]:
+    cutoff = _cutoff(data)
+    return [_team(team, seen, seen.paths, cutoff) for team in teams]
+
+
+def group_rows(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> list[TeamRetro]:
+    """The rows of those of the teams these steps change (one group's part of the history,
+    split.load_reduced), for a caller that turns them into text where they were made."""
+    changed = {file.team for step in steps for file in step.files}
+    mine = [team for team in teams if team.id in changed]
+    return team_rows(data, mine, history_facts(data, mine, steps))
 
 
 def _cutoff(data: CycleData) -> dt.date:
@@ -331,18 +343,16 @@ def _text(value: object) -> str:
 
 
 def as_json(result: Retro) -> dict[str, Any]:
+    return {"cycle": result.cycle, "teams": [team_json(team) for team in result.teams]}
+
+
+def team_json(team: TeamRetro) -> dict[str, Any]:
     return {
-        "cycle": result.cycle,
-        "teams": [
-            {
-                "team": team.team,
-                "closed": team.closed.isoformat() if team.closed else None,
-                "score": team.score,
-                "retro": team.retro,
-                "objectives": [_objective_json(o) for o in team.objectives],
-            }
-            for team in result.teams
-        ],
+        "team": team.team,
+        "closed": team.closed.isoformat() if team.closed else None,
+        "score": team.score,
+        "retro": team.retro,
+        "objectives": [_objective_json(o) for o in team.objectives],
     }
 
 
