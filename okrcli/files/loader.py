@@ -222,9 +222,9 @@ def _read_all(
             tick(min(done, total), total)
             done += pace
         path, raw, _ = item
-        version, tree = _parsed_with_data(raw) if versions is not None else (None, None)
+        version, tree, text = _parsed_with_data(raw) if versions is not None else (None, None, None)
         start = _cycle_start(workspace, path)
-        result = read_team_file(path, raw, workspace.config, None, start, tree)
+        result = read_team_file(path, raw, workspace.config, None, start, tree, text)
         if version is None or version.lines is None:
             return result, None
         if os.getpid() != parent:  # sent back without its lines (the text's, rebuilt there)
@@ -250,7 +250,9 @@ def _read_all(
     return found
 
 
-def _parsed_with_data(raw: bytes) -> tuple[snapshot.Parsed, dict[str, Any] | None]:
+def _parsed_with_data(
+    raw: bytes,
+) -> tuple[snapshot.Parsed, dict[str, Any] | None, str | None]:
     from okrcli.files.snapshot import parse_with_data
 
     return parse_with_data(raw)
@@ -385,13 +387,15 @@ def read_team_file(
     positioned: Positioned | None = None,
     cycle_start: dt.date | None = None,
     tree: dict[str, Any] | None = None,
+    text: str | None = None,
 ) -> FileResult:
     """Parse, validate and (when clean) build one team file. Pure: bytes in, result out.
 
     `positioned` is the parse of exactly these bytes when the caller has it already (a
     check-in parses its edited text to prove the edit), so they are not parsed twice; `tree`
     is their data without positions (a file okr emitted and read back), parsed again for
-    positions only when there is a finding to place.
+    positions only when there is a finding to place; `text` is what `decode` made of these
+    bytes, when the caller decoded them already (its guards ran on exactly them).
     `cycle_start` is the start of the file's cycle, which a `closed:` date must not precede.
     """
     from okrcli.core.model import DEFAULT_MAX_KEY_RESULTS, DEFAULT_MAX_OBJECTIVES
@@ -404,7 +408,7 @@ def read_team_file(
         config.vague_words if config else (),
     )
     try:
-        text = decode(raw)
+        text = decode(raw) if text is None else text
         if positioned is None and tree is None:
             try:
                 tree = load_fast(text)

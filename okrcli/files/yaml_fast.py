@@ -69,6 +69,13 @@ def _make_fast_loader() -> Any:
     scalar_kind, mapping_kind = yaml.ScalarNode, yaml.MappingNode
 
     class FastLoader(yaml.CSafeLoader):
+        # libyaml's composer calls these two back for every node, for PyYAML's path
+        # resolvers, which okr never adds; a no-op in C of the same arity (the results are
+        # not used) instead of a Python method takes a tenth off composing a file. A
+        # builtin is not bound to the loader: it is called with the hooks' own arguments.
+        descend_resolver = {}.get  # type: ignore[assignment,var-annotated]
+        ascend_resolver = {}.clear
+
         # Resolution is ours (YAML 1.2); libyaml only has to say plain or quoted.
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is scalar_kind:
