@@ -392,3 +392,29 @@ def test_grade_monotonic(score: float) -> None:
     order = {"red": 0, "yellow": 1, "green": 2}
     assert order[grade(score)] <= order[grade(min(1.0, score + 0.01))]
     assert (grade(score) == "green") == (score >= 0.7 - TOLERANCE)
+
+
+# Raw fields as a history holds them: numbers, booleans, text and absent keys alike.
+_RAW_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["10", "done", ""]),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["baseline", "target", "current", "done", "confidence", "weight"]),
+        _RAW_VALUE,
+    )
+)
+def test_raw_progress_of_fields_is_that_of_the_kr_they_make(fields: dict[str, object]) -> None:
+    """changes.raw_progress skips making the KR, never its rules (retro walks every
+    version of a company's history with it)."""
+    from okrcli.services import changes
+
+    kr = changes.key_result(fields)
+    expected = None if kr is None else kr_raw_progress(kr)
+    assert changes.raw_progress(fields) == expected

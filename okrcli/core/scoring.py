@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
-from okrcli.core.model import CycleSpan, KeyResult, Objective, Status, Team
+from okrcli.core.model import CycleSpan, KeyResult, Number, Objective, Status, Team
 
 __all__ = [
     "TOLERANCE",
@@ -80,12 +80,17 @@ def kr_raw_progress(kr: KeyResult) -> float:
         return 1.0 if kr.done else 0.0
     if kr.baseline is None or kr.target is None:
         return 0.0
-    baseline = float(kr.baseline)
-    span = float(kr.target) - baseline
+    return numeric_raw_progress(kr.baseline, kr.target, kr.current)
+
+
+def numeric_raw_progress(baseline: Number, target: Number, current: Number | None) -> float:
+    """kr_raw_progress of a numeric KR with these numbers."""
+    start = float(baseline)
+    span = float(target) - start
     if span == 0:
         return 0.0
-    current = baseline if kr.current is None else float(kr.current)
-    return (current - baseline) / span
+    value = start if current is None else float(current)
+    return (value - start) / span
 
 
 def kr_progress(kr: KeyResult) -> float:

@@ -82,6 +82,21 @@ class FileStep:
     team: str
     before: Snapshot | None
     after: Snapshot | None
+    # The keys of `after` (TEAM_KEY, OBJ, OBJ/KR, in file order) whose fields are not
+    # before's very dict: all that the commit may have changed. A version read by patch
+    # shares every untouched KR's fields with its neighbour, so a check-in lists one KR of
+    # twenty; the walks below (run several times over a company's history) look at those.
+    changed: tuple[str, ...]
+
+
+def changed_keys(before: Snapshot | None, after: Snapshot | None) -> tuple[str, ...]:
+    """FileStep.changed: every key of `after` when there is no `before`."""
+    if after is None:
+        return ()
+    if before is None:
+        return tuple(after)
+    get = before.get
+    return tuple(key for key, fields in after.items() if get(key) is not fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +251,9 @@ def _steps(
                 if before is not None:
                     stand_ins[change.new] = before
                 continue
-            files.append(FileStep(team_id_of(change.path), before, after))
+            files.append(
+                FileStep(team_id_of(change.path), before, after, changed_keys(before, after))
+            )
         if files:
             yield Step(_commit(log_commit), tuple(files))
 
@@ -263,10 +280,9 @@ def field_changes(steps: Iterable[Step], fields: tuple[str, ...] = LOG_FIELDS) -
             before, after = file.before, file.after
             if before is None or after is None:
                 continue
-            for key, new_fields in after.items():
-                old_fields = before.get(key)
-                # Unchanged KRs share their fields dict with the version before (see patch).
-                if old_fields is new_fields or old_fields is None or "/" not in key:
+            for key in file.changed:
+                old_fields, new_fields = before.get(key), after[key]
+                if old_fields is None or "/" not in key:
                     continue
                 for name in fields:
                     old, new = old_fields.get(name), new_fields.get(name)
@@ -285,13 +301,13 @@ def kr_versions(
         if step.commit.day > as_of:
             continue
         for file in step.files:
-            if file.after is None:
+            after = file.after
+            if after is None:
                 continue
             before = file.before or {}
-            for key, new_fields in key_results(file.after):
-                old_fields = before.get(key)
-                if old_fields is not new_fields:
-                    yield step, f"{file.team}/{key}", old_fields, new_fields
+            for key in file.changed:
+                if "/" in key:
+                    yield step, f"{file.team}/{key}", before.get(key), after[key]
 
 
 def last_value_changes(

@@ -129,14 +129,16 @@ def value_series(
 
     for step in steps:
         for file in step.files:
-            if file.after is None:
+            after = file.after
+            if after is None:
                 continue
             before = file.before or {}
-            for key, fields in history.key_results(file.after):
-                kr_address = f"{file.team}/{key}"
-                old = before.get(key)
-                if old is fields or not _within(kr_address, only):
-                    continue  # unchanged KRs share their fields with the version before
+            for key in file.changed:  # unchanged KRs share their fields with the version before
+                if "/" not in key:
+                    continue
+                kr_address, fields, old = f"{file.team}/{key}", after[key], before.get(key)
+                if not _within(kr_address, only):
+                    continue
                 if old is not None and same(kr_value(old), kr_value(fields)):
                     continue  # its confidence, title … changed, not its value
                 if kr_address not in series and old is not None:
@@ -335,6 +337,22 @@ def key_result(fields: Fields) -> KeyResult | None:
     done = get("done")
     if isinstance(done, bool) and baseline is None and target is None:
         return KeyResult("", "", done=done, confidence=confidence, weight=weight)
+    return None
+
+
+def raw_progress(fields: Fields) -> float | None:
+    """scoring.kr_raw_progress(key_result(fields)), None where key_result makes no KR, but
+    without making one: for a walk over every KR version of a company's history."""
+    get = fields.get
+    baseline, target = get("baseline"), get("target")
+    if is_number(baseline) and is_number(target):
+        current = get("current")
+        if baseline == target or not (current is None or is_number(current)):
+            return None
+        return scoring.numeric_raw_progress(baseline, target, current)
+    done = get("done")
+    if isinstance(done, bool) and baseline is None and target is None:
+        return 1.0 if done else 0.0
     return None
 
 

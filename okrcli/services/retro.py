@@ -163,8 +163,8 @@ def _seen(steps: Sequence[Step], cutoff: dt.date, paths: dict[str, list[float]])
 
 
 def _at_target(fields: Fields) -> bool:
-    kr = changes.key_result(fields)
-    return kr is not None and scoring.kr_raw_progress(kr) >= 1 - scoring.TOLERANCE
+    progress = changes.raw_progress(fields)
+    return progress is not None and progress >= 1 - scoring.TOLERANCE
 
 
 def _now_fields(teams: Sequence[Team]) -> dict[str, Fields]:
