@@ -48,7 +48,6 @@ def site(
     from okrcli.history.gitread import BackgroundLog
     from okrcli.history.snapshots import Snapshots
     from okrcli.render import progress
-    from okrcli.render import site as pages_of
     from okrcli.services import site as site_data
 
     options = options_of(ctx)
@@ -90,7 +89,7 @@ def site(
                 continue
             snapshots.seed(data.versions)
             # Read and reduced on two cores, each taking some of the files' histories; the
-            # cycle's scorecard is made here meanwhile.
+            # cycle's scorecard and the page renderer are made here meanwhile.
             parts = split.load_reduced(
                 top[0],
                 end,
@@ -104,6 +103,8 @@ def site(
             )
             sites[-1].add_histories({k: v for part in parts for k, v in part.items()})
             keep_until_exit(data, parts, snapshots)
+    from okrcli.render import site as pages_of
+
     files = pages_of.pages(sites, selected.id)
     try:
         size = site_data.write_pages(output, files)
@@ -114,7 +115,11 @@ def site(
 
 
 def _add_site(sites: "list[CycleSite]", data: "CycleData", as_of: "dt.date") -> None:
-    """The cycle's site, without its history (made while the history is read)."""
+    """The cycle's site, without its history, and the renderer with its templates compiled
+    (jinja2's import and the compiling are a tenth of a company's site): made while the
+    history is read, so before the pages are rendered on two cores."""
+    from okrcli.render import site as pages_of
     from okrcli.services import site as site_data
 
     sites.append(site_data.cycle_site(data, as_of))
+    pages_of.prepare()

@@ -33,10 +33,16 @@ from okrcli.services.site import CycleSite, Page
 WHOLE_MAP_LIMIT = 200  # objectives drawn on the overview map; beyond it, top objectives only
 
 
+def prepare() -> None:
+    """Compile every template now (pages() would): `okr site` does it while the history
+    is read, before the pages are rendered on two cores (a forked child inherits them
+    rather than compiling its own)."""
+    _environment()
+
+
 @cache
 def _environment() -> Environment:
-    """The templates' environment, every template compiled: once, before the pages are
-    rendered on two cores (a forked child inherits them rather than compiling its own)."""
+    """The templates' environment, every template compiled, once."""
     env = Environment(
         loader=PackageLoader("okrcli.render", "site"),
         auto_reload=False,  # the package's templates do not change while okr runs
