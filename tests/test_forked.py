@@ -242,6 +242,26 @@ def test_a_write_on_two_cores_caches_every_file_it_wrote_as_one_core_does(
     assert split == serial
 
 
+@needs_two_cores
+def test_a_cold_read_on_two_cores_caches_what_one_core_caches(tmp_path: Path) -> None:
+    # The child's half of the files comes back with its cache entries encoded, adopted here.
+    root = company(tmp_path / "one")
+    assert okr(root, "1", "validate").returncode == 0
+    assert okr(root, None, "validate").returncode == 0
+
+    def entries(jobs: str) -> dict[str, object]:
+        folder = tmp_path / f"cache-{jobs}-validate" / "okr"
+        return {
+            key: value
+            for path in sorted(folder.glob("*.okrcache"))
+            for key, value in cache.decode_file(path.read_bytes()).items()
+        }
+
+    serial, split = entries("1"), entries("None")
+    assert len(serial) >= TEAMS  # every team file's result
+    assert split == serial
+
+
 def weeks_of_check_ins(root: Path, weeks: int, renamed_at: int | None = None) -> None:
     """A commit a week that changes every team's offers KR: a history of weeks × TEAMS file
     changes, long enough to be read on two cores (split.SPLIT_CHANGES). `renamed_at`:

@@ -189,6 +189,11 @@ def _cached_result(
     return result, None if written is None else _CachedTeam(path, entry_key, written)
 
 
+# A file read afresh: its result, its version for the history, and (read in the forked
+# child) its cache entries as the child's store encoded them.
+_Read = tuple[FileResult, "snapshot.Parsed | None", "list[tuple[str, cache.Stored]] | None"]
+
+
 def _read_all(
     workspace: Workspace,
     files: list[tuple[str, bytes]],
@@ -216,24 +221,35 @@ def _read_all(
     total = len(files)
     done = total - len(missing)
 
-    def read(item: tuple[str, bytes, str]) -> tuple[FileResult, snapshot.Parsed | None]:
+    def read(item: tuple[str, bytes, str]) -> _Read:
         nonlocal done
-        if tick is not None and os.getpid() == parent:
+        in_child = os.getpid() != parent
+        if tick is not None and not in_child:
             tick(min(done, total), total)
             done += pace
-        path, raw, _ = item
+        path, raw, entry_key = item
         version, tree, text = _parsed_with_data(raw) if versions is not None else (None, None, None)
         start = _cycle_start(workspace, path)
         result = read_team_file(path, raw, workspace.config, None, start, tree, text)
+        entries = None
+        if in_child:
+            # The child's cache entries come back encoded, to be adopted: this process
+            # takes in the child's half only once the child is done, when nothing else runs.
+            mark = workspace.store.puts()
+            workspace.store.put(entry_key, _encode_result(result), label=path)
+            entries = workspace.store.puts_since(mark)
         if version is None or version.lines is None:
-            return result, None
-        if os.getpid() != parent:  # sent back without its lines (the text's, rebuilt there)
-            return result, replace(version, lines=None)
-        return result, version
+            return result, None, entries
+        if in_child:  # sent back without its lines (the text's, rebuilt there)
+            return result, replace(version, lines=None), entries
+        return result, version, entries
 
-    def keep(item: tuple[str, bytes, str], got: tuple[FileResult, snapshot.Parsed | None]) -> None:
-        (path, raw, entry_key), (result, version) = item, got
-        workspace.store.put(entry_key, _encode_result(result), label=path)
+    def keep(item: tuple[str, bytes, str], got: _Read) -> None:
+        (path, raw, entry_key), (result, version, entries) = item, got
+        if entries is None:
+            workspace.store.put(entry_key, _encode_result(result), label=path)
+        else:
+            workspace.store.adopt(entries)
         found[path] = result, None
         if versions is not None and version is not None:
             oid = workspace.source.blob_id(path, raw)
