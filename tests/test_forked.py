@@ -411,6 +411,17 @@ def test_blobs_read_in_the_background_are_those_read_in_the_foreground(tmp_path:
     assert len(early.result()) == 10  # read again in the foreground: it was collected
 
 
+def test_sizes_asked_in_the_background_are_those_asked_in_the_foreground(tmp_path: Path) -> None:
+    from okrcli.history import gitread
+
+    root = company(tmp_path / "one")
+    listed = git(root, "ls-tree", "-r", "HEAD", "2026-Q3").split("\n")
+    oids = [*(line.split()[2] for line in listed[:10]), "0" * 40]  # and one missing
+    sizes = gitread.blob_sizes(root, oids)
+    assert len(sizes) == 10 and all(size > 0 for size in sizes.values())
+    assert gitread.BackgroundSizes(root, oids).result() == sizes
+
+
 @needs_two_cores
 @pytest.mark.parametrize("walked", [True, False])
 def test_the_early_read_takes_the_log_and_the_blobs_while_the_files_are_read(

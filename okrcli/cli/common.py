@@ -8,7 +8,7 @@ import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,7 +22,7 @@ from okrcli.render import progress
 
 if TYPE_CHECKING:
     from okrcli.core.model import CycleSpan
-    from okrcli.files.loader import CycleData
+    from okrcli.files.loader import CycleData, Waiting
     from okrcli.files.workspace import Workspace
 
 
@@ -138,7 +138,7 @@ def load_cycle(
     cycle: "CycleSpan",
     refuse_errors: bool,
     versions: bool = False,
-    waiting: "Callable[[], None] | None" = None,
+    waiting: "Waiting | None" = None,
 ) -> "CycleData":
     """One cycle of the workspace, read and validated (`waiting`: see loader.load_cycle)."""
     from okrcli.files import loader

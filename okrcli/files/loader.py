@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from okrcli.core.errors import Diagnostic
 from okrcli.core.model import (
@@ -189,6 +189,16 @@ def _cached_result(
     return result, None if written is None else _CachedTeam(path, entry_key, written)
 
 
+class Waiting(Protocol):
+    """Work for this process while it reads a cold cycle's files beside a forked child (a
+    history read's early start, versions.EarlyRead): a little `between` the files it reads,
+    and the rest once its own part is done (called, once; see forked.map_split)."""
+
+    def between(self) -> None: ...
+
+    def __call__(self) -> None: ...
+
+
 # A file read afresh: its result, its version for the history, and (read in the forked
 # child) its cache entries as the child's store encoded them.
 _Read = tuple[FileResult, "snapshot.Parsed | None", "list[tuple[str, cache.Stored]] | None"]
@@ -199,7 +209,7 @@ def _read_all(
     files: list[tuple[str, bytes]],
     tick: Callable[[int, int], None] | None = None,
     versions: dict[str, snapshot.Parsed] | None = None,
-    waiting: Callable[[], None] | None = None,
+    waiting: Waiting | None = None,
 ) -> dict[str, tuple[FileResult, _CachedTeam | None]]:
     """_cached_result of every file; the ones the cache lacks are read on two cores when
     there are many (a company's first run, or one after an upgrade). `tick` hears of the
@@ -224,9 +234,12 @@ def _read_all(
     def read(item: tuple[str, bytes, str]) -> _Read:
         nonlocal done
         in_child = os.getpid() != parent
-        if tick is not None and not in_child:
-            tick(min(done, total), total)
-            done += pace
+        if not in_child:
+            if tick is not None:
+                tick(min(done, total), total)
+                done += pace
+            if waiting is not None:
+                waiting.between()
         path, raw, entry_key = item
         version, tree, text = _parsed_with_data(raw) if versions is not None else (None, None, None)
         start = _cycle_start(workspace, path)
@@ -325,12 +338,12 @@ def load_cycle(
     cycle: CycleSpan,
     tick: Callable[[int, int], None] | None = None,
     versions: bool = False,
-    waiting: Callable[[], None] | None = None,
+    waiting: Waiting | None = None,
 ) -> CycleData:
     """Every team file of the cycle, read through the cache; `tick(done, total)` is told
     how far it got (the CLI draws progress with it). With `versions`, the files parsed
     afresh are kept as history versions too (CycleData.versions), for a command that reads
-    the history next. `waiting`: see forked.map_split (called once, before this returns)."""
+    the history next. `waiting`: see Waiting (called once, before this returns)."""
     source = workspace.source
     names = [n for n in source.files(cycle.id) if is_team_file_name(n)]
     data = CycleData(workspace, cycle, list(workspace.diagnostics))

@@ -154,7 +154,10 @@ def blob_sizes(top: Path, oids: list[str]) -> dict[str, int]:
     if not wanted:
         return {}
     request = "".join(f"{o}\n" for o in wanted).encode()
-    out = run(["cat-file", "--batch-check"], cwd=top, input=request)
+    return _sizes_output(run(["cat-file", "--batch-check"], cwd=top, input=request), wanted)
+
+
+def _sizes_output(out: bytes, wanted: list[str]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for oid, line in zip(wanted, _text(out).splitlines(), strict=False):
         fields = line.split()
@@ -329,6 +332,26 @@ class BackgroundBlobs(_Background):
         finally:
             self.close()
         return read_blobs(self._top, self._wanted)
+
+
+class BackgroundSizes(_Background):
+    """blob_sizes started now and read later: git looks the objects up while okr reads the
+    cycle's files. Where git cannot be started, or fails, `result` asks in the foreground,
+    failing as blob_sizes does."""
+
+    def __init__(self, top: Path, oids: list[str]) -> None:
+        self._top = top
+        self._wanted = list(dict.fromkeys(oids))
+        request = "".join(f"{o}\n" for o in self._wanted).encode()
+        super().__init__(top, ["cat-file", "--batch-check"], request)
+
+    def result(self) -> dict[str, int]:
+        try:
+            if self._process is not None and self._process.wait() == 0:
+                return _sizes_output(self._read(self._files[0]), self._wanted)
+        finally:
+            self.close()
+        return blob_sizes(self._top, self._wanted)
 
 
 class BackgroundLog(_Background):

@@ -86,6 +86,7 @@ class Snapshots:
         self._missing: dict[str, int] = {}  # ids to read from git -> order of use
         self._queue: list[str] = []
         self._sizes: dict[str, int] = {}  # of the ids to read (0: missing in git)
+        self._asked: tuple[gitread.BackgroundSizes, list[str]] | None = None  # sizes to come
         self._blobs: dict[str, bytes] = {}
         self._parsed: dict[str, tuple[Parsed, int]] = {}
         self._parsed_bytes = 0
@@ -109,8 +110,10 @@ class Snapshots:
             self._keep(oid, parsed, sum(map(len, parsed.lines or ())))
             self._remember(oid, parsed.snapshot)
 
-    def plan(self, oids: Iterable[str]) -> None:
-        """Look the ids up in the cache; those missing are read from git when first needed."""
+    def plan(self, oids: Iterable[str], background: bool = False) -> None:
+        """Look the ids up in the cache; those missing are read from git when first needed.
+        Their sizes are asked of git now, or with `background` in a git process that runs
+        while this one goes on (EarlyRead: reading the cycle's files), taken when needed."""
         new = []
         for oid in dict.fromkeys(oids):
             if snapshot_codec.load(self.store, oid, self.known, self._replaced):
@@ -119,8 +122,19 @@ class Snapshots:
                 self._missing[oid] = len(self._queue)
                 self._queue.append(oid)
                 new.append(oid)
+        self._settle_sizes()
+        if background and new:
+            self._asked = gitread.BackgroundSizes(self.top, new), new
+            return
         sizes = gitread.blob_sizes(self.top, new)
         self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
+
+    def _settle_sizes(self) -> None:
+        """The sizes asked in the background, taken (waiting for git if it is still at it)."""
+        if self._asked is not None:
+            (asked, new), self._asked = self._asked, None
+            sizes = asked.result()
+            self._sizes.update((oid, sizes.get(oid, 0)) for oid in new)
 
     def read_back(
         self,
@@ -181,7 +195,7 @@ class Snapshots:
     def prefetch_start(self, skip: Collection[str] = ()) -> None:
         """Have git read every planned blob but those in `skip` in the background
         (gitread.BackgroundBlobs), when they fit BATCH_BYTES; `prefetch` takes them."""
-        wanted = [oid for oid in self._unread() if oid not in skip]
+        wanted = [oid for oid in self._unread() if oid not in skip]  # (sizes settled there)
         if wanted and sum(self._sizes.get(oid, 0) for oid in wanted) <= self.BATCH_BYTES:
             self._early = gitread.BackgroundBlobs(self.top, wanted)
 
@@ -198,10 +212,14 @@ class Snapshots:
         return True
 
     def close(self) -> None:
-        """Stop git reading blobs that nobody will take (the command failed meanwhile)."""
+        """Stop git reading blobs (or their sizes) that nobody will take (the command failed
+        meanwhile)."""
         if self._early is not None:
             self._early.close()
             self._early = None
+        if self._asked is not None:
+            self._asked[0].close()
+            self._asked = None
 
     def _collect_early(self) -> None:
         if self._early is not None:
@@ -251,6 +269,8 @@ class Snapshots:
         return batch
 
     def _too_large(self, oid: str) -> bool:
+        if self._asked is not None:
+            self._settle_sizes()
         if oid not in self._sizes:  # an id that was not planned
             self._sizes[oid] = gitread.blob_sizes(self.top, [oid]).get(oid, 0)
         return self._sizes[oid] > yamlsource.MAX_BYTES

@@ -142,21 +142,34 @@ class EarlyRead:
         self.snapshots, self.folder, self.log = snapshots, folder, log
         self.relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]] | None = None
         self.error: Exception | None = None
+        self._prefetching = False
 
-    def __call__(self) -> None:
+    def between(self) -> None:
+        """Called between the files this process reads (loader.load_cycle's `between`):
+        once git has walked the history, the log is taken and git asked the sizes of its
+        blobs in the background, so that they are known when this process is done."""
         if self.relevant is not None or self.error is not None or not self.log.finished():
             return
         try:
             relevant = _logged(self.log, self.snapshots, self.folder)
-            self.snapshots.plan(blob_ids(relevant))
-            # The newest version of each file is the file as it stands, which the loader
-            # parses (the seeds): only where the work tree differs is it read after all.
-            newest = {c.path: c.new for _, changes in relevant for c in changes}
-            self.snapshots.prefetch_start(skip={oid for oid in newest.values() if oid})
+            self.snapshots.plan(blob_ids(relevant), background=True)
         except (GitError, OSError) as error:
             self.error = error
             return
         self.relevant = relevant
+
+    def __call__(self) -> None:
+        self.between()
+        if self.relevant is None or self.error is not None or self._prefetching:
+            return
+        self._prefetching = True
+        try:
+            # The newest version of each file is the file as it stands, which the loader
+            # parses (the seeds): only where the work tree differs is it read after all.
+            newest = {c.path: c.new for _, changes in self.relevant for c in changes}
+            self.snapshots.prefetch_start(skip={oid for oid in newest.values() if oid})
+        except (GitError, OSError) as error:
+            self.error = error
 
 
 def blob_ids(relevant: list[tuple[gitlog.LogCommit, list[gitlog.FileChange]]]) -> Iterator[str]:
