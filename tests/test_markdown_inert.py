@@ -124,7 +124,9 @@ def test_a_revision_is_a_code_span_shown_as_typed(marked: Path) -> None:
 
 # Letters, digits, the space and every character markdown may act on; URLs are left out
 # (GitHub links them, as test_a_url_in_a_note_is_linked_as_written shows).
-MARKDOWN_TEXT = st.text(alphabet="ab1 *_[]()<>|`~&\\#!-+=.:;/\"'{}", min_size=1, max_size=30)
+MARKDOWN_TEXT = st.text(alphabet="ab1 *_[]()<>|`~&\\#@!-+=.:;/\"'{}", min_size=1, max_size=30)
+# The zero-width space okr puts after a mention's or an issue reference's sign.
+ZWSP = "\u200b"
 
 
 @given(MARKDOWN_TEXT)
@@ -132,7 +134,7 @@ def test_any_text_in_a_table_cell_shows_as_written(text: str) -> None:
     table = markdown_html(f"| head |\n|---|\n| {markdown_cell(text)} |\n")
     cell = table.split("<td>", 1)[1].split("</td>", 1)[0] if "<td>" in table else ""
     assert "<" not in cell.replace("&lt;", "")  # no tag of its own
-    assert html.unescape(cell) == text.strip()
+    assert html.unescape(cell).replace(ZWSP, "") == text.strip()
 
 
 @given(MARKDOWN_TEXT.filter(str.strip))  # a blank line is no line of text
@@ -140,4 +142,17 @@ def test_any_text_that_starts_a_line_shows_as_written(text: str) -> None:
     shown = markdown_html(f"- {markdown_line(text)}\n\n{markdown_line(text)}\n")
     assert shown.count("<li>") == 1 and shown.count("<p>") == 1, shown
     inner = re.findall(r"<(?:li|p)>(.*?)</(?:li|p)>", shown, re.DOTALL)
-    assert [html.unescape(item) for item in inner] == [text.strip()] * 2, shown
+    assert [html.unescape(item).replace(ZWSP, "") for item in inner] == [text.strip()] * 2, shown
+
+
+def test_a_mention_or_an_issue_reference_in_user_text_notifies_no_one() -> None:
+    """GitHub links `@name`, `@org/team` and `#12` in a comment's text (a notification, a
+    reference on that issue): a zero-width space after the sign keeps them text, which
+    reads the same; an email address stays one."""
+    text = "ping @everyone, @acme/hr-team and #12 (see acme/okr#7); mail a.b@acme.example"
+    cell = markdown_cell(text)
+    for sign in ("@everyone", "@acme", "#12", "#7"):
+        assert f"{sign[0]}{ZWSP}{sign[1:]}" in cell, cell
+    shown = markdown_html(f"{markdown_line(text)}\n")
+    assert html.unescape(re.sub("<[^>]+>", "", shown)).replace(ZWSP, "").strip() == text
+    assert '<a href="mailto:a.b@acme.example">a.b@acme.example</a>' in shown, shown

@@ -208,21 +208,31 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 # shown and break the link, so only a cell break is escaped inside one. It ends before any
 # character that could make a link, a tag, a code span or emphasis of the text after it.
 _AUTOLINKED = re.compile(r"(?:https?://|www\.)[^\s<>\[\]`*]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# What GitHub acts on beyond markdown: `@name` and `@org/team` notify, `#12` (and
+# `owner/repo#12`) put a reference on that issue. A zero-width space after the sign, which
+# no one sees, keeps user text from doing either (an email address is left as it is).
+_NOTIFYING = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])|#(?=[0-9])")
+_SIGN_UNLINKED = "\\g<0>\u200b"  # the sign, then a zero-width space
 # At a line's start: a heading, a list item, a quote, a setext underline or a numbered item.
 _LINE_MARKER = re.compile(r"( *)(?:([#+=-])|(\d+)([.)]))")
 
 
 def markdown_cell(text: object) -> str:
-    """User text that markdown shows as it is: no emphasis, link, HTML or cell break."""
+    """User text that markdown shows as it is: no emphasis, link, HTML or cell break, and
+    on GitHub no mention or issue reference."""
     shown = inert(text)
     parts = []
     at = 0
     for link in _AUTOLINKED.finditer(shown):
-        parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", shown[at : link.start()]))
+        parts.append(_plain_markdown(shown[at : link.start()]))
         parts.append(link.group().replace("|", "\\|"))
         at = link.end()
-    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", shown[at:]))
+    parts.append(_plain_markdown(shown[at:]))
     return "".join(parts)
+
+
+def _plain_markdown(text: str) -> str:
+    return _NOTIFYING.sub(_SIGN_UNLINKED, _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 def markdown_line(text: object) -> str:
