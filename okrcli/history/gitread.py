@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Self, TypeVar
 
 from okrcli.history.gitlog import (
     REGULAR_FILE_MODES,
@@ -313,45 +313,53 @@ class _Background:
         self.close()
 
 
-class BackgroundBlobs(_Background):
+Output = TypeVar("Output")
+
+
+class _CatFile(_Background):
+    """`git cat-file MODE` of some objects, started now and read later; where git cannot be
+    started, or fails, their result is asked for in the foreground instead."""
+
+    def __init__(self, top: Path, oids: list[str], mode: str) -> None:
+        self._top = top
+        self._wanted = list(dict.fromkeys(oids))
+        request = "".join(f"{o}\n" for o in self._wanted).encode()
+        super().__init__(top, ["cat-file", mode], request)
+
+    def _result(
+        self,
+        parse: Callable[[bytes, list[str]], Output],
+        foreground: Callable[[Path, list[str]], Output],
+    ) -> Output:
+        try:
+            if self._process is not None and self._process.wait() == 0:
+                return parse(self._read(self._files[0]), self._wanted)
+        finally:
+            self.close()
+        return foreground(self._top, self._wanted)
+
+
+class BackgroundBlobs(_CatFile):
     """read_blobs started now and read later: git inflates the objects while okr does other
     work (a cold history read asks for thousands, all through this one process: the
-    caller bounds their bytes). Where git cannot be started, or fails, `result` reads in
-    the foreground, failing as read_blobs does."""
+    caller bounds their bytes). Fails as read_blobs does."""
 
     def __init__(self, top: Path, oids: list[str]) -> None:
-        self._top = top
-        self._wanted = list(dict.fromkeys(oids))
-        request = "".join(f"{o}\n" for o in self._wanted).encode()
-        super().__init__(top, ["cat-file", "--batch"], request)
+        super().__init__(top, oids, "--batch")
 
     def result(self) -> dict[str, bytes]:
-        try:
-            if self._process is not None and self._process.wait() == 0:
-                return _batch_output(self._read(self._files[0]), self._wanted)
-        finally:
-            self.close()
-        return read_blobs(self._top, self._wanted)
+        return self._result(_batch_output, read_blobs)
 
 
-class BackgroundSizes(_Background):
+class BackgroundSizes(_CatFile):
     """blob_sizes started now and read later: git looks the objects up while okr reads the
-    cycle's files. Where git cannot be started, or fails, `result` asks in the foreground,
-    failing as blob_sizes does."""
+    cycle's files. Fails as blob_sizes does."""
 
     def __init__(self, top: Path, oids: list[str]) -> None:
-        self._top = top
-        self._wanted = list(dict.fromkeys(oids))
-        request = "".join(f"{o}\n" for o in self._wanted).encode()
-        super().__init__(top, ["cat-file", "--batch-check"], request)
+        super().__init__(top, oids, "--batch-check")
 
     def result(self) -> dict[str, int]:
-        try:
-            if self._process is not None and self._process.wait() == 0:
-                return _sizes_output(self._read(self._files[0]), self._wanted)
-        finally:
-            self.close()
-        return blob_sizes(self._top, self._wanted)
+        return self._result(_sizes_output, blob_sizes)
 
 
 class BackgroundLog(_Background):
