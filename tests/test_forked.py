@@ -562,15 +562,15 @@ def test_what_a_child_sends_back_pickles_to_equal_records() -> None:
     (core/records.py): every field of the example's teams, findings and versions comes back."""
     import pickle
 
-    from okrcli.files import loader, snapshot
+    from okrcli.files import loader, snapshot, teamfile
     from okrcli.files.workspace import open_workspace
 
     workspace = open_workspace(EXAMPLE)
     data = loader.load_cycle(workspace, workspace.select_cycle("2026-Q3", dt.date(2026, 8, 15)))
     texts = data.texts.items()
     versions = [snapshot.parse(raw) for _, raw in texts]
-    results = [loader.read_team_file(path, raw, workspace.config) for path, raw in texts]
-    broken = loader.read_team_file("2026-Q3/x.yaml", b"objectives: 3\n", workspace.config)
+    results = [teamfile.read_team_file(path, raw, workspace.config) for path, raw in texts]
+    broken = teamfile.read_team_file("2026-Q3/x.yaml", b"objectives: 3\n", workspace.config)
     sent = (data.teams, versions, results, broken)
     assert pickle.loads(pickle.dumps(sent, pickle.HIGHEST_PROTOCOL)) == sent
     assert broken.diagnostics and results[0].aligns is not None

@@ -669,7 +669,7 @@ def test_any_key_result_is_read_into_findings_never_a_crash(
     fields: list[tuple[str, str]],
 ) -> None:
     """A team file whose one KR holds any mix of keys and values: findings, never a crash."""
-    from okrcli.files.loader import read_team_file
+    from okrcli.files.teamfile import read_team_file
 
     kr = "".join(f"        {key}: {value}\n" for key, value in fields) or "        {}\n"
     text = f"objectives:\n  - id: o\n    title: O 1\n    key_results:\n      -\n{kr}"

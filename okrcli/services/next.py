@@ -21,7 +21,7 @@ from okrcli.core import scoring
 from okrcli.core.errors import Diagnostic, InvalidFilesError, OkrError, sort_key
 from okrcli.core.model import Config, CycleSpan, Objective, Team
 from okrcli.core.numbers import format_number
-from okrcli.files import emitter, forked, loader
+from okrcli.files import emitter, forked, loader, teamfile
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import TEAM_SUFFIXES, team_id_of
 from okrcli.services import transaction
@@ -329,7 +329,7 @@ def _validated(scope: transaction.Scope, result: Plan, read_back: bool) -> list[
             tree = emitter.prove(carried.text, carried.data, carried.path)
         else:
             tree = emitter.as_written(carried.data)
-        checked = loader.read_team_file(carried.path, raw, config, cycle_start=start, tree=tree)
+        checked = teamfile.read_team_file(carried.path, raw, config, cycle_start=start, tree=tree)
         errors = [d for d in checked.diagnostics if d.severity == "error"]
         if errors or checked.team is None:
             raise InvalidFilesError(
