@@ -4,8 +4,10 @@ of the example's site in a real headless Chromium (Debian's `chromium`)."""
 from __future__ import annotations
 
 import html.parser
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -166,6 +168,32 @@ def test_a_revision_and_the_history_of_a_kr_are_on_its_team_page(
     assert 'class="revision"' in enps  # marked on the chart's time axis too
     offer = team[team.index('id="kr-hr-admin--talent--offer-rate"') :]
     assert "<polyline" in offer[: offer.index("</article>")]
+
+
+def test_a_commit_is_credited_to_the_person_okr_yaml_maps_its_email_to(
+    okrs: Path, tmp_path: Path
+) -> None:
+    """SPEC §18, as `okr people` and `okr log` have it: 王芳 commits as "Fang Wang" with the
+    email okr.yaml lists for her (in other letter case)."""
+    edit(okrs, "2026-Q3/hr-admin.yaml", "        current: 70\n", "        current: 71\n")
+    when = "2026-08-10T09:00:00+08:00"  # before the as-of date
+    env = {
+        **os.environ,
+        **{"GIT_AUTHOR_NAME": "Fang Wang", "GIT_AUTHOR_EMAIL": "Wang.Fang@ACME.example"},
+        **{"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+    }
+    git(okrs, "add", "-A")
+    message = ["git", "commit", "-q", "-m", "Offers from the new channel"]
+    subprocess.run(message, cwd=okrs, env=env, check=True)
+    pages = build(okrs, tmp_path / "site")
+    assert not any("fang-wang" in path for path in pages)
+    assert "Fang Wang" not in pages["2026-Q3/people.html"].decode()
+    hers = [
+        page.decode()
+        for path, page in pages.items()
+        if path.startswith("2026-Q3/people/") and "<h1>王芳" in page.decode()
+    ]
+    assert len(hers) == 1 and "Offers from the new channel" in hers[0]
 
 
 def test_a_rerun_replaces_its_own_pages_and_refuses_a_folder_of_other_files(

@@ -554,7 +554,7 @@ def test_show_json(history: Path) -> None:
     assert {
         k: item[k]
         for k in (
-            "kind",
+            "type",
             "address",
             "owner",
             "unit",
@@ -565,7 +565,7 @@ def test_show_json(history: Path) -> None:
             "status",
         )
     } == {
-        "kind": "key_result",
+        "type": "key_result",
         "address": "hr-admin/talent/offer-rate",
         "owner": "李雷",
         "unit": "%",
@@ -582,6 +582,26 @@ def test_show_json(history: Path) -> None:
         70,
         NOTES[1],
     )
+
+
+def test_show_json_of_an_objective_keeps_its_kind(history: Path) -> None:
+    import json
+
+    result = run_okr(
+        "-C", str(history), "--as-of", "2026-08-15", "show", "talent", "--format", "json"
+    )
+    assert result.exit_code == 0, result
+    item = json.loads(result.stdout)
+    assert (item["type"], item["kind"], item["address"]) == (
+        "objective",
+        "committed",
+        "hr-admin/talent",
+    )
+    assert [kr["address"].rsplit("/", 1)[1] for kr in item["key_results"]] == [
+        "offer-rate",
+        "onboarding-days",
+        "dashboard",
+    ]
 
 
 def test_show_outside_git_has_no_history(tmp_path: Path) -> None:

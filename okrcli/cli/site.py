@@ -42,6 +42,7 @@ def site(
     Example: okr site -o public --all-cycles
     """
     from okrcli.core.errors import InvalidFilesError, OkrError, sort_key
+    from okrcli.core.people import identities
     from okrcli.files import loader
     from okrcli.history import gitrepo, split
     from okrcli.history import versions as history
@@ -52,6 +53,7 @@ def site(
 
     options = options_of(ctx)
     workspace, as_of = read_workspace(options)
+    people = identities(workspace.config.people if workspace.config else ())
     selected = workspace.select_cycle(options.cycle, as_of)
     spans = [workspace.cycles[c] for c in sorted(workspace.cycles)] if all_cycles else [selected]
     top = gitrepo.work_tree_and_git_dir(workspace.root)
@@ -94,7 +96,13 @@ def site(
                 top[0],
                 end,
                 folder,
-                partial(site_data.histories, start=span.start, end=span.end, as_of=cycle_as_of),
+                partial(
+                    site_data.histories,
+                    start=span.start,
+                    end=span.end,
+                    as_of=cycle_as_of,
+                    people=people,
+                ),
                 tick=progress.reporter(f"reading the history of {span.id}"),
                 snapshots=snapshots,
                 log=log,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def _facts(item: dict[str, Any]) -> list[tuple[str, str]]:
     facts = [("owner", inert(item.get("owner") or "none"))]
-    if item["kind"] == "key_result":
+    if item["type"] == "key_result":
         if item["done"] is not None:
             facts.append(("value", value_text(item["done"], None) + " (milestone)"))
         else:
@@ -35,7 +35,7 @@ def _facts(item: dict[str, Any]) -> list[tuple[str, str]]:
         ("score", f"{item['score']:.2f}"),
         ("status", item["status"]),
     ]
-    if item["kind"] == "key_result":
+    if item["type"] == "key_result":
         facts.append(("confidence", confidence_text(item["confidence"]) or "not given"))
     return facts
 
@@ -61,7 +61,7 @@ def _history(item: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def heading(item: dict[str, Any]) -> str:
-    kind = "key result" if item["kind"] == "key_result" else "objective"
+    kind = "key result" if item["type"] == "key_result" else "objective"
     return f"{item['address']} · {kind} · {item['cycle']}"
 
 

@@ -32,8 +32,9 @@ def show(
     history = [
         e for e in entries if e["address"] == target.address or e["address"].startswith(prefix)
     ]
+    # "type", not "kind": an objective's row has its own `kind` (committed, aspirational).
     return {
-        "kind": kind,
+        "type": kind,
         "cycle": card["cycle"],
         "as_of": card["as_of"],
         "expected": card["expected"],

@@ -18,6 +18,7 @@ from typing import Any
 
 from okrcli.core import scoring
 from okrcli.core.numbers import round_half
+from okrcli.core.people import Identities
 from okrcli.files.loader import CycleData
 from okrcli.history import versions as history
 from okrcli.history.snapshots import Fields
@@ -110,11 +111,12 @@ def kr_progress(fields: Fields) -> float | None:
 
 
 def histories(
-    steps: list[history.Step], start: dt.date, end: dt.date, as_of: dt.date
+    steps: list[history.Step], start: dt.date, end: dt.date, as_of: dt.date, people: Identities
 ) -> dict[str, dict[str, Any]]:
     """Per KR: its path (date, value, progress) at every commit that changed its fields, up
-    to the as-of date, and its log entries (check-ins and revisions). Of some files'
-    steps, their KRs' (split.load_reduced): the pages never depend on the keys' order."""
+    to the as-of date, and its log entries (check-ins and revisions), each author the person
+    okr.yaml's `people:` maps them to. Of some files' steps, their KRs'
+    (split.load_reduced): the pages never depend on the keys' order."""
     found: dict[str, dict[str, Any]] = {}
     for step, address, old, fields in history.kr_versions(steps, as_of):
         if old == fields:
@@ -126,7 +128,7 @@ def histories(
             entry["points"].append(
                 {"date": day, "value": changes.kr_value(fields), "progress": progress}
             )
-    for entry in changes.log_entries([s for s in steps if s.commit.day <= as_of]):
+    for entry in changes.log_entries([s for s in steps if s.commit.day <= as_of], None, people):
         found.setdefault(entry["address"], {"points": [], "entries": []})["entries"].append(entry)
     return found
 
