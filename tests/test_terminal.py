@@ -615,3 +615,13 @@ def test_show_outside_git_has_no_history(tmp_path: Path) -> None:
     )
     assert code == 0, text
     assert plain(text).rstrip().endswith("no check-ins yet")
+
+
+def test_the_close_conversation_breaks_its_lines_at_80_columns(history: Path) -> None:
+    """The team's line and each KR's are wider than 80 columns: broken between words (CJK
+    by its rules), indented under their start, not cut by the terminal mid-word."""
+    code, text = on_terminal("--no-color", "close", "hr-admin", cwd=history, columns=80)
+    assert code == 0, text
+    assert_reads_at(text, 80)
+    assert "q quits without writing" in flat(text)
+    assert "quit; nothing written" in text  # the end of the input (stdin is empty)

@@ -9,6 +9,7 @@ the check-in service (under its lock) when they are written.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from okrcli.core.errors import OkrError
 from okrcli.core.model import KeyResult
 from okrcli.core.numbers import format_number
 from okrcli.core.people import kr_owner
-from okrcli.core.text import inert
+from okrcli.core.text import display_width, inert, wrap
 from okrcli.files import loader
 from okrcli.files.loader import CycleData
 from okrcli.files.workspace import team_id_of
@@ -40,18 +41,27 @@ class Interrupted(OkrError):
 
 @dataclass
 class Conversation:
-    """Prompts on `out`, answers from `read` (one line each); q or end of input quits."""
+    """Prompts on `out`, answers from `read` (one line each); q or end of input quits.
+
+    On a terminal, a line wider than it is broken as text.wrap breaks it (between words,
+    CJK by its own rules), the rest of it indented under its start; piped, it is as said."""
 
     read: Callable[[], str]
     out: TextIO
     echo: bool  # answers that do not come from a terminal are echoed, for a readable log
+    width: int | None = None  # the terminal's columns; None: lines are not broken
+
+    def __post_init__(self) -> None:
+        if self.width is None and self.out.isatty():
+            self.width = shutil.get_terminal_size().columns
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write("\n".join(self._fitted(text)) + "\n")
         self.out.flush()
 
     def ask(self, prompt: str) -> str:
-        self.out.write(prompt)
+        # The answer is typed after the prompt's last line, a space after its colon.
+        self.out.write("\n".join(self._fitted(prompt.rstrip())) + prompt[len(prompt.rstrip()) :])
         self.out.flush()
         line = self.read()
         answer = line.rstrip("\r\n").strip()
@@ -62,6 +72,16 @@ class Conversation:
         if answer.lower() == "q":
             raise Quit
         return answer
+
+
+    def _fitted(self, text: str) -> list[str]:
+        if self.width is None or display_width(text) <= self.width:
+            return [text]
+        indent = len(text) - len(text.lstrip(" "))
+        under = " " * (indent + 2)
+        room = self.width - indent
+        first, *rest = wrap(text[indent:], room - 2, first=room)
+        return [" " * indent + first, *(under + line for line in rest)]
 
 
 def run(
