@@ -625,3 +625,14 @@ def test_the_close_conversation_breaks_its_lines_at_80_columns(history: Path) ->
     assert_reads_at(text, 80)
     assert "q quits without writing" in flat(text)
     assert "quit; nothing written" in text  # the end of the input (stdin is empty)
+
+
+def test_the_retro_breaks_chinese_titles_by_their_rules_at_80_columns(history: Path) -> None:
+    code, text = on_terminal(
+        "--no-color", "--cycle", "2026-Q3", "retro", "hr-admin", cwd=history, columns=80
+    )
+    assert code == 0, text
+    assert_reads_at(text, 80)
+    lines = [line.strip() for line in plain(text).splitlines() if line.strip()]
+    assert not [line for line in lines if line.endswith(("(", "（", "“"))], text
+    assert not [line for line in lines if line.startswith((")", "）", "，", "。", "、", "%"))], text

@@ -182,6 +182,8 @@ def rich(result: Retro, organization: str) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
+    from okrcli.render.wrapped import Wrapped
+
     parts: list[RenderableType] = [Text(heading(result, organization), style="bold")]
     for team in result.teams:
         table = Table(
@@ -198,14 +200,17 @@ def rich(result: Retro, organization: str) -> RenderableType:
             is_kr = row[0].startswith("  ")
             if not is_kr and table.row_count:
                 table.add_section()
-            where = Text(row[0].strip(), style="cyan" if is_kr else "bold cyan")
-            where.append("\n" + row[1], style="dim")
+            # The title is broken by CJK's rules (wrapped.Wrapped), not rich's.
+            where: list[RenderableType] = [
+                Text(row[0].strip(), style="cyan" if is_kr else "bold cyan"),
+                Wrapped(row[1], style="dim"),
+            ]
             if row[8]:
-                where.append("\n" + row[8], style="yellow")
+                where.append(Text(row[8], style="yellow"))
             score = Text(row[2], style=GRADE_STYLE.get(row[3], ""))
             path = Text(row[4], style="green")
             path.append(("\n" if row[4] else "") + row[5])
-            table.add_row(where, score, path, Text(row[6]), Text(row[7]))
+            table.add_row(Group(*where), score, path, Text(row[6]), Text(row[7]))
         parts.append(table)
         for label, lines in _sections(team):
             grid = Table.grid(padding=(0, 2))
