@@ -156,3 +156,7 @@ def test_a_mention_or_an_issue_reference_in_user_text_notifies_no_one() -> None:
     shown = markdown_html(f"{markdown_line(text)}\n")
     assert html.unescape(re.sub("<[^>]+>", "", shown)).replace(ZWSP, "").strip() == text
     assert '<a href="mailto:a.b@acme.example">a.b@acme.example</a>' in shown, shown
+    # GitHub's rule is ASCII: after punctuation or CJK text an `@` still mentions.
+    for loud in ("see -@bob", "a.@bob", "+@team", "王芳@bob"):
+        assert f"@{ZWSP}" in markdown_cell(loud), loud
+    assert ZWSP not in markdown_cell("x@y")  # no mention after a letter (nor an email)

@@ -625,6 +625,9 @@ def test_the_close_conversation_breaks_its_lines_at_80_columns(history: Path) ->
     assert_reads_at(text, 80)
     assert "q quits without writing" in flat(text)
     assert "quit; nothing written" in text  # the end of the input (stdin is empty)
+    lines = plain(text).splitlines()
+    team = next(i for i, line in enumerate(lines) if line.startswith("hr-admin · "))
+    assert lines[team + 1].startswith("  ") and lines[team + 1].strip()  # under its start
 
 
 def test_the_retro_breaks_chinese_titles_by_their_rules_at_80_columns(history: Path) -> None:

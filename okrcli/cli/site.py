@@ -90,6 +90,7 @@ def site(
                 keep_until_exit(data)
                 continue
             snapshots.seed(data.versions)
+            made: list[CycleSite] = []  # the cycle's site, made meanwhile
             # Read and reduced on two cores, each taking some of the files' histories; the
             # cycle's scorecard and the page renderer are made here meanwhile.
             parts = split.load_reduced(
@@ -107,9 +108,11 @@ def site(
                 snapshots=snapshots,
                 log=log,
                 early=early,
-                meanwhile=partial(_add_site, sites, data, cycle_as_of),
+                meanwhile=partial(_add_site, made, data, cycle_as_of),
             )
-            sites[-1].add_histories({k: v for part in parts for k, v in part.items()})
+            (site_made,) = made
+            site_made.add_histories({k: v for part in parts for k, v in part.items()})
+            sites.append(site_made)
             keep_until_exit(data, parts, snapshots)
     from okrcli.render import site as pages_of
 
@@ -122,12 +125,12 @@ def site(
     to_stderr(f"wrote {len(files)} files ({size / 1024:.0f} KiB) into {output}")
 
 
-def _add_site(sites: "list[CycleSite]", data: "CycleData", as_of: "dt.date") -> None:
+def _add_site(made: "list[CycleSite]", data: "CycleData", as_of: "dt.date") -> None:
     """The cycle's site, without its history, and the renderer with its templates compiled
     (jinja2's import and the compiling are a tenth of a company's site): made while the
     history is read, so before the pages are rendered on two cores."""
     from okrcli.render import site as pages_of
     from okrcli.services import site as site_data
 
-    sites.append(site_data.cycle_site(data, as_of))
+    made.append(site_data.cycle_site(data, as_of))
     pages_of.prepare()

@@ -351,19 +351,22 @@ def map_split_keeping(
     store: Store,
     function: Callable[[Item], Result],
     items: Sequence[Item],
+    then: Callable[[Item, Result], None] | None = None,
     **options: Any,
 ) -> list[Result]:
     """forked.map_split (options as it takes them), keeping what `function` puts into
-    `store` in the forked child too: the child's entries come back with its results and are
-    kept here, so the next command finds every file it validated, not this process's half."""
+    `store` in the forked child too: the child's entries come back with its results,
+    encoded already, and are kept here as `then` hears of each result, so the next command
+    finds every file it validated, not this process's half."""
     from okrcli.files import forked
 
     def with_entries(item: Item) -> tuple[Result, list[tuple[str, Stored]]]:
         mark = store.puts()
         return function(item), store.puts_since(mark)
 
-    results = []
-    for result, entries in forked.map_split(with_entries, items, **options):
-        store.adopt(entries)  # in this process: put already, kept the same
-        results.append(result)
-    return results
+    def kept(item: Item, got: tuple[Result, list[tuple[str, Stored]]]) -> None:
+        store.adopt(got[1])  # in this process: put already, kept the same
+        if then is not None:
+            then(item, got[0])
+
+    return [result for result, _ in forked.map_split(with_entries, items, then=kept, **options)]

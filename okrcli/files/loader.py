@@ -187,11 +187,6 @@ class Waiting(Protocol):
     def __call__(self) -> None: ...
 
 
-# A file read afresh: its result, its version for the history, and (read in the forked
-# child) its cache entries as the child's store encoded them.
-_Read = tuple[FileResult, "snapshot.Parsed | None", "list[tuple[str, cache.Stored]] | None"]
-
-
 def _read_all(
     workspace: Workspace,
     files: list[tuple[str, bytes]],
@@ -219,7 +214,7 @@ def _read_all(
     total = len(files)
     done = total - len(missing)
 
-    def read(item: tuple[str, bytes, str]) -> _Read:
+    def read(item: tuple[str, bytes, str]) -> tuple[FileResult, snapshot.Parsed | None]:
         nonlocal done
         in_child = os.getpid() != parent
         if not in_child:
@@ -232,25 +227,17 @@ def _read_all(
         version, tree, text = _parsed_with_data(raw) if versions is not None else (None, None, None)
         start = _cycle_start(workspace, path)
         result = read_team_file(path, raw, workspace.config, None, start, tree, text)
-        entries = None
-        if in_child:
-            # The child's cache entries come back encoded, to be adopted: this process
-            # takes in the child's half only once the child is done, when nothing else runs.
-            mark = workspace.store.puts()
-            workspace.store.put(entry_key, _encode_result(result), label=path)
-            entries = workspace.store.puts_since(mark)
+        # Put where it is read: the child's entries come back encoded, and this process
+        # takes in the child's half only once the child is done, when nothing else runs.
+        workspace.store.put(entry_key, _encode_result(result), label=path)
         if version is None or version.lines is None:
-            return result, None, entries
+            return result, None
         if in_child:  # sent back without its lines (the text's, rebuilt there)
-            return result, replace(version, lines=None), entries
-        return result, version, entries
+            return result, replace(version, lines=None)
+        return result, version
 
-    def keep(item: tuple[str, bytes, str], got: _Read) -> None:
-        (path, raw, entry_key), (result, version, entries) = item, got
-        if entries is None:
-            workspace.store.put(entry_key, _encode_result(result), label=path)
-        else:
-            workspace.store.adopt(entries)
+    def keep(item: tuple[str, bytes, str], got: tuple[FileResult, snapshot.Parsed | None]) -> None:
+        (path, raw, _), (result, version) = item, got
         found[path] = result, None
         if versions is not None and version is not None:
             oid = workspace.source.blob_id(path, raw)
@@ -260,8 +247,8 @@ def _read_all(
                 version = replace(version, lines=lines_of(raw))
             versions[oid] = version
 
-    # The cache entries are made, and `waiting` called, while the child finishes.
-    forked.map_split(read, missing, then=keep, waiting=waiting)
+    # This process's results are kept, and `waiting` called, while the child finishes.
+    cache.map_split_keeping(workspace.store, read, missing, then=keep, waiting=waiting)
     if tick is not None:
         tick(total, total)
     return found

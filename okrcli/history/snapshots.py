@@ -195,7 +195,8 @@ class Snapshots:
     def prefetch_start(self, skip: Collection[str] = ()) -> None:
         """Have git read every planned blob but those in `skip` in the background
         (gitread.BackgroundBlobs), when they fit BATCH_BYTES; `prefetch` takes them."""
-        wanted = [oid for oid in self._unread() if oid not in skip]  # (sizes settled there)
+        # _unread asks _too_large of each id, which takes the sizes asked in the background.
+        wanted = [oid for oid in self._unread() if oid not in skip]
         if wanted and sum(self._sizes.get(oid, 0) for oid in wanted) <= self.BATCH_BYTES:
             self._early = gitread.BackgroundBlobs(self.top, wanted)
 
@@ -269,7 +270,7 @@ class Snapshots:
         return batch
 
     def _too_large(self, oid: str) -> bool:
-        if self._asked is not None:
+        if self._asked is not None:  # tested here: this runs for every id of a history
             self._settle_sizes()
         if oid not in self._sizes:  # an id that was not planned
             self._sizes[oid] = gitread.blob_sizes(self.top, [oid]).get(oid, 0)

@@ -131,12 +131,14 @@ def load(
 
 class EarlyRead:
     """The log taken, and the blobs of a cold history asked of git, while the cycle's
-    files are still being read: called as loader.load_cycle's `waiting` (this process is
-    done with its half of the files, the forked child not yet), so that git inflates the
-    blobs on a core that would wait anyway. Only when git has walked the history already:
-    waiting for it here would hold up the files' own errors (and a warm run, whose files
-    come from the cache at once), so then the history is read as usual, later. A failure
-    is kept, and raised by `load` or split.load_reduced in its turn, after the files'."""
+    files are still being read (loader.Waiting): the log as soon as git has walked it,
+    between two files this process reads, with the blobs' sizes asked in the background;
+    the blobs once this process is done with its half of the files and the forked child
+    not yet, so that git inflates them on a core that would wait anyway. Only when git has
+    walked the history by then: waiting for it here would hold up the files' own errors
+    (and a warm run, whose files come from the cache at once), so then the history is read
+    as usual, later. A failure is kept, and raised by `load` or split.load_reduced in its
+    turn, after the files'."""
 
     def __init__(self, snapshots: Snapshots, folder: str, log: gitread.BackgroundLog) -> None:
         self.snapshots, self.folder, self.log = snapshots, folder, log
@@ -145,7 +147,7 @@ class EarlyRead:
         self._prefetching = False
 
     def between(self) -> None:
-        """Called between the files this process reads (loader.load_cycle's `between`):
+        """Called between the files this process reads (loader.Waiting.between):
         once git has walked the history, the log is taken and git asked the sizes of its
         blobs in the background, so that they are known when this process is done."""
         if self.relevant is not None or self.error is not None or not self.log.finished():

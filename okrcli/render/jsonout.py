@@ -163,7 +163,7 @@ def retro(data: CycleData, teams: Sequence[Team], parts: Sequence[dict[str, str]
 
     texts = {team_id: text for part in parts for team_id, text in part.items()}
     rest = [team for team in teams if team.id not in texts]
-    for row in retro.team_rows(data, rest, retro.history_facts(data, rest, [])):
+    for row in retro.rows_without_history(data, rest):
         texts[row.team] = encode(retro.team_json(row), indent=False)
     return spliced({"cycle": data.cycle.id}, "teams", [texts[team.id] for team in teams])
 

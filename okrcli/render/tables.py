@@ -210,8 +210,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _AUTOLINKED = re.compile(r"(?:https?://|www\.)[^\s<>\[\]`*]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # What GitHub acts on beyond markdown: `@name` and `@org/team` notify, `#12` (and
 # `owner/repo#12`) put a reference on that issue. A zero-width space after the sign, which
-# no one sees, keeps user text from doing either (an email address is left as it is).
-_NOTIFYING = re.compile(r"(?<![\w.+-])@(?=[A-Za-z0-9])|#(?=[0-9])")
+# no one sees, keeps user text from doing either. GitHub's rule is ASCII: an `@` after
+# any other character (CJK text included) may mention; emails are taken out before.
+_NOTIFYING = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])|#(?=[0-9])")
 _SIGN_UNLINKED = "\\g<0>\u200b"  # the sign, then a zero-width space
 # At a line's start: a heading, a list item, a quote, a setext underline or a numbered item.
 _LINE_MARKER = re.compile(r"( *)(?:([#+=-])|(\d+)([.)]))")

@@ -316,43 +316,52 @@ def _entry(
 def key_result(fields: Fields) -> KeyResult | None:
     """A KR built from raw fields when they are numbers (or a done flag), else None; with
     its confidence where that is a number from 0 to 1 (no figure but the status reads it)."""
+    shape = _shape(fields)
+    if shape is None:
+        return None
     get = fields.get
-    baseline, target, current = get("baseline"), get("target"), get("current")
     weight = get("weight", 1)
     weight = weight if is_number(weight) and weight > 0 else 1
     confidence = get("confidence")
     confidence = confidence if is_number(confidence) and 0 <= confidence <= 1 else None
-    if is_number(baseline) and is_number(target):
-        if baseline == target or not (current is None or is_number(current)):
-            return None
-        return KeyResult(
-            "",
-            "",
-            baseline=baseline,
-            target=target,
-            current=current,
-            confidence=confidence,
-            weight=weight,
-        )
-    done = get("done")
-    if isinstance(done, bool) and baseline is None and target is None:
-        return KeyResult("", "", done=done, confidence=confidence, weight=weight)
-    return None
+    if isinstance(shape, bool):
+        return KeyResult("", "", done=shape, confidence=confidence, weight=weight)
+    baseline, target, current = shape
+    return KeyResult(
+        "",
+        "",
+        baseline=baseline,
+        target=target,
+        current=current,
+        confidence=confidence,
+        weight=weight,
+    )
 
 
 def raw_progress(fields: Fields) -> float | None:
     """scoring.kr_raw_progress(key_result(fields)), None where key_result makes no KR, but
     without making one: for a walk over every KR version of a company's history."""
+    shape = _shape(fields)
+    if shape is None:
+        return None
+    if isinstance(shape, bool):
+        return 1.0 if shape else 0.0
+    return scoring.numeric_raw_progress(*shape)
+
+
+def _shape(fields: Fields) -> tuple[Any, Any, Any] | bool | None:
+    """What raw fields make a KR of: (baseline, target, current) numbers, a milestone's
+    done flag, or None (not a KR any figure can be read from)."""
     get = fields.get
     baseline, target = get("baseline"), get("target")
     if is_number(baseline) and is_number(target):
         current = get("current")
         if baseline == target or not (current is None or is_number(current)):
             return None
-        return scoring.numeric_raw_progress(baseline, target, current)
+        return baseline, target, current
     done = get("done")
     if isinstance(done, bool) and baseline is None and target is None:
-        return 1.0 if done else 0.0
+        return done
     return None
 
 

@@ -60,8 +60,11 @@ class Conversation:
         self.out.flush()
 
     def ask(self, prompt: str) -> str:
-        # The answer is typed after the prompt's last line, a space after its colon.
-        self.out.write("\n".join(self._fitted(prompt.rstrip())) + prompt[len(prompt.rstrip()) :])
+        # The answer is typed after the prompt's last line, a space after its colon: the
+        # space is kept, and room left for it.
+        shown = prompt.rstrip()
+        trailing = prompt[len(shown) :]
+        self.out.write("\n".join(self._fitted(shown, len(trailing))) + trailing)
         self.out.flush()
         line = self.read()
         answer = line.rstrip("\r\n").strip()
@@ -73,14 +76,18 @@ class Conversation:
             raise Quit
         return answer
 
-
-    def _fitted(self, text: str) -> list[str]:
-        if self.width is None or display_width(text) <= self.width:
+    def _fitted(self, text: str, reserve: int = 0) -> list[str]:
+        """The text's lines on the terminal, `reserve` columns left free after the last."""
+        width = None if self.width is None else self.width - reserve
+        if width is None or display_width(text) <= width:
             return [text]
         indent = len(text) - len(text.lstrip(" "))
         under = " " * (indent + 2)
-        room = self.width - indent
-        first, *rest = wrap(text[indent:], room - 2, first=room)
+        room = max(width - indent, 4)
+        lines = wrap(text[indent:], room - 2, first=room)
+        if not lines[0]:  # a first word wider than the line: it starts the text's lines
+            lines = lines[1:]
+        first, *rest = lines
         return [" " * indent + first, *(under + line for line in rest)]
 
 

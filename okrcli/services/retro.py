@@ -122,7 +122,7 @@ def history_facts(data: CycleData, teams: Sequence[Team], steps: Sequence[Step])
 
 def merged(parts: Sequence[Seen]) -> Seen:
     """The facts of several groups of files as one (no KR is in two)."""
-    whole = Seen({}, set(), {}, {}, {}, {})
+    whole = Seen({}, set(), {}, {}, {}, {})  # as of no history at all
     for part in parts:
         whole.checkins.update(part.checkins)
         whole.valued.update(part.valued)
@@ -202,10 +202,15 @@ def team_rows(data: CycleData, teams: Sequence[Team], seen: Seen) -> list[TeamRe
 
 def group_rows(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> list[TeamRetro]:
     """The rows of those of the teams these steps change (one group's part of the history,
-    split.load_reduced), for a caller that turns them into text where they were made."""
+    split.load_reduced), for a caller that turns them into text where they were made; the
+    teams no step changes are rows_without_history's."""
     changed = {file.team for step in steps for file in step.files}
     mine = [team for team in teams if team.id in changed]
     return team_rows(data, mine, history_facts(data, mine, steps))
+
+
+def rows_without_history(data: CycleData, teams: Sequence[Team]) -> list[TeamRetro]:
+    return team_rows(data, teams, Seen({}, set(), {}, {}, {}, {}))
 
 
 def _cutoff(data: CycleData) -> dt.date:
