@@ -339,8 +339,8 @@ def key_result(fields: Fields) -> KeyResult | None:
 
 
 def raw_progress(fields: Fields) -> float | None:
-    """scoring.kr_raw_progress(key_result(fields)), None where key_result makes no KR, but
-    without making one: for a walk over every KR version of a company's history."""
+    """scoring.kr_raw_progress(key_result(fields)) without making the KR (None where it makes
+    none): a walk over every KR version of a company's history calls it."""
     shape = _shape(fields)
     if shape is None:
         return None
@@ -350,8 +350,7 @@ def raw_progress(fields: Fields) -> float | None:
 
 
 def _shape(fields: Fields) -> tuple[Any, Any, Any] | bool | None:
-    """What raw fields make a KR of: (baseline, target, current) numbers, a milestone's
-    done flag, or None (not a KR any figure can be read from)."""
+    """The KR raw fields make: (baseline, target, current), a milestone's done, or None."""
     get = fields.get
     baseline, target = get("baseline"), get("target")
     if is_number(baseline) and is_number(target):
