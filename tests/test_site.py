@@ -166,6 +166,7 @@ def test_a_revision_and_the_history_of_a_kr_are_on_its_team_page(
     enps = enps[: enps.index("</article>")]
     assert "⚑ target revised" in enps and "7.8 → 7.6" in enps and "李雷" in enps
     assert 'class="revision"' in enps  # marked on the chart's time axis too
+    assert '<td data-label="Old → new">7.8 → 7.6</td>' in enps  # a card's label on a phone
     offer = team[team.index('id="kr-hr-admin--talent--offer-rate"') :]
     assert "<polyline" in offer[: offer.index("</article>")]
 
@@ -194,6 +195,7 @@ def test_a_commit_is_credited_to_the_person_okr_yaml_maps_its_email_to(
         if path.startswith("2026-Q3/people/") and "<h1>王芳" in page.decode()
     ]
     assert len(hers) == 1 and "Offers from the new channel" in hers[0]
+    assert '<td data-label="Note">Offers from the new channel</td>' in hers[0]
 
 
 def test_a_rerun_replaces_its_own_pages_and_refuses_a_folder_of_other_files(

@@ -243,10 +243,13 @@ def _person_changes(site: CycleSite, person: dict[str, Any]) -> Markup:
             else ""
         )
         found.append(
-            f'<tr><td>{escape(e["date"][:10])}</td><td><a href="../teams/{escape(team)}.html#'
+            f'<tr><td data-label="Date">{escape(e["date"][:10])}</td>'
+            f'<td data-label="Key result"><a href="../teams/{escape(team)}.html#'
             f'{rows.anchor(e["address"])}">{escape(e["address"])}</a>{other}</td>'
-            f"<td>{escape(e['field'])}</td><td>{escape(rows.shown(e['old']))} → "
-            f"{escape(rows.shown(e['new']))}</td><td>{escape(e['note'])}</td></tr>\n"
+            f'<td data-label="What">{escape(e["field"])}</td>'
+            f'<td data-label="Old → new">{escape(rows.shown(e["old"]))} → '
+            f"{escape(rows.shown(e['new']))}</td>"
+            f'<td data-label="Note">{escape(e["note"])}</td></tr>\n'
         )
     return Markup("".join(found))
 

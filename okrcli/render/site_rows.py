@@ -91,12 +91,13 @@ def change_rows(entries: list[dict[str, Any]], with_author: bool = True) -> Mark
     for e in entries:
         revised = e["field"] in REVISIONS
         what = f"<strong>⚑ {escape(e['field'])} revised</strong>" if revised else escape(e["field"])
-        who = f"<td>{escape(e['author'])}</td>" if with_author else ""
+        who = f'<td data-label="Who">{escape(e["author"])}</td>' if with_author else ""
         marked = ' class="revision"' if revised else ""
         rows.append(
-            f"<tr{marked}><td>{escape(e['date'][:10])}</td>"
-            f"{who}<td>{what}</td><td>{escape(shown(e['old']))} → {escape(shown(e['new']))}</td>"
-            f"<td>{escape(e['note'])}</td></tr>\n"
+            f'<tr{marked}><td data-label="Date">{escape(e["date"][:10])}</td>'
+            f'{who}<td data-label="What">{what}</td>'
+            f'<td data-label="Old → new">{escape(shown(e["old"]))} → {escape(shown(e["new"]))}</td>'
+            f'<td data-label="Note">{escape(e["note"])}</td></tr>\n'
         )
     return Markup("".join(rows))
 
