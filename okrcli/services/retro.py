@@ -112,17 +112,26 @@ class Seen:
 
 def history_facts(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) -> Seen:
     """What the history (these steps: all of it, or its part for some files) says."""
-    changed = {file.team for step in steps for file in step.files}  # a part: its teams only
-    now = _now_fields([team for team in teams if team.id in changed])
+    now = _now_fields(_changed(teams, steps))  # a part: its teams only
     paths = {
         item["address"]: item["values"] for item in changes.value_series(list(steps), None, now)
     }
     return _seen(steps, _cutoff(data), paths)
 
 
+def _changed(teams: Sequence[Team], steps: Sequence[Step]) -> list[Team]:
+    """The teams whose files these steps change."""
+    changed = {file.team for step in steps for file in step.files}
+    return [team for team in teams if team.id in changed]
+
+
+def _no_history() -> Seen:
+    return Seen({}, set(), {}, {}, {}, {})
+
+
 def merged(parts: Sequence[Seen]) -> Seen:
     """The facts of several groups of files as one (no KR is in two)."""
-    whole = Seen({}, set(), {}, {}, {}, {})  # as of no history at all
+    whole = _no_history()
     for part in parts:
         whole.checkins.update(part.checkins)
         whole.valued.update(part.valued)
@@ -204,13 +213,12 @@ def group_rows(data: CycleData, teams: Sequence[Team], steps: Sequence[Step]) ->
     """The rows of those of the teams these steps change (one group's part of the history,
     split.load_reduced), for a caller that turns them into text where they were made; the
     teams no step changes are rows_without_history's."""
-    changed = {file.team for step in steps for file in step.files}
-    mine = [team for team in teams if team.id in changed]
+    mine = _changed(teams, steps)
     return team_rows(data, mine, history_facts(data, mine, steps))
 
 
 def rows_without_history(data: CycleData, teams: Sequence[Team]) -> list[TeamRetro]:
-    return team_rows(data, teams, Seen({}, set(), {}, {}, {}, {}))
+    return team_rows(data, teams, _no_history())
 
 
 def _cutoff(data: CycleData) -> dt.date:
